@@ -1,0 +1,56 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { HttpResponse, ServiceRules } from '../shared/request';
+
+/** Open Platform hosts: Feishu (China) and Lark (international). */
+export const FEISHU_HOSTS = {
+	feishu: { api: 'https://open.feishu.cn', accounts: 'https://accounts.feishu.cn' },
+	lark: { api: 'https://open.larksuite.com', accounts: 'https://accounts.larksuite.com' },
+} as const;
+
+export type FeishuPlatform = keyof typeof FEISHU_HOSTS;
+
+/** Every Open Platform answer: `code` 0 means success. */
+export interface FeishuEnvelope<T = IDataObject> {
+	code: number;
+	msg?: string;
+	data?: T;
+	error?: { log_id?: string; message?: string; troubleshooter?: string };
+}
+
+/** Platform error codes the nodes act on (see the Open Platform's common error codes). */
+export const FEISHU_CODES = {
+	tokenMissing: 99991661,
+	tenantTokenInvalid: 99991663,
+	userTokenInvalid: 99991668,
+	userTokenExpired: 99991677,
+	rateLimited: 99991400,
+	paramInvalid: 2320001,
+} as const;
+
+export function envelopeCode(response: HttpResponse): number | undefined {
+	const code = (response.body as FeishuEnvelope | undefined)?.code;
+	return typeof code === 'number' ? code : undefined;
+}
+
+/**
+ * How both Feishu nodes read answers: rate limits arrive as HTTP 429 or code 99991400 (some APIs
+ * with HTTP 400), and `x-ogw-ratelimit-reset` says how many seconds to wait.
+ */
+export function feishuRules(credentialType: string, tokenExpiredCodes: readonly number[]): ServiceRules {
+	return {
+		credentialType,
+		isRateLimited: (response) => envelopeCode(response) === FEISHU_CODES.rateLimited,
+		retryHintHeaders: ['x-ogw-ratelimit-reset'],
+		isTokenExpired: (response) => tokenExpiredCodes.includes(envelopeCode(response) ?? 0),
+	};
+}
+
+/** A readable message from a Feishu error answer, never including tokens. */
+export function describeFeishuError(response: HttpResponse): { code?: string; message: string } {
+	const body = response.body as FeishuEnvelope | undefined;
+	if (body && typeof body.code === 'number') {
+		return { code: String(body.code), message: body.msg || body.error?.message || `HTTP ${response.statusCode}` };
+	}
+	return { message: `HTTP ${response.statusCode}` };
+}

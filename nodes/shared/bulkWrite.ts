@@ -1,0 +1,157 @@
+import type { IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { PendingRecord } from './batching';
+import { toBatches } from './batching';
+import { RequestFailedError } from './request';
+import type { RecordFailure, RecordOutcome } from './results';
+import { failed, toOutputItems } from './results';
+
+/** An input that cannot become a record; names the field when one is to blame. */
+export class RecordInputError extends Error {
+	constructor(
+		message: string,
+		readonly field?: string,
+	) {
+		super(message);
+		this.name = 'RecordInputError';
+	}
+}
+
+export interface BulkWrite<T> {
+	/** The service's largest batch for this operation. */
+	batchSize: number;
+	/** Batches in flight at once; 1 keeps input order on the service side too. */
+	concurrency?: number;
+	/** Builds one item's record; throws (ideally RecordInputError) when the item cannot be sent. */
+	prepare(itemIndex: number): { key: string; payload: T };
+	/** Records that must share a request (e.g. the same set of columns) get the same group. */
+	groupOf?(record: PendingRecord<T>): string;
+	/**
+	 * Sends one batch and returns one outcome per record of the batch. A thrown
+	 * RequestFailedError (or any other error) fails every record of the batch.
+	 */
+	send(batch: PendingRecord<T>[]): Promise<RecordOutcome[]>;
+}
+
+/**
+ * The whole bulk write of a node run: every input item becomes a record, records are cut into
+ * the service's batches and sent, and every item gets exactly one output item back.
+ * Invalid input never reaches the service: with "Continue On Fail" off the run stops before
+ * anything is sent; with it on, those items fail alone.
+ */
+export async function runBulkWrite<T>(
+	ctx: IExecuteFunctions,
+	spec: BulkWrite<T>,
+): Promise<INodeExecutionData[]> {
+	const itemCount = ctx.getInputData().length;
+	const continueOnFail = ctx.continueOnFail();
+	const outcomes: RecordOutcome[] = [];
+	const pending: Array<PendingRecord<T>> = [];
+
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		try {
+			pending.push({ itemIndex, ...spec.prepare(itemIndex) });
+		} catch (error) {
+			const field = error instanceof RecordInputError ? error.field : undefined;
+			if (!continueOnFail) {
+				throw new NodeOperationError(ctx.getNode(), error as Error, {
+					itemIndex,
+					message: `Item ${itemIndex}${field ? `, field "${field}"` : ''}: ${(error as Error).message}`,
+					description: 'Nothing was sent. Fix the item, or turn on "Continue On Fail" to send the others.',
+				});
+			}
+			outcomes.push(
+				failed(itemIndex, {
+					message: (error as Error).message,
+					outcome: 'notSent',
+					fields: field ? [field] : undefined,
+				}),
+			);
+		}
+	}
+
+	outcomes.push(...(await sendAll(ctx, spec, pending, !continueOnFail)));
+	return toOutputItems(ctx, itemCount, outcomes);
+}
+
+async function sendAll<T>(
+	ctx: IExecuteFunctions,
+	spec: BulkWrite<T>,
+	records: Array<PendingRecord<T>>,
+	stopAtFirstFailure: boolean,
+): Promise<RecordOutcome[]> {
+	const batches = groupedBatches(records, spec);
+	const results: RecordOutcome[][] = new Array(batches.length);
+	let next = 0;
+	let stopped = false;
+
+	const worker = async () => {
+		while (next < batches.length && !stopped) {
+			const batchIndex = next++;
+			const batch = batches[batchIndex];
+			results[batchIndex] = await sendBatch(ctx, spec, batch);
+			if (stopAtFirstFailure && results[batchIndex].some((outcome) => outcome.failure)) stopped = true;
+		}
+	};
+	const workers = Math.max(1, Math.min(spec.concurrency ?? 1, batches.length));
+	await Promise.all(Array.from({ length: workers }, worker));
+
+	return batches.flatMap(
+		(batch, batchIndex) =>
+			results[batchIndex] ??
+			batch.map((record) =>
+				failed(
+					record.itemIndex,
+					{ message: 'Not sent, because an earlier batch failed', outcome: 'notSent' },
+					record.key,
+				),
+			),
+	);
+}
+
+function groupedBatches<T>(records: Array<PendingRecord<T>>, spec: BulkWrite<T>) {
+	if (!spec.groupOf) return toBatches(records, spec.batchSize);
+	const groups = new Map<string, Array<PendingRecord<T>>>();
+	for (const record of records) {
+		const group = spec.groupOf(record);
+		const members = groups.get(group);
+		if (members) members.push(record);
+		else groups.set(group, [record]);
+	}
+	return [...groups.values()].flatMap((members) => toBatches(members, spec.batchSize));
+}
+
+async function sendBatch<T>(
+	ctx: IExecuteFunctions,
+	spec: BulkWrite<T>,
+	batch: Array<PendingRecord<T>>,
+): Promise<RecordOutcome[]> {
+	let outcomes: RecordOutcome[];
+	try {
+		outcomes = await spec.send(batch);
+	} catch (error) {
+		const failure = batchFailure(error);
+		return batch.map((record) => failed(record.itemIndex, failure, record.key));
+	}
+	const expected = batch.map((record) => record.itemIndex).join(',');
+	const got = outcomes.map((outcome) => outcome.itemIndex).join(',');
+	if (expected !== got) {
+		throw new NodeOperationError(ctx.getNode(), { expected, got } as unknown as JsonObject, {
+			message: 'Internal error: a batch answer does not match the records sent',
+		});
+	}
+	return outcomes;
+}
+
+function batchFailure(error: unknown): RecordFailure {
+	if (error instanceof RequestFailedError) {
+		return {
+			message: error.message,
+			outcome: error.kind === 'outcomeUnknown' ? 'unknown' : 'failed',
+			httpCode: error.response ? String(error.response.statusCode) : error.networkCode,
+		};
+	}
+	const { message, httpCode } = error as { message?: string; httpCode?: string | null };
+	return { message: message ?? String(error), outcome: 'failed', httpCode: httpCode ?? undefined };
+}

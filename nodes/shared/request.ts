@@ -1,0 +1,258 @@
+import type {
+	IAdditionalCredentialOptions,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import type { Throttle } from './throttle';
+
+export type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export interface HttpResponse<T = unknown> {
+	statusCode: number;
+	headers: IDataObject;
+	body: T;
+}
+
+export interface RetryBudget {
+	/** Retries after the first attempt, for all causes together. */
+	maxRetries: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+	/** Longest server hint that is honoured; a longer one is cut to this. */
+	maxHintMs: number;
+}
+
+export const DEFAULT_RETRY_BUDGET: RetryBudget = {
+	maxRetries: 6,
+	baseDelayMs: 500,
+	maxDelayMs: 30_000,
+	maxHintMs: 120_000,
+};
+
+/** What a service tells about its answers; the engine itself knows no service. */
+export interface ServiceRules {
+	credentialType: string;
+	/** A "slow down" answer other than HTTP 429, e.g. a rate-limit code in the body. */
+	isRateLimited?(response: HttpResponse): boolean;
+	/** Headers (besides `Retry-After`) holding the seconds to wait before retrying. */
+	retryHintHeaders?: readonly string[];
+	/** An answer that says the access token expired; the request is replayed once with a fresh one. */
+	isTokenExpired?(response: HttpResponse): boolean;
+	/** Credential options for that single replay, making n8n fetch a new token first. */
+	refreshOptions?(ctx: RequestContext, expired: HttpResponse): Promise<RefreshReplay>;
+}
+
+export interface RefreshReplay {
+	credentialOptions: IAdditionalCredentialOptions;
+	/** Let the replay throw on HTTP errors, for auth flows that refresh on a thrown status. */
+	throwOnHttpError?: boolean;
+}
+
+export interface SendOptions {
+	/**
+	 * True when sending the same request twice cannot change the result (updates by key, deletes,
+	 * reads). Only such requests are retried when their outcome is unknown.
+	 */
+	idempotent: boolean;
+	throttle?: Throttle;
+	retry?: RetryBudget;
+}
+
+export type RequestFailureKind =
+	/** The request may or may not have been applied (timeout, reset, 5xx on a non-idempotent write). */
+	| 'outcomeUnknown'
+	/** The service kept refusing the request (rate limits, unreachable) until the retry budget ran out. */
+	| 'retriesExhausted';
+
+/** A request that did not produce a usable answer. Never carries credentials or headers. */
+export class RequestFailedError extends Error {
+	constructor(
+		message: string,
+		readonly kind: RequestFailureKind,
+		readonly attempts: number,
+		readonly response?: HttpResponse,
+		readonly networkCode?: string,
+	) {
+		super(message);
+		this.name = 'RequestFailedError';
+	}
+}
+
+// Codes for which the request certainly never reached the server.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+interface Attempt {
+	response?: HttpResponse;
+	/** Set when no HTTP answer came back. */
+	networkCode?: string;
+}
+
+/**
+ * Sends one request through n8n's authenticated HTTP helper (proxies, credential refresh) and
+ * retries what is safe to retry: rate limits always (the service refused the request), 5xx and
+ * lost connections only when `idempotent`. Non-2xx answers that are not retried are returned, so
+ * the caller can read the service's error body.
+ */
+export async function sendRequest<T = unknown>(
+	ctx: RequestContext,
+	rules: ServiceRules,
+	request: IHttpRequestOptions,
+	options: SendOptions,
+): Promise<HttpResponse<T>> {
+	const budget = options.retry ?? DEFAULT_RETRY_BUDGET;
+	let refreshed = false;
+	let replay: RefreshReplay | undefined;
+
+	for (let attempt = 0; ; attempt++) {
+		await options.throttle?.acquire();
+		const result = await attemptOnce(ctx, rules.credentialType, request, replay);
+		replay = undefined;
+		const { response } = result;
+
+		if (response && !refreshed && rules.isTokenExpired?.(response) && rules.refreshOptions) {
+			// The service rejected the token, so nothing was applied: replay once with a new one.
+			refreshed = true;
+			replay = await rules.refreshOptions(ctx, response);
+			attempt--;
+			continue;
+		}
+
+		const verdict = judge(result, rules, options.idempotent);
+		if (verdict === 'done') return response as HttpResponse<T>;
+
+		const what = describe(result);
+		if (verdict === 'unknown') {
+			throw new RequestFailedError(
+				`${what}: the service may or may not have applied this request, so it was not sent again`,
+				'outcomeUnknown',
+				attempt + 1,
+				response,
+				result.networkCode,
+			);
+		}
+		if (attempt >= budget.maxRetries) {
+			throw new RequestFailedError(
+				`${what}, still after ${attempt + 1} attempts`,
+				mayHaveBeenApplied(result) ? 'outcomeUnknown' : 'retriesExhausted',
+				attempt + 1,
+				response,
+				result.networkCode,
+			);
+		}
+
+		const hintMs = response ? retryHintMs(response, rules.retryHintHeaders ?? []) : undefined;
+		const delayMs =
+			hintMs !== undefined ? Math.min(hintMs, budget.maxHintMs) : backoffMs(attempt, budget);
+		if (hintMs !== undefined) options.throttle?.pauseFor(delayMs);
+		await sleep(delayMs);
+	}
+}
+
+type Verdict = 'done' | 'retry' | 'unknown';
+
+function judge(result: Attempt, rules: ServiceRules, idempotent: boolean): Verdict {
+	const { response } = result;
+	if (response && (response.statusCode === 429 || rules.isRateLimited?.(response))) return 'retry';
+	if (mayHaveBeenApplied(result)) return idempotent ? 'retry' : 'unknown';
+	return response ? 'done' : 'retry';
+}
+
+/** A 5xx, a timeout or a dropped connection leaves open whether the service applied the request. */
+function mayHaveBeenApplied({ response, networkCode }: Attempt): boolean {
+	if (response) return response.statusCode >= 500;
+	return !(networkCode && NOT_SENT_CODES.has(networkCode));
+}
+
+async function attemptOnce(
+	ctx: RequestContext,
+	credentialType: string,
+	request: IHttpRequestOptions,
+	replay: RefreshReplay | undefined,
+): Promise<Attempt> {
+	const options: IHttpRequestOptions = {
+		...request,
+		headers: { ...request.headers },
+		returnFullResponse: true,
+		// 401 still throws so that n8n's own credential refresh runs for it.
+		ignoreHttpStatusErrors: replay?.throwOnHttpError ? false : { ignore: true, except: [401] },
+	};
+	try {
+		const raw = (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			credentialType,
+			options,
+			replay?.credentialOptions,
+		)) as { statusCode: number; headers?: IDataObject; body: unknown };
+		return { response: { statusCode: raw.statusCode, headers: raw.headers ?? {}, body: raw.body } };
+	} catch (error) {
+		return fromThrown(error);
+	}
+}
+
+/** Reads what n8n's helper threw: an HTTP answer (wrapped in NodeApiError) or a network failure. */
+function fromThrown(error: unknown): Attempt {
+	const candidates = [error, (error as { cause?: unknown })?.cause];
+	for (const candidate of candidates) {
+		const axiosResponse = (candidate as { response?: AxiosLikeResponse })?.response;
+		if (axiosResponse && typeof axiosResponse.status === 'number') {
+			return {
+				response: {
+					statusCode: axiosResponse.status,
+					headers: (axiosResponse.headers ?? {}) as IDataObject,
+					body: axiosResponse.data,
+				},
+			};
+		}
+	}
+	for (const candidate of candidates) {
+		const code = (candidate as { code?: unknown })?.code;
+		if (typeof code === 'string' && code !== '') return { networkCode: code };
+	}
+	return { networkCode: 'UNKNOWN' };
+}
+
+interface AxiosLikeResponse {
+	status: number;
+	headers?: unknown;
+	data?: unknown;
+}
+
+function describe({ response, networkCode }: Attempt): string {
+	if (!response) return `No answer from the service (${networkCode})`;
+	if (response.statusCode === 429) return 'The service answered 429 Too Many Requests';
+	return `The service answered HTTP ${response.statusCode}`;
+}
+
+function headerValue(headers: IDataObject, name: string): string | undefined {
+	const wanted = name.toLowerCase();
+	for (const [key, value] of Object.entries(headers)) {
+		if (key.toLowerCase() === wanted && value !== undefined && value !== null) return String(value);
+	}
+	return undefined;
+}
+
+/** Milliseconds the server asked us to wait, from `Retry-After` (seconds or date) or a hint header. */
+export function retryHintMs(response: HttpResponse, hintHeaders: readonly string[]): number | undefined {
+	const retryAfter = headerValue(response.headers, 'retry-after');
+	if (retryAfter !== undefined) {
+		const seconds = Number(retryAfter);
+		if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+		const date = Date.parse(retryAfter);
+		if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
+	}
+	for (const name of hintHeaders) {
+		const seconds = Number(headerValue(response.headers, name));
+		if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+	}
+	return undefined;
+}
+
+/** Exponential backoff with jitter: half fixed, half random, so parallel callers spread out. */
+export function backoffMs(attempt: number, budget: RetryBudget): number {
+	const ceiling = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** attempt);
+	return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}

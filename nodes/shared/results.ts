@@ -1,0 +1,112 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+/**
+ * - `failed`: the service refused the record; it was not written.
+ * - `unknown`: the request may or may not have been applied; check the record before resending.
+ * - `notSent`: the record never left n8n (bad input, or an earlier batch failed).
+ */
+export type FailureOutcome = 'failed' | 'unknown' | 'notSent';
+
+export interface RecordFailure {
+	/** A full sentence for people: what failed and, where possible, what to do. */
+	message: string;
+	outcome: FailureOutcome;
+	/** The service's own error code and message, when it gave them. */
+	code?: string;
+	serviceMessage?: string;
+	httpCode?: string;
+	/** Fields the failure is about. */
+	fields?: string[];
+	/** Anything else the service said about this record (sub codes, per-field messages). */
+	extra?: IDataObject;
+}
+
+export interface RecordOutcome {
+	itemIndex: number;
+	/** How people recognise the record, e.g. `id 42`. */
+	key?: string;
+	/** The output for a written record; absent when `failure` is set. */
+	json?: IDataObject;
+	failure?: RecordFailure;
+}
+
+export function succeeded(itemIndex: number, json: IDataObject, key?: string): RecordOutcome {
+	return { itemIndex, key, json };
+}
+
+export function failed(itemIndex: number, failure: RecordFailure, key?: string): RecordOutcome {
+	return { itemIndex, key, failure };
+}
+
+/**
+ * Turns per-record outcomes into exactly one output item per input item, in input order, each
+ * paired with its input item. Failures become `{ error, message, details }` items (the shape n8n
+ * routes to the error output) when "Continue On Fail" is on; otherwise the first failure is
+ * thrown as a NodeApiError naming the item, the record and the service's error.
+ */
+export function toOutputItems(
+	ctx: IExecuteFunctions,
+	itemCount: number,
+	outcomes: readonly RecordOutcome[],
+): INodeExecutionData[] {
+	const byItem = new Array<RecordOutcome | undefined>(itemCount);
+	for (const outcome of outcomes) {
+		if (outcome.itemIndex < 0 || outcome.itemIndex >= itemCount || byItem[outcome.itemIndex]) {
+			throw new NodeApiError(ctx.getNode(), { itemIndex: outcome.itemIndex } as JsonObject, {
+				message: `Internal error: item ${outcome.itemIndex} has no single result`,
+			});
+		}
+		byItem[outcome.itemIndex] = outcome;
+	}
+
+	const firstFailure = byItem.find((outcome) => outcome?.failure);
+	if (firstFailure && !ctx.continueOnFail()) throw toNodeError(ctx, firstFailure, byItem);
+
+	return byItem.map((outcome, itemIndex) => {
+		if (!outcome) {
+			throw new NodeApiError(ctx.getNode(), { itemIndex } as JsonObject, {
+				message: `Internal error: item ${itemIndex} got no result`,
+			});
+		}
+		const pairedItem = { item: itemIndex };
+		if (outcome.failure) return { json: errorJson(outcome), pairedItem };
+		return { json: outcome.json ?? {}, pairedItem };
+	});
+}
+
+function errorJson({ itemIndex, key, failure }: RecordOutcome): IDataObject {
+	const { message, outcome, code, serviceMessage, httpCode, fields, extra } = failure!;
+	const details: IDataObject = { itemIndex, outcome };
+	if (key !== undefined) details.record = key;
+	if (code !== undefined) details.code = code;
+	if (httpCode !== undefined) details.httpCode = httpCode;
+	if (fields?.length) details.fields = fields;
+	if (extra) Object.assign(details, extra);
+	return { error: message, message: serviceMessage ?? message, details };
+}
+
+function toNodeError(
+	ctx: IExecuteFunctions,
+	first: RecordOutcome,
+	byItem: ReadonlyArray<RecordOutcome | undefined>,
+): NodeApiError {
+	const failure = first.failure!;
+	const written = byItem.filter((outcome) => outcome && !outcome.failure).length;
+	const unknown = byItem.filter((outcome) => outcome?.failure?.outcome === 'unknown').length;
+	const record = first.key ? ` (${first.key})` : '';
+	const code = failure.code ? ` [${failure.code}]` : '';
+	const summary = [
+		`${written} of ${byItem.length} records were written.`,
+		unknown ? `${unknown} may or may not have been written: check them before running again.` : '',
+		'Turn on "Continue On Fail" (Settings > On Error) to get one result per item instead.',
+	]
+		.filter(Boolean)
+		.join(' ');
+	return new NodeApiError(ctx.getNode(), errorJson(first) as JsonObject, {
+		itemIndex: first.itemIndex,
+		message: `Item ${first.itemIndex}${record}${code}: ${failure.message}`,
+		description: summary,
+		httpCode: failure.httpCode,
+	});
+}

@@ -1,0 +1,79 @@
+import { sleep } from 'n8n-workflow';
+
+/** At most `limit` requests may start within any `intervalMs`. */
+export interface RateWindow {
+	limit: number;
+	intervalMs: number;
+}
+
+/**
+ * Spaces request starts so that every window holds at once (for example 50 per second and
+ * 1,000 per minute). Windows slide, so no fixed-bucket counter on the server can see more than
+ * `limit`. A server hint (`pauseFor`) holds back every caller sharing this throttle.
+ * One instance lives for one execution: nothing is shared across executions or workers.
+ */
+export class Throttle {
+	private readonly starts: number[] = [];
+
+	private pausedUntil = 0;
+
+	private readonly longestIntervalMs: number;
+
+	constructor(
+		private readonly windows: readonly RateWindow[],
+		private readonly now: () => number = Date.now,
+	) {
+		for (const window of windows) {
+			if (!(window.limit >= 1) || !(window.intervalMs > 0)) {
+				throw new RangeError(`Invalid rate window: ${window.limit} per ${window.intervalMs} ms`);
+			}
+		}
+		this.longestIntervalMs = Math.max(0, ...windows.map((window) => window.intervalMs));
+	}
+
+	/** Waits until one more request may start, then counts it. */
+	async acquire(): Promise<void> {
+		for (;;) {
+			const waitMs = this.delayBeforeNextStart();
+			if (waitMs <= 0) {
+				this.starts.push(this.now());
+				return;
+			}
+			await sleep(waitMs);
+		}
+	}
+
+	/** Holds back all requests for `ms`, e.g. after a rate-limit answer with a reset hint. */
+	pauseFor(ms: number): void {
+		this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+	}
+
+	private delayBeforeNextStart(): number {
+		const now = this.now();
+		this.forgetStartsBefore(now - this.longestIntervalMs);
+		let waitMs = this.pausedUntil - now;
+		for (const { limit, intervalMs } of this.windows) {
+			const inWindow = this.countStartsSince(now - intervalMs);
+			if (inWindow >= limit) {
+				// The oldest start that keeps the window full must leave it first.
+				const blocking = this.starts[this.starts.length - limit];
+				waitMs = Math.max(waitMs, blocking + intervalMs - now + 1);
+			}
+		}
+		return waitMs;
+	}
+
+	private countStartsSince(since: number): number {
+		let count = 0;
+		for (let index = this.starts.length - 1; index >= 0 && this.starts[index] > since; index--) {
+			count++;
+		}
+		return count;
+	}
+
+	private forgetStartsBefore(cutoff: number): void {
+		let stale = 0;
+		while (stale < this.starts.length && this.starts[stale] <= cutoff) stale++;
+		if (stale > 0) this.starts.splice(0, stale);
+	}
+}

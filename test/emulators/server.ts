@@ -1,0 +1,238 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** A request as the emulator received it. */
+export interface RecordedRequest {
+	/** 1-based arrival order since the last reset. */
+	seq: number;
+	method: string;
+	path: string;
+	query: URLSearchParams;
+	headers: IncomingHttpHeaders;
+	rawBody: string;
+	/** The body parsed as JSON, or undefined when it is empty or not JSON. */
+	body: unknown;
+	receivedAt: number;
+	/** Route parameters, filled by the router. */
+	params: Record<string, string>;
+}
+
+export interface Reply {
+	status: number;
+	body?: unknown;
+	headers?: Record<string, string>;
+}
+
+export type Handler = (request: RecordedRequest) => Reply | Promise<Reply>;
+
+/**
+ * What to do to some requests instead of (or around) normal handling:
+ * - `respond`: answer with this status, body and headers; the request is not handled;
+ * - `resetBeforeHandling`: drop the connection; the request is not handled;
+ * - `resetAfterHandling`: handle the request (its effects apply), then drop the connection;
+ * - `delay`: wait `ms`, then handle and answer normally (slower than a client timeout, the
+ *   client gives up while the service still applies the request, as real services do).
+ */
+export type FaultAction =
+	| { kind: 'respond'; reply: Reply }
+	| { kind: 'resetBeforeHandling' }
+	| { kind: 'resetAfterHandling' }
+	| { kind: 'delay'; ms: number };
+
+export interface Fault {
+	/** Which requests the fault considers; all by default. */
+	match?: (request: RecordedRequest) => boolean;
+	/** Apply to the Nth matching request from now on (1-based); the next one by default. */
+	nth?: number;
+	/** How many matching requests in a row it hits, starting at the Nth. Default 1. */
+	times?: number;
+	action: FaultAction;
+}
+
+interface ArmedFault extends Fault {
+	seen: number;
+	hits: number;
+}
+
+/** What happened to a request, recorded for assertions. */
+export type RequestFate = 'handled' | 'faultReply' | 'resetBeforeHandling' | 'resetAfterHandling';
+
+/**
+ * A loopback HTTP server for emulators: records every request, injects faults, and hands the rest
+ * to a handler. Binds 127.0.0.1 on an ephemeral port unless told otherwise.
+ */
+export class EmulatorServer {
+	readonly requests: RecordedRequest[] = [];
+
+	readonly fates: RequestFate[] = [];
+
+	private faults: ArmedFault[] = [];
+
+	private readonly sockets = new Set<Socket>();
+
+	private constructor(
+		private readonly server: ReturnType<typeof createServer>,
+		readonly url: string,
+	) {}
+
+	static async start(handler: Handler, options: { port?: number } = {}): Promise<EmulatorServer> {
+		let emulator: EmulatorServer | undefined;
+		const server = createServer((req, res) => {
+			void emulator!.serve(handler, req, res);
+		});
+		server.keepAliveTimeout = 5_000;
+		await new Promise<void>((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(options.port ?? 0, '127.0.0.1', resolve);
+		});
+		const { port } = server.address() as AddressInfo;
+		emulator = new EmulatorServer(server, `http://127.0.0.1:${port}`);
+		server.on('connection', (socket) => {
+			emulator!.sockets.add(socket);
+			socket.on('close', () => emulator!.sockets.delete(socket));
+		});
+		return emulator;
+	}
+
+	inject(fault: Fault): void {
+		this.faults.push({ ...fault, seen: 0, hits: 0 });
+	}
+
+	/** Forgets recorded requests and pending faults; emulator state is the caller's to reset. */
+	reset(): void {
+		this.requests.length = 0;
+		this.fates.length = 0;
+		this.faults = [];
+	}
+
+	async close(): Promise<void> {
+		for (const socket of this.sockets) socket.destroy();
+		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+	}
+
+	private takeFault(request: RecordedRequest): FaultAction | undefined {
+		for (const fault of this.faults) {
+			if (fault.match && !fault.match(request)) continue;
+			fault.seen++;
+			const first = fault.nth ?? 1;
+			if (fault.seen >= first && fault.hits < (fault.times ?? 1)) {
+				fault.hits++;
+				return fault.action;
+			}
+		}
+		return undefined;
+	}
+
+	private async serve(handler: Handler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const rawBody = await readBody(req);
+		const url = new URL(req.url ?? '/', this.url);
+		const request: RecordedRequest = {
+			seq: this.requests.length + 1,
+			method: req.method ?? 'GET',
+			path: url.pathname,
+			query: url.searchParams,
+			headers: req.headers,
+			rawBody,
+			body: parseJson(rawBody),
+			receivedAt: Date.now(),
+			params: {},
+		};
+		this.requests.push(request);
+		const fateIndex = this.fates.push('handled') - 1;
+
+		const fault = this.takeFault(request);
+		if (fault?.kind === 'resetBeforeHandling') {
+			this.fates[fateIndex] = 'resetBeforeHandling';
+			req.socket.destroy();
+			return;
+		}
+		if (fault?.kind === 'respond') {
+			this.fates[fateIndex] = 'faultReply';
+			send(res, fault.reply);
+			return;
+		}
+		if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+
+		let reply: Reply;
+		try {
+			reply = await handler(request);
+		} catch (error) {
+			reply = { status: 500, body: { message: `Emulator error: ${(error as Error).message}` } };
+		}
+		if (fault?.kind === 'resetAfterHandling') {
+			this.fates[fateIndex] = 'resetAfterHandling';
+			req.socket.destroy();
+			return;
+		}
+		if (!res.destroyed) send(res, reply);
+	}
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		req.on('error', reject);
+	});
+}
+
+function parseJson(text: string): unknown {
+	if (text === '') return undefined;
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+}
+
+function send(res: ServerResponse, { status, body, headers }: Reply): void {
+	const payload = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+	res.writeHead(status, {
+		'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+		...headers,
+	});
+	res.end(payload);
+}
+
+type RouteHandler = (request: RecordedRequest) => Reply | Promise<Reply>;
+
+/** Method + path routing with `:name` parameters (each matching one path segment). */
+export class Router {
+	private readonly routes: Array<{ method: string; pattern: RegExp; names: string[]; handle: RouteHandler }> = [];
+
+	on(method: string, path: string, handle: RouteHandler): this {
+		const names: string[] = [];
+		const pattern = new RegExp(
+			'^' +
+				path
+					.split('/')
+					.map((segment) => {
+						if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+						names.push(segment.slice(1));
+						return '([^/]+)';
+					})
+					.join('/') +
+				'$',
+		);
+		this.routes.push({ method: method.toUpperCase(), pattern, names, handle });
+		return this;
+	}
+
+	/** A Handler for EmulatorServer; unknown paths answer `notFound`. */
+	handler(notFound: (request: RecordedRequest) => Reply): Handler {
+		return async (request) => {
+			for (const route of this.routes) {
+				if (route.method !== request.method) continue;
+				const match = route.pattern.exec(request.path);
+				if (!match) continue;
+				route.names.forEach((name, index) => {
+					request.params[name] = decodeURIComponent(match[index + 1]);
+				});
+				return await route.handle(request);
+			}
+			return notFound(request);
+		};
+	}
+}

@@ -1,0 +1,124 @@
+import type {
+	ICredentialType,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { RecordInputError, runBulkWrite } from '../../nodes/shared/bulkWrite';
+import type { ServiceRules } from '../../nodes/shared/request';
+import { sendRequest } from '../../nodes/shared/request';
+import { failed, succeeded } from '../../nodes/shared/results';
+import { Throttle } from '../../nodes/shared/throttle';
+
+/**
+ * A test-only node that proves the shared engine end to end against the example emulator:
+ * create (not idempotent) and update (idempotent) of `{ id, name }` records in batches.
+ */
+export const exampleCredentialType: ICredentialType = {
+	name: 'exampleBulkApi',
+	displayName: 'Example Bulk API',
+	properties: [
+		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
+		{ displayName: 'API Key', name: 'apiKey', type: 'string', typeOptions: { password: true }, default: '' },
+	],
+	authenticate: { type: 'generic', properties: { headers: { 'X-Api-Key': '={{$credentials.apiKey}}' } } },
+};
+
+const rules: ServiceRules = {
+	credentialType: 'exampleBulkApi',
+	isRateLimited: (response) => (response.body as IDataObject | undefined)?.code === 'SLOW_DOWN',
+	retryHintHeaders: ['x-ratelimit-reset'],
+};
+
+interface ExampleResult {
+	ok: boolean;
+	id?: string;
+	error?: string;
+}
+
+export class ExampleBulk implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Example Bulk',
+		name: 'exampleBulk',
+		group: ['output'],
+		version: 1,
+		description: 'Test-only bulk writer',
+		defaults: { name: 'Example Bulk' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'exampleBulkApi', required: true }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				options: [
+					{ name: 'Create', value: 'create' },
+					{ name: 'Update', value: 'update' },
+				],
+				default: 'create',
+			},
+			{ displayName: 'Batch Size', name: 'batchSize', type: 'number', default: 500 },
+			{ displayName: 'Concurrency', name: 'concurrency', type: 'number', default: 1 },
+			{ displayName: 'Requests Per Second', name: 'perSecond', type: 'number', default: 0 },
+			{ displayName: 'Timeout (Ms)', name: 'timeout', type: 'number', default: 10_000 },
+			{ displayName: 'Max Retries', name: 'maxRetries', type: 'number', default: 4 },
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0) as 'create' | 'update';
+		const { baseUrl } = await this.getCredentials<{ baseUrl: string }>('exampleBulkApi');
+		const perSecond = this.getNodeParameter('perSecond', 0) as number;
+		const throttle = new Throttle(perSecond > 0 ? [{ limit: perSecond, intervalMs: 1000 }] : []);
+		const timeout = this.getNodeParameter('timeout', 0) as number;
+		const maxRetries = this.getNodeParameter('maxRetries', 0) as number;
+		const items = this.getInputData();
+
+		const output = await runBulkWrite<IDataObject>(this, {
+			batchSize: this.getNodeParameter('batchSize', 0) as number,
+			concurrency: this.getNodeParameter('concurrency', 0) as number,
+			prepare: (itemIndex) => {
+				const { json } = items[itemIndex];
+				if (typeof json.name !== 'string') throw new RecordInputError('"name" must be text', 'name');
+				if (operation === 'update' && json.id === undefined) throw new RecordInputError('"id" is required', 'id');
+				return { key: json.id === undefined ? `name ${json.name}` : `id ${json.id}`, payload: json };
+			},
+			send: async (batch) => {
+				const response = await sendRequest<{ results?: ExampleResult[]; message?: string }>(
+					this,
+					rules,
+					{
+						method: operation === 'create' ? 'POST' : 'PUT',
+						url: `${baseUrl}/records`,
+						body: { records: batch.map((record) => record.payload) },
+						json: true,
+						timeout,
+					},
+					{
+						idempotent: operation === 'update',
+						throttle,
+						retry: { maxRetries, baseDelayMs: 20, maxDelayMs: 200, maxHintMs: 5_000 },
+					},
+				);
+				if (response.statusCode >= 400) {
+					throw new Error(`Example service refused the batch: ${response.body.message ?? response.statusCode}`);
+				}
+				return batch.map((record, index) => {
+					const result = response.body.results?.[index];
+					if (result?.ok) return succeeded(record.itemIndex, { id: result.id, ...record.payload }, record.key);
+					return failed(
+						record.itemIndex,
+						{ message: result?.error ?? 'No result', outcome: 'failed', code: 'REJECTED' },
+						record.key,
+					);
+				});
+			},
+		});
+		return [output];
+	}
+}
