@@ -71,28 +71,26 @@ export class EmulatorServer {
 
 	private readonly sockets = new Set<Socket>();
 
-	private constructor(
-		private readonly server: ReturnType<typeof createServer>,
-		readonly url: string,
-	) {}
+	private constructor(private readonly server: ReturnType<typeof createServer>) {}
 
 	static async start(handler: Handler, options: { port?: number } = {}): Promise<EmulatorServer> {
-		let emulator: EmulatorServer | undefined;
-		const server = createServer((req, res) => {
-			void emulator!.serve(handler, req, res);
+		const server = createServer();
+		const emulator = new EmulatorServer(server);
+		server.on('request', (req, res) => void emulator.serve(handler, req, res));
+		server.on('connection', (socket) => {
+			emulator.sockets.add(socket);
+			socket.on('close', () => emulator.sockets.delete(socket));
 		});
 		server.keepAliveTimeout = 5_000;
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);
 			server.listen(options.port ?? 0, '127.0.0.1', resolve);
 		});
-		const { port } = server.address() as AddressInfo;
-		emulator = new EmulatorServer(server, `http://127.0.0.1:${port}`);
-		server.on('connection', (socket) => {
-			emulator!.sockets.add(socket);
-			socket.on('close', () => emulator!.sockets.delete(socket));
-		});
 		return emulator;
+	}
+
+	get url(): string {
+		return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
 	}
 
 	inject(fault: Fault): void {

@@ -7,36 +7,16 @@ interface StoredRecord {
 	writes: number;
 }
 
-/** The example service: POST creates, PUT updates `{ id, name }` records; name "bad" is refused. */
-export class ExampleEmulator {
+type Batch = Array<{ id?: string; name: string }>;
+
+/** The example service's data: POST creates, PUT updates `{ id, name }` records; name "bad" is refused. */
+class ExampleState {
 	readonly records = new Map<string, StoredRecord>();
 
 	private nextId = 1;
 
-	private constructor(readonly server: EmulatorServer) {}
-
-	static async start(apiKey = 'example-key'): Promise<ExampleEmulator> {
-		const router = new Router();
-		let emulator: ExampleEmulator | undefined;
-		const guarded = (handle: (request: RecordedRequest) => Reply) => (request: RecordedRequest) =>
-			request.headers['x-api-key'] === apiKey ? handle(request) : { status: 401, body: { message: 'Bad API key' } };
-		router.on('POST', '/records', guarded((request) => emulator!.create(request)));
-		router.on('PUT', '/records', guarded((request) => emulator!.update(request)));
-		const server = await EmulatorServer.start(router.handler(() => ({ status: 404, body: { message: 'Not found' } })));
-		emulator = new ExampleEmulator(server);
-		return emulator;
-	}
-
-	get url(): string {
-		return this.server.url;
-	}
-
-	private batch(request: RecordedRequest): Array<{ id?: string; name: string }> {
-		return (request.body as { records: Array<{ id?: string; name: string }> }).records;
-	}
-
-	private create(request: RecordedRequest): Reply {
-		const results = this.batch(request).map(({ name }) => {
+	create(request: RecordedRequest): Reply {
+		const results = (request.body as { records: Batch }).records.map(({ name }) => {
 			if (name === 'bad') return { ok: false, error: 'Name "bad" is not allowed' };
 			const id = String(this.nextId++);
 			this.records.set(id, { id, name, writes: 1 });
@@ -45,8 +25,8 @@ export class ExampleEmulator {
 		return { status: 200, body: { results } };
 	}
 
-	private update(request: RecordedRequest): Reply {
-		const results = this.batch(request).map(({ id, name }) => {
+	update(request: RecordedRequest): Reply {
+		const results = (request.body as { records: Batch }).records.map(({ id, name }) => {
 			const existing = this.records.get(String(id));
 			if (!existing) return { ok: false, error: `No record ${id}` };
 			existing.name = name;
@@ -54,5 +34,31 @@ export class ExampleEmulator {
 			return { ok: true, id: existing.id };
 		});
 		return { status: 200, body: { results } };
+	}
+}
+
+export class ExampleEmulator {
+	private constructor(
+		readonly server: EmulatorServer,
+		private readonly state: ExampleState,
+	) {}
+
+	static async start(apiKey = 'example-key'): Promise<ExampleEmulator> {
+		const state = new ExampleState();
+		const guarded = (handle: (request: RecordedRequest) => Reply) => (request: RecordedRequest) =>
+			request.headers['x-api-key'] === apiKey ? handle(request) : { status: 401, body: { message: 'Bad API key' } };
+		const router = new Router()
+			.on('POST', '/records', guarded((request) => state.create(request)))
+			.on('PUT', '/records', guarded((request) => state.update(request)));
+		const server = await EmulatorServer.start(router.handler(() => ({ status: 404, body: { message: 'Not found' } })));
+		return new ExampleEmulator(server, state);
+	}
+
+	get url(): string {
+		return this.server.url;
+	}
+
+	get records(): Map<string, StoredRecord> {
+		return this.state.records;
 	}
 }

@@ -1,5 +1,6 @@
 import type {
 	ICredentialDataDecryptedObject,
+	IDataObject,
 	ICredentialsExpressionResolveValues,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
@@ -121,7 +122,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		if (credentials[expirable.name] !== '' && !credentialsExpired && !isCredentialTest) {
 			return undefined;
 		}
-		const output = await credentialType.preAuthentication.call(helpers, credentials);
+		const output = (await credentialType.preAuthentication.call(
+			helpers,
+			credentials,
+		)) as ICredentialDataDecryptedObject;
 		if (output[expirable.name] === undefined) return undefined;
 		if (node.credentials) {
 			const stored = this.stored.get(typeName) ?? {};
@@ -142,7 +146,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const { preAuthentication } = this.credentialTypes.getByName(typeName);
 		if (typeof preAuthentication !== 'function') return undefined;
-		return await preAuthentication.call(helpers, credentials);
+		return (await preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
 	}
 
 	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string): Promise<Credentials> {
@@ -174,7 +178,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 			null,
 			null,
 		) as ICredentialDataDecryptedObject;
-		if (data.oauthTokenData !== undefined) withDefaults.oauthTokenData = structuredClone(data.oauthTokenData);
+		if (data.oauthTokenData !== undefined) withDefaults.oauthTokenData = structuredClone(data.oauthTokenData) as IDataObject;
 		return this.resolver.expression.getComplexParameterValue(
 			resolverNode,
 			withDefaults as INodeParameters,
@@ -183,7 +187,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 			undefined,
 			undefined,
 			withDefaults,
-		) as ICredentialDataDecryptedObject;
+		) as unknown as ICredentialDataDecryptedObject;
 	}
 
 	async updateCredentials(

@@ -2,6 +2,7 @@ import type {
 	ICredentialType,
 	ICredentialTypes,
 	IDataObject,
+	INodeProperties,
 	INodeType,
 	INodeTypes,
 	IVersionedNodeType,
@@ -59,9 +60,9 @@ export class TestCredentialTypes implements ICredentialTypes {
 	}
 
 	/** Properties of the type and its parents; the type's own win, as in n8n. */
-	getProperties(typeName: string) {
+	getProperties(typeName: string): INodeProperties[] {
 		const type = this.getByName(typeName);
-		const inherited = (type.extends ?? []).flatMap((parent) => this.getProperties(parent));
+		const inherited = (type.extends ?? []).flatMap((parent): INodeProperties[] => this.getProperties(parent));
 		const own = new Set(type.properties.map((property) => property.name));
 		return [...inherited.filter((property) => !own.has(property.name)), ...type.properties];
 	}

@@ -78,21 +78,9 @@ export async function runNode(
 	credentials = createCredentials(env),
 ): Promise<NodeRun> {
 	const nodeTypes = new TestNodeTypes([inputNodeType(items), ...env.nodeTypes]);
-	const nodeCredentials = Object.fromEntries(
-		(node.credentialTypes ?? []).map((type) => [type, { id: `${type}-id`, name: `Test ${type}` }]),
-	);
 	const nodes: INode[] = [
 		{ id: 'input', name: INPUT_NODE, type: 'testInput', typeVersion: 1, position: [0, 0], parameters: {} },
-		{
-			id: 'target',
-			name: TARGET_NODE,
-			type: node.type,
-			typeVersion: node.typeVersion ?? 1,
-			position: [200, 0],
-			parameters: node.parameters,
-			credentials: nodeCredentials,
-			onError: node.onError,
-		},
+		toWorkflowNode(node),
 	];
 	const workflow = new Workflow({
 		id: 'test-workflow',
@@ -116,32 +104,7 @@ export async function runNode(
 	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
 
-	const additionalData = {
-		credentialsHelper: credentials,
-		hooks,
-		executionId: 'test-execution',
-		currentNodeExecutionIndex: 0,
-		restApiUrl: 'http://127.0.0.1:5678/rest',
-		instanceBaseUrl: 'http://127.0.0.1:5678/',
-		formBaseUrl: 'http://127.0.0.1:5678/form',
-		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
-		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
-		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
-		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
-		variables: {},
-		executeWorkflow: async () => {
-			throw new Error('Sub-workflows are not available in tests');
-		},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		logAiEvent: async () => {},
-		startRunnerTask: async () => {
-			throw new Error('Task runners are not available in tests');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = testAdditionalData(credentials, hooks);
 
 	const runExecutionData: IRunExecutionData = createRunExecutionData({
 		executionData: {
@@ -173,8 +136,59 @@ export async function runNode(
 	};
 }
 
+/** The node under test as it would sit in a saved workflow, with its credentials selected. */
+export function toWorkflowNode(node: NodeUnderTest): INode {
+	return {
+		id: 'target',
+		name: TARGET_NODE,
+		type: node.type,
+		typeVersion: node.typeVersion ?? 1,
+		position: [200, 0],
+		parameters: node.parameters,
+		credentials: Object.fromEntries(
+			(node.credentialTypes ?? []).map((type) => [type, { id: `${type}-id`, name: `Test ${type}` }]),
+		),
+		onError: node.onError,
+	};
+}
+
 export function createCredentials(env: TestEnvironment): TestCredentialsHelper {
 	const helper = new TestCredentialsHelper(new TestCredentialTypes(env.credentialTypes ?? []));
 	for (const [type, data] of Object.entries(env.credentials ?? {})) helper.set(type, data);
 	return helper;
+}
+
+/** What n8n's CLI hands to executions and load-options calls, minus its database and services. */
+export function testAdditionalData(
+	credentials: TestCredentialsHelper,
+	hooks?: ExecutionLifecycleHooks,
+	currentNodeParameters?: INodeParameters,
+): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper: credentials,
+		hooks,
+		currentNodeParameters,
+		executionId: 'test-execution',
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		formBaseUrl: 'http://127.0.0.1:5678/form',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
+		variables: {},
+		executeWorkflow: async () => {
+			throw new Error('Sub-workflows are not available in tests');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		logAiEvent: async () => {},
+		startRunnerTask: async () => {
+			throw new Error('Task runners are not available in tests');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
 }
