@@ -93,11 +93,14 @@ function toNodeError(
 ): NodeApiError {
 	const failure = first.failure!;
 	const written = byItem.filter((outcome) => outcome && !outcome.failure).length;
-	const unknown = byItem.filter((outcome) => outcome?.failure?.outcome === 'unknown').length;
+	const count = (kind: FailureOutcome) => byItem.filter((outcome) => outcome?.failure?.outcome === kind).length;
+	const unknown = count('unknown');
+	const notSent = count('notSent');
 	const record = first.key ? ` (${first.key})` : '';
 	const code = failure.code ? ` [${failure.code}]` : '';
 	const summary = [
 		`${written} of ${byItem.length} records were written.`,
+		notSent ? `${notSent} were not sent.` : '',
 		unknown ? `${unknown} may or may not have been written: check them before running again.` : '',
 		'Turn on "Continue On Fail" (Settings > On Error) to get one result per item instead.',
 	]

@@ -1,0 +1,108 @@
+/**
+ * A loopback emulator of the kintone REST API (records, cursors, bulkRequest, form fields, apps),
+ * faithful to the wire format `@kintone/rest-api-client` expects. Runs in-process without jest, so
+ * it doubles as the embedded backend of `npm run demo`.
+ *
+ * Endpoints (each also under `/k/guest/{spaceId}/v1/...`):
+ *   GET/POST/PUT/DELETE /k/v1/records.json   (GET also as POST + `X-HTTP-Method-Override: GET`)
+ *   GET/POST/PUT        /k/v1/record.json
+ *   POST/GET/DELETE     /k/v1/records/cursor.json
+ *   POST                /k/v1/bulkRequest.json
+ *   GET                 /k/v1/app/form/fields.json (also /preview/), /k/v1/app.json, /k/v1/apps.json
+ *
+ * Authentication: `X-Cybozu-API-Token` (1-9 comma-separated tokens, each registered for the app),
+ * `X-Cybozu-Authorization` (base64 `login:password` of a user), and, when `basicAuth` is set, an
+ * `Authorization: Basic` header on every request. Error bodies are `{code, id, message, errors?}`.
+ * `X-ConcurrencyLimit-Limit`/`-Running` are on every handled response; more than `maxConcurrent`
+ * requests in flight answer 429 GAIA_TO04 (or inject one with `server.inject({ action: tooManyRequests() })`).
+ */
+import { EmulatorServer } from '../server';
+import { KintoneDomain } from './domain';
+import { routes } from './routes';
+import type { AppDefinition, KintoneRecord, KintoneUser } from './types';
+
+export type { AppDefinition, FieldDef, FieldType, FieldValue, KintoneRecord, KintoneUser, LookupDef } from './types';
+export { createSampleApp, SAMPLE_FIELDS } from './sampleApp';
+export type { SampleApp } from './sampleApp';
+export { tooManyRequests } from './routes';
+
+export interface KintoneEmulatorOptions {
+	/** Port on 127.0.0.1; ephemeral by default. */
+	port?: number;
+	/** API token -> the app IDs it was generated in. More with `addApiToken`. */
+	apiTokens?: Record<string, { apps: number[] }>;
+	/** Login name -> password, for `X-Cybozu-Authorization`. `Administrator` always exists (password `admin`). */
+	users?: Record<string, string>;
+	/** When set, every request must also carry `Authorization: Basic base64(user:password)` (401 otherwise). */
+	basicAuth?: { user: string; password: string };
+	/** Requests in flight the domain accepts before answering 429 GAIA_TO04. Default 100, as kintone. */
+	maxConcurrent?: number;
+	/** Added to every request's handling time (makes concurrency observable). Default 0. */
+	latencyMs?: number;
+	/** Simulated clock for CREATED_TIME/UPDATED_TIME; `Date.now` by default. */
+	now?: () => Date;
+}
+
+/** A stored record, for assertions: ids and revisions as strings, `record` in GET shape. */
+export interface StoredRecordView {
+	id: string;
+	revision: string;
+	record: KintoneRecord;
+}
+
+export interface KintoneEmulator {
+	/** Base URL, e.g. `http://127.0.0.1:54321` (what goes into the credential's base URL). */
+	readonly url: string;
+	/** The HTTP server: `.requests` for assertions, `.inject(fault)` for faults, `.reset()`. */
+	readonly server: EmulatorServer;
+	close(): Promise<void>;
+	/** Creates an app (form fields included) and returns its ID. */
+	addApp(app: AppDefinition): number;
+	/** Registers an API token for apps (a token may belong to several apps, as in kintone's "app tokens"). */
+	addApiToken(token: string, apps: number[]): void;
+	/** Adds a user for password authentication and USER_SELECT values. */
+	addUser(user: KintoneUser): void;
+	/**
+	 * Stores records directly (no auth, no limits), as if added through POST records.json: values in
+	 * write format (`{code: {value}}`), validated the same way. Returns the new record IDs.
+	 */
+	seedRecords(app: number, records: Array<Record<string, { value: unknown }>>): string[];
+	/** All records of an app in ascending ID order, GET shape. */
+	records(app: number): StoredRecordView[];
+	/** One record or undefined. */
+	record(app: number, id: number | string): StoredRecordView | undefined;
+	/** Cursors currently open on the domain (kintone allows 10). */
+	openCursors(): number;
+	/** Highest number of requests that were in flight at once since the last reset. */
+	peakConcurrency(): number;
+	/**
+	 * Deletes every record and cursor, restarts record IDs at 1 and resets the server (recorded
+	 * requests, pending faults). Apps, tokens and users stay.
+	 */
+	reset(): void;
+}
+
+/** Starts the emulator on 127.0.0.1. */
+export async function startKintoneEmulator(options: KintoneEmulatorOptions = {}): Promise<KintoneEmulator> {
+	const domain = new KintoneDomain(options);
+	const server = await EmulatorServer.start(routes(domain), { port: options.port });
+	return {
+		get url() {
+			return server.url;
+		},
+		server,
+		close: () => server.close(),
+		addApp: (app) => domain.addApp(app),
+		addApiToken: (token, apps) => domain.addApiToken(token, apps),
+		addUser: (user) => domain.addUser(user),
+		seedRecords: (app, records) => domain.seedRecords(app, records),
+		records: (app) => domain.recordViews(app),
+		record: (app, id) => domain.recordView(app, String(id)),
+		openCursors: () => domain.cursors.size,
+		peakConcurrency: () => domain.peakConcurrency,
+		reset: () => {
+			domain.reset();
+			server.reset();
+		},
+	};
+}

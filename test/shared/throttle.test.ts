@@ -1,0 +1,68 @@
+import { Throttle } from '../../nodes/shared/throttle';
+
+/** The largest number of starts that fall within any span of `intervalMs`. */
+function busiestWindow(starts: number[], intervalMs: number): number {
+	let busiest = 0;
+	for (let first = 0; first < starts.length; first++) {
+		let count = 0;
+		while (first + count < starts.length && starts[first + count] - starts[first] < intervalMs) count++;
+		busiest = Math.max(busiest, count);
+	}
+	return busiest;
+}
+
+describe('Throttle', () => {
+	it('honours several windows at once', async () => {
+		const windows = [
+			{ limit: 3, intervalMs: 100 },
+			{ limit: 5, intervalMs: 400 },
+		];
+		const throttle = new Throttle(windows);
+		const starts: number[] = [];
+		for (let request = 0; request < 11; request++) {
+			await throttle.acquire();
+			starts.push(Date.now());
+		}
+		expect(busiestWindow(starts, 100)).toBeLessThanOrEqual(3);
+		expect(busiestWindow(starts, 400)).toBeLessThanOrEqual(5);
+		// 11 starts at 5 per 400 ms cannot fit in less than two full windows.
+		expect(starts[10] - starts[0]).toBeGreaterThanOrEqual(800);
+	});
+
+	it('holds callers that arrive together to the limit', async () => {
+		const throttle = new Throttle([{ limit: 4, intervalMs: 200 }]);
+		const starts: number[] = [];
+		await Promise.all(
+			Array.from({ length: 10 }, async () => {
+				await throttle.acquire();
+				starts.push(Date.now());
+			}),
+		);
+		expect(busiestWindow(starts.sort((a, b) => a - b), 200)).toBeLessThanOrEqual(4);
+	});
+
+	it('lets nothing start during a pause asked for by the server', async () => {
+		const throttle = new Throttle([]);
+		await throttle.acquire();
+		const pausedAt = Date.now();
+		throttle.pauseFor(300);
+		await throttle.acquire();
+		expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(300);
+	});
+
+	it('does not wait when no window is full', async () => {
+		let clock = 0;
+		const throttle = new Throttle([{ limit: 2, intervalMs: 1000 }], () => clock);
+		await throttle.acquire();
+		clock = 999;
+		await throttle.acquire();
+		clock = 1001;
+		await throttle.acquire();
+		expect(clock).toBe(1001);
+	});
+
+	it('refuses a window that could never let a request through', () => {
+		expect(() => new Throttle([{ limit: 0, intervalMs: 1000 }])).toThrow(RangeError);
+		expect(() => new Throttle([{ limit: 5, intervalMs: 0 }])).toThrow(RangeError);
+	});
+});
