@@ -193,7 +193,11 @@ async function attemptOnce(
 	}
 }
 
-/** Reads what n8n's helper threw: an HTTP answer (wrapped in NodeApiError) or a network failure. */
+/**
+ * Reads what n8n's helper threw: an HTTP answer (wrapped in NodeApiError) or a network failure.
+ * Anything else (a credential that cannot authenticate, a cancelled execution) is not a transport
+ * outcome and is thrown on unchanged.
+ */
 function fromThrown(error: unknown): Attempt {
 	const candidates = [error, (error as { cause?: unknown })?.cause];
 	for (const candidate of candidates) {
@@ -210,10 +214,15 @@ function fromThrown(error: unknown): Attempt {
 	}
 	for (const candidate of candidates) {
 		const code = (candidate as { code?: unknown })?.code;
-		if (typeof code === 'string' && code !== '') return { networkCode: code };
+		if (typeof code === 'string' && NETWORK_CODE.test(code) && code !== 'ERR_CANCELED') {
+			return { networkCode: code };
+		}
 	}
-	return { networkCode: 'UNKNOWN' };
+	throw error;
 }
+
+// Node's socket errors (ECONNRESET, ETIMEDOUT, ...) and axios' own (ECONNABORTED, ERR_NETWORK, ...).
+const NETWORK_CODE = /^(E[A-Z]+|ERR_[A-Z_]+)$/;
 
 interface AxiosLikeResponse {
 	status: number;
