@@ -10,6 +10,31 @@ export const FEISHU_HOSTS = {
 
 export type FeishuPlatform = keyof typeof FEISHU_HOSTS;
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The Open Platform API base URL of a credential: Feishu, Lark, or a custom base URL (a gateway or
+ * a local emulator), which must use https unless it is a loopback address. A custom URL that
+ * cannot be used comes back as a `problem` naming what to fix.
+ */
+export function feishuApiBaseUrl(platform: unknown, customBaseUrl: unknown): { url: string } | { problem: string } {
+	if (platform === 'feishu' || platform === 'lark') return { url: FEISHU_HOSTS[platform].api };
+	const text = String(customBaseUrl ?? '').trim().replace(/\/+$/, '');
+	let url: URL;
+	try {
+		url = new URL(text);
+	} catch {
+		return { problem: `The credential's Base URL "${text}" is not a valid URL, e.g. https://open.example.com` };
+	}
+	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+		return { problem: "The credential's Base URL must use https (http only for 127.0.0.1, localhost or [::1])" };
+	}
+	if (url.search || url.hash || url.username || url.password) {
+		return { problem: "The credential's Base URL must not contain a query, a fragment or user info" };
+	}
+	return { url: text };
+}
+
 /** Every Open Platform answer: `code` 0 means success. */
 export interface FeishuEnvelope<T = IDataObject> {
 	code: number;

@@ -144,7 +144,8 @@ async function sendBatch<T>(
 	return outcomes;
 }
 
-function batchFailure(error: unknown): RecordFailure {
+/** The failure of every record of a request that threw (RequestFailedError or another error). */
+export function batchFailure(error: unknown): RecordFailure {
 	if (error instanceof RequestFailedError) {
 		return {
 			message: error.message,

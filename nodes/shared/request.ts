@@ -44,6 +44,11 @@ export interface ServiceRules {
 	isTokenExpired?(response: HttpResponse): boolean;
 	/** Credential options for that single replay, making n8n fetch a new token first. */
 	refreshOptions?(ctx: RequestContext, expired: HttpResponse): Promise<RefreshReplay>;
+	/**
+	 * Checked before every attempt that is not already a replay: credential options that renew a
+	 * token the stored credentials say is about to expire, so it is not sent only to be refused.
+	 */
+	beforeSend?(ctx: RequestContext): Promise<IAdditionalCredentialOptions | undefined>;
 }
 
 export interface RefreshReplay {
@@ -108,8 +113,19 @@ export async function sendRequest<T = unknown>(
 	let replay: RefreshReplay | undefined;
 
 	for (let attempt = 0; ; attempt++) {
-		await options.throttle?.acquire();
-		const result = await attemptOnce(ctx, rules.credentialType, request, replay);
+		const answered = await options.throttle?.acquire();
+		let result: Attempt;
+		try {
+			const renewal = replay ? undefined : await rules.beforeSend?.(ctx);
+			result = await attemptOnce(
+				ctx,
+				rules.credentialType,
+				request,
+				replay ?? (renewal && { credentialOptions: renewal }),
+			);
+		} finally {
+			answered?.();
+		}
 		replay = undefined;
 		const { response } = result;
 

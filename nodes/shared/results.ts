@@ -20,6 +20,11 @@ export interface RecordFailure {
 	fields?: string[];
 	/** Anything else the service said about this record (sub codes, per-field messages). */
 	extra?: IDataObject;
+	/**
+	 * The record failed only because another record of the same all-or-nothing request did; a
+	 * thrown error then names that other record rather than this one.
+	 */
+	collateral?: boolean;
 }
 
 export interface RecordOutcome {
@@ -60,7 +65,9 @@ export function toOutputItems(
 		byItem[outcome.itemIndex] = outcome;
 	}
 
-	const firstFailure = byItem.find((outcome) => outcome?.failure);
+	const firstFailure =
+		byItem.find((outcome) => outcome?.failure && !outcome.failure.collateral) ??
+		byItem.find((outcome) => outcome?.failure);
 	if (firstFailure && !ctx.continueOnFail()) throw toNodeError(ctx, firstFailure, byItem);
 
 	return byItem.map((outcome, itemIndex) => {

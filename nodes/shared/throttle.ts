@@ -7,12 +7,25 @@ export interface RateWindow {
 }
 
 /**
+ * Requests are counted where they start; the service counts them where they arrive, which can be
+ * a little later for one request than for the next. This much extra spacing keeps its count
+ * within the limit too.
+ */
+const ARRIVAL_JITTER_MS = 50;
+
+/**
  * Spaces request starts so that every window holds at once (for example 50 per second and
  * 1,000 per minute). Windows slide, so no fixed-bucket counter on the server can see more than
  * `limit`. A server hint (`pauseFor`) holds back every caller sharing this throttle.
  * One instance lives for one execution: nothing is shared across executions or workers.
+ *
+ * The server counts a request when it arrives, somewhere between its start here and its answer
+ * (a token fetched on the way can delay it a lot). Calling the function `acquire` returns once
+ * the answer is in counts the request at that moment instead, so a late arrival cannot crowd a
+ * server window that the start times alone would show as free.
  */
 export class Throttle {
+	/** Start times, oldest first; moved to the answer time when the caller reports it. */
 	private readonly starts: number[] = [];
 
 	private pausedUntil = 0;
@@ -31,16 +44,31 @@ export class Throttle {
 		this.longestIntervalMs = Math.max(0, ...windows.map((window) => window.intervalMs));
 	}
 
-	/** Waits until one more request may start, then counts it. */
-	async acquire(): Promise<void> {
+	/**
+	 * Waits until one more request may start, then counts it. Call the returned function when the
+	 * request's answer (or failure) is in.
+	 */
+	async acquire(): Promise<() => void> {
 		for (;;) {
 			const waitMs = this.delayBeforeNextStart();
 			if (waitMs <= 0) {
-				this.starts.push(this.now());
-				return;
+				const start = this.now();
+				this.starts.push(start);
+				return () => this.settle(start);
 			}
 			await sleep(waitMs);
 		}
+	}
+
+	private settle(start: number): void {
+		const end = this.now();
+		if (end <= start) return;
+		// The start may already have left every window during a long request.
+		const index = this.starts.indexOf(start);
+		if (index !== -1) this.starts.splice(index, 1);
+		let at = this.starts.length;
+		while (at > 0 && this.starts[at - 1] > end) at--;
+		this.starts.splice(at, 0, end);
 	}
 
 	/** Holds back all requests for `ms`, e.g. after a rate-limit answer with a reset hint. */
@@ -57,7 +85,7 @@ export class Throttle {
 			if (inWindow >= limit) {
 				// The oldest start that keeps the window full must leave it first.
 				const blocking = this.starts[this.starts.length - limit];
-				waitMs = Math.max(waitMs, blocking + intervalMs - now + 1);
+				waitMs = Math.max(waitMs, blocking + intervalMs + ARRIVAL_JITTER_MS - now);
 			}
 		}
 		return waitMs;

@@ -59,10 +59,12 @@ export class TestCredentialTypes implements ICredentialTypes {
 		return parents.flatMap((parent) => [parent, ...this.getParentTypes(parent)]);
 	}
 
-	/** Properties of the type and its parents; the type's own win, as in n8n. */
+	/** Properties of the type and its parents; the type's own win, and `doNotInherit` ones stay with the parent, as in n8n. */
 	getProperties(typeName: string): INodeProperties[] {
 		const type = this.getByName(typeName);
-		const inherited = (type.extends ?? []).flatMap((parent): INodeProperties[] => this.getProperties(parent));
+		const inherited = (type.extends ?? [])
+			.flatMap((parent): INodeProperties[] => this.getProperties(parent))
+			.filter((property) => !property.doNotInherit);
 		const own = new Set(type.properties.map((property) => property.name));
 		return [...inherited.filter((property) => !own.has(property.name)), ...type.properties];
 	}

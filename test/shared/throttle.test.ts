@@ -61,6 +61,18 @@ describe('Throttle', () => {
 		expect(clock).toBe(1001);
 	});
 
+	it('counts a request at its answer once told, so a slow request cannot crowd the next window', async () => {
+		const throttle = new Throttle([{ limit: 1, intervalMs: 200 }]);
+		const answered = await throttle.acquire();
+		const startedAt = Date.now();
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		answered();
+		const answeredAt = Date.now();
+		await throttle.acquire();
+		expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(199);
+		expect(Date.now() - startedAt).toBeGreaterThanOrEqual(349);
+	});
+
 	it('refuses a window that could never let a request through', () => {
 		expect(() => new Throttle([{ limit: 0, intervalMs: 1000 }])).toThrow(RangeError);
 		expect(() => new Throttle([{ limit: 5, intervalMs: 0 }])).toThrow(RangeError);

@@ -22,7 +22,7 @@ import { routes } from './routes';
 import type { AppDefinition, KintoneRecord, KintoneUser } from './types';
 
 export type { AppDefinition, FieldDef, FieldType, FieldValue, KintoneRecord, KintoneUser, LookupDef } from './types';
-export { createSampleApp, SAMPLE_FIELDS } from './sampleApp';
+export { createSampleApp, CUSTOMER_FIELDS, SAMPLE_FIELDS } from './sampleApp';
 export type { SampleApp } from './sampleApp';
 export { tooManyRequests } from './routes';
 
@@ -31,7 +31,10 @@ export interface KintoneEmulatorOptions {
 	port?: number;
 	/** API token -> the app IDs it was generated in. More with `addApiToken`. */
 	apiTokens?: Record<string, { apps: number[] }>;
-	/** Login name -> password, for `X-Cybozu-Authorization`. `Administrator` always exists (password `admin`). */
+	/**
+	 * Login name -> password, for `X-Cybozu-Authorization` (more with `addUser`). `Administrator`
+	 * always exists (it is who API-token calls act as) but can log in only when listed here.
+	 */
 	users?: Record<string, string>;
 	/** When set, every request must also carry `Authorization: Basic base64(user:password)` (401 otherwise). */
 	basicAuth?: { user: string; password: string };
@@ -39,8 +42,10 @@ export interface KintoneEmulatorOptions {
 	maxConcurrent?: number;
 	/** Added to every request's handling time (makes concurrency observable). Default 0. */
 	latencyMs?: number;
-	/** Simulated clock for CREATED_TIME/UPDATED_TIME; `Date.now` by default. */
+	/** Clock for CREATED_TIME/UPDATED_TIME and query functions; the real time by default. */
 	now?: () => Date;
+	/** A cursor not read for this long is gone (GAIA_CN01), as kintone's 10 minutes. */
+	cursorIdleMs?: number;
 }
 
 /** A stored record, for assertions: ids and revisions as strings, `record` in GET shape. */
@@ -64,9 +69,14 @@ export interface KintoneEmulator {
 	addUser(user: KintoneUser): void;
 	/**
 	 * Stores records directly (no auth, no limits), as if added through POST records.json: values in
-	 * write format (`{code: {value}}`), validated the same way. Returns the new record IDs.
+	 * write format (`{code: {value}}`), validated the same way. Returns the new record IDs. With
+	 * `keepOnReset`, `reset()` seeds them again (fixtures such as a lookup source).
 	 */
-	seedRecords(app: number, records: Array<Record<string, { value: unknown }>>): string[];
+	seedRecords(
+		app: number,
+		records: Array<Record<string, { value: unknown }>>,
+		options?: { keepOnReset?: boolean },
+	): string[];
 	/** All records of an app in ascending ID order, GET shape. */
 	records(app: number): StoredRecordView[];
 	/** One record or undefined. */
@@ -76,8 +86,8 @@ export interface KintoneEmulator {
 	/** Highest number of requests that were in flight at once since the last reset. */
 	peakConcurrency(): number;
 	/**
-	 * Deletes every record and cursor, restarts record IDs at 1 and resets the server (recorded
-	 * requests, pending faults). Apps, tokens and users stay.
+	 * Deletes every record and cursor, restarts record IDs at 1, seeds `keepOnReset` records again
+	 * and resets the server (recorded requests, pending faults). Apps, tokens and users stay.
 	 */
 	reset(): void;
 }
@@ -85,7 +95,7 @@ export interface KintoneEmulator {
 /** Starts the emulator on 127.0.0.1. */
 export async function startKintoneEmulator(options: KintoneEmulatorOptions = {}): Promise<KintoneEmulator> {
 	const domain = new KintoneDomain(options);
-	const server = await EmulatorServer.start(routes(domain), { port: options.port });
+	const server = await EmulatorServer.start(routes(domain, options.latencyMs, options.basicAuth), { port: options.port });
 	return {
 		get url() {
 			return server.url;
@@ -95,7 +105,7 @@ export async function startKintoneEmulator(options: KintoneEmulatorOptions = {})
 		addApp: (app) => domain.addApp(app),
 		addApiToken: (token, apps) => domain.addApiToken(token, apps),
 		addUser: (user) => domain.addUser(user),
-		seedRecords: (app, records) => domain.seedRecords(app, records),
+		seedRecords: (app, records, seedOptions) => domain.seedRecords(app, records, seedOptions?.keepOnReset),
 		records: (app) => domain.recordViews(app),
 		record: (app, id) => domain.recordView(app, String(id)),
 		openCursors: () => domain.cursors.size,

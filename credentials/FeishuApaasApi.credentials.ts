@@ -1,0 +1,193 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { feishuApiBaseUrl } from '../nodes/feishu/api';
+
+const API_HOST =
+	"{{ $credentials.platform === 'lark' ? 'https://open.larksuite.com' : $credentials.platform === 'custom' ? String($credentials.baseUrl).trim().replace(/\\/+$/, '') : 'https://open.feishu.cn' }}";
+
+export const TENANT_GRANT_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
+
+/** What the credential stores besides what the user enters; the node reads it to renew in time. */
+export interface FeishuApaasTokenState {
+	tenantAccessToken: string;
+	/** Milliseconds since the epoch at which the service stops accepting the token. */
+	tokenExpiresAt: number;
+	/** Which app and host the token belongs to, so editing either makes the node fetch a new one. */
+	tokenIssuedFor: string;
+}
+
+/** The API base URL the credential points at; throws when its custom Base URL cannot be used. */
+export function credentialBaseUrl(credentials: ICredentialDataDecryptedObject): string {
+	const base = feishuApiBaseUrl(credentials.platform, credentials.baseUrl);
+	if ('problem' in base) throw new Error(base.problem);
+	return base.url;
+}
+
+export function tokenOwner(credentials: ICredentialDataDecryptedObject): string {
+	return `${String(credentials.appId ?? '').trim()}@${credentialBaseUrl(credentials)}`;
+}
+
+interface TenantTokenAnswer {
+	code?: number;
+	msg?: string;
+	tenant_access_token?: string;
+	expire?: number;
+}
+
+/**
+ * Custom app ("自建应用") access to Feishu aPaaS application objects: n8n exchanges App ID and App
+ * Secret for a tenant access token (valid two hours) and keeps it in a hidden field until it expires.
+ */
+export class FeishuApaasApi implements ICredentialType {
+	name = 'feishuApaasApi';
+
+	displayName = 'Feishu aPaaS App API';
+
+	icon: Icon = {
+		light: 'file:../nodes/FeishuApaas/feishuApaas.svg',
+		dark: 'file:../nodes/FeishuApaas/feishuApaas.dark.svg',
+	};
+
+	documentationUrl =
+		'https://open.feishu.cn/document/server-docs/authentication-management/access-token/tenant_access_token_internal';
+
+	properties: INodeProperties[] = [
+		{
+			displayName:
+				'Use a custom app of the Feishu (or Lark) developer console with the scopes app_engine:object.record:read and app_engine:object.record:write. The admin of each aPaaS application must also grant the app access to its data.',
+			name: 'setupNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
+			displayName: 'Platform',
+			name: 'platform',
+			type: 'options',
+			options: [
+				{ name: 'Feishu (open.feishu.cn)', value: 'feishu' },
+				{ name: 'Lark (open.larksuite.com)', value: 'lark' },
+				{ name: 'Custom Base URL', value: 'custom' },
+			],
+			default: 'feishu',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://open.example.com',
+			required: true,
+			description:
+				'Serves /open-apis/... like open.feishu.cn does. Must use https, except for a local address (127.0.0.1, localhost, [::1]).',
+			displayOptions: { show: { platform: ['custom'] } },
+		},
+		{
+			displayName: 'App ID',
+			name: 'appId',
+			type: 'string',
+			default: '',
+			placeholder: 'cli_a1b2c3d4e5f6',
+			required: true,
+		},
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'Tenant Access Token',
+			name: 'tenantAccessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Token Expires At',
+			name: 'tokenExpiresAt',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: 0,
+		},
+		{
+			displayName: 'Token Issued For',
+			name: 'tokenIssuedFor',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+	];
+
+	/** Runs when the token field is empty (first use, or the node cleared it to renew). */
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
+		const baseUrl = credentialBaseUrl(credentials);
+		let answer: TenantTokenAnswer;
+		try {
+			answer = (await this.helpers.httpRequest({
+				method: 'POST',
+				url: `${baseUrl}${TENANT_GRANT_PATH}`,
+				body: { app_id: String(credentials.appId ?? '').trim(), app_secret: credentials.appSecret },
+				json: true,
+				ignoreHttpStatusErrors: true,
+			})) as TenantTokenAnswer;
+		} catch (error) {
+			// A fresh error: the thrown one carries the request, and with it the app secret.
+			throw new Error(
+				`Could not reach ${baseUrl} for a tenant access token (${(error as { code?: string }).code ?? 'network error'})`,
+			);
+		}
+		if (answer?.code !== 0 || typeof answer.tenant_access_token !== 'string' || !answer.tenant_access_token) {
+			throw new Error(
+				`Feishu gave no tenant access token (code ${answer?.code ?? 'none'}: ${answer?.msg ?? 'no message'}). Check the App ID and App Secret of the credential.`,
+			);
+		}
+		const expiresInSeconds = typeof answer.expire === 'number' && answer.expire > 0 ? answer.expire : 7200;
+		const state: FeishuApaasTokenState = {
+			tenantAccessToken: answer.tenant_access_token,
+			tokenExpiresAt: Date.now() + expiresInSeconds * 1000,
+			tokenIssuedFor: tokenOwner(credentials),
+		};
+		return { ...state };
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: { Authorization: '=Bearer {{$credentials.tenantAccessToken}}' },
+		},
+	};
+
+	// n8n fetches a token (preAuthentication) before the test; asking for one again checks the pair.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `=${API_HOST}`,
+			url: TENANT_GRANT_PATH,
+			method: 'POST',
+			body: { app_id: '={{$credentials.appId}}', app_secret: '={{$credentials.appSecret}}' },
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'code', value: 10014, message: 'The App Secret does not match the App ID' },
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'code', value: 10003, message: 'The App ID is not valid' },
+			},
+		],
+	};
+}

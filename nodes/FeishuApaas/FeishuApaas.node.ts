@@ -1,0 +1,40 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as objectRecord from './actions/record';
+import { router } from './actions/router';
+import { resourceMapping } from './methods';
+
+export class FeishuApaas implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Feishu aPaaS',
+		name: 'feishuApaas',
+		icon: { light: 'file:feishuApaas.svg', dark: 'file:feishuApaas.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["objectApiName"] }}',
+		description: 'Create, update, delete and read records of Feishu aPaaS application objects in batches',
+		defaults: { name: 'Feishu aPaaS' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'feishuApaasApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Object Record', value: 'objectRecord' }],
+				default: 'objectRecord',
+			},
+			...objectRecord.description,
+		],
+	};
+
+	methods = { resourceMapping };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,39 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import type { ApaasClient, ObjectTarget } from '../../transport';
+import { batchSizeOption, optionsFor } from '../common';
+import { recordId, writeRecords } from './write';
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Record ID',
+		name: 'recordId',
+		type: 'string',
+		default: '={{ $json._id }}',
+		required: true,
+		description: 'The ID (_id) of the record this item deletes',
+		displayOptions: { show: { resource: ['objectRecord'], operation: ['delete'] } },
+	},
+	optionsFor('delete', [batchSizeOption]),
+];
+
+/** DELETE .../records/batch_delete with a JSON body `{ ids }`. */
+export async function execute(
+	this: IExecuteFunctions,
+	client: ApaasClient,
+	target: ObjectTarget,
+): Promise<INodeExecutionData[]> {
+	return await writeRecords<string>(this, client, target, {
+		action: 'batch_delete',
+		method: 'DELETE',
+		// A record deleted once stays deleted; a resent request can only report it as gone.
+		idempotent: true,
+		prepare: (itemIndex) => {
+			const id = recordId(this.getNodeParameter('recordId', itemIndex), 'Record ID');
+			return { key: `_id ${id}`, payload: id };
+		},
+		body: (ids) => ({ ids }),
+		idOf: (record) => record.payload,
+		onSuccess: (record) => ({ _id: record.payload, deleted: true }),
+	});
+}

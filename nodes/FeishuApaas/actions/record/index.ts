@@ -1,0 +1,51 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { RESOURCE, targetProperties } from '../common';
+import * as create from './create.operation';
+import * as deleteRecords from './delete.operation';
+import * as getAll from './getAll.operation';
+import * as update from './update.operation';
+
+export { create, deleteRecords as delete, getAll, update };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [RESOURCE] } },
+		options: [
+			{
+				name: 'Create Many',
+				value: 'create',
+				description: 'Create a record for each item, up to 500 per request',
+				action: 'Create records',
+			},
+			{
+				name: 'Delete Many',
+				value: 'delete',
+				description: 'Delete the record of each item by its ID, up to 500 per request',
+				action: 'Delete records',
+			},
+			{
+				name: 'Get Many',
+				value: 'getAll',
+				description: 'Get records that meet conditions, page by page',
+				action: 'Get records',
+			},
+			{
+				name: 'Update Many',
+				value: 'update',
+				description: 'Update the record of each item by its ID, up to 500 per request',
+				action: 'Update records',
+			},
+		],
+		default: 'update',
+	},
+	...targetProperties,
+	...create.description,
+	...deleteRecords.description,
+	...getAll.description,
+	...update.description,
+];

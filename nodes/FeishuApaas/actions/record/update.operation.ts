@@ -1,0 +1,45 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { RecordInputError } from '../../../shared/bulkWrite';
+import type { ApaasClient, ObjectTarget } from '../../transport';
+import { batchSizeOption, columnsFor, optionsFor } from '../common';
+import { isAutoMap, mappedFields, recordId, writeRecords } from './write';
+
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'Each item updates the record whose ID (_id) it carries; only the fields it maps are changed. Up to 500 records go in one request.',
+		name: 'updateNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { resource: ['objectRecord'], operation: ['update'] } },
+	},
+	columnsFor('update'),
+	optionsFor('update', [batchSizeOption]),
+];
+
+/** PATCH .../records/batch_update: records as a JSON string, each carrying `_id`. */
+export async function execute(
+	this: IExecuteFunctions,
+	client: ApaasClient,
+	target: ObjectTarget,
+): Promise<INodeExecutionData[]> {
+	const autoMap = isAutoMap(this);
+	return await writeRecords<IDataObject>(this, client, target, {
+		action: 'batch_update',
+		method: 'PATCH',
+		// Writing the same values to the same record twice leaves it as once.
+		idempotent: true,
+		prepare: (itemIndex) => {
+			const fields = mappedFields(this, itemIndex, autoMap);
+			const payload = { ...fields, _id: recordId(fields._id) };
+			if (Object.keys(payload).length === 1) {
+				throw new RecordInputError('Nothing to update: map at least one field besides _id');
+			}
+			return { key: `_id ${payload._id}`, payload };
+		},
+		body: (payloads) => ({ records: JSON.stringify(payloads) }),
+		idOf: (record) => String(record.payload._id),
+		onSuccess: (record) => ({ ...record.payload }),
+	});
+}

@@ -1,0 +1,326 @@
+import type {
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeProperties,
+	ResourceMapperField,
+} from 'n8n-workflow';
+
+import { RecordInputError } from '../../shared/bulkWrite';
+import type { FilterCombinator, FilterCondition } from '../transport/filter';
+import { buildFilter, checkColumnName } from '../transport/filter';
+import { isSystemColumn, toJsonValue } from '../transport/schema';
+
+export const workspaceParameter: INodeProperties = {
+	displayName: 'Workspace',
+	name: 'workspace',
+	type: 'resourceLocator',
+	default: { mode: 'id', value: '' },
+	required: true,
+	hint: 'Used for all items',
+	description:
+		'The data platform workspace. Its ID is in the data platform URL, e.g. <b>workspace_aadimx5uzpsls</b> in https://apaas.feishu.cn/suda/workspace/workspace_aadimx5uzpsls/table-manage/main.',
+	modes: [
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'workspace_aadimx5uzpsls',
+		},
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'https://apaas.feishu.cn/suda/workspace/workspace_aadimx5uzpsls/table-manage/main',
+			extractValue: { type: 'regex', regex: '/workspace/([^/?#]+)' },
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '.*/workspace/[^/?#]+.*',
+						errorMessage: 'Paste a data platform URL that contains /workspace/<workspace ID>',
+					},
+				},
+			],
+		},
+	],
+};
+
+export const tableParameter: INodeProperties = {
+	displayName: 'Table',
+	name: 'table',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	hint: 'Used for all items',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchTables', searchable: true },
+		},
+		{
+			displayName: 'By Name',
+			name: 'name',
+			type: 'string',
+			placeholder: 'user_products',
+		},
+	],
+};
+
+/** Where the operation works: read once, at item 0, for all items. */
+export interface TableTarget {
+	workspaceId: string;
+	table: string;
+}
+
+export function readTarget(ctx: IExecuteFunctions): TableTarget {
+	return {
+		workspaceId: String(ctx.getNodeParameter('workspace', 0, '', { extractValue: true })).trim(),
+		table: String(ctx.getNodeParameter('table', 0, '', { extractValue: true })).trim(),
+	};
+}
+
+export const TABLE_DEPENDENT = ['workspace.value', 'table.value'];
+
+/** A column of the chosen table, e.g. of a filter condition or a sort rule. */
+export const columnParameter: INodeProperties = {
+	displayName: 'Column Name or ID',
+	name: 'column',
+	type: 'options',
+	typeOptions: { loadOptionsMethod: 'getColumnNames', loadOptionsDependsOn: TABLE_DEPENDENT },
+	default: '',
+	description:
+		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+};
+
+/** The "Options" collection of an operation. */
+export function optionsParameter(displayOptions: IDisplayOptions, options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions,
+		options,
+	};
+}
+
+/** The field mapping of a write operation, fed by the table's columns. */
+export function columnsParameter(
+	mode: 'add' | 'update' | 'upsert' | 'map',
+	displayOptions: IDisplayOptions,
+): INodeProperties {
+	return {
+		displayName: 'Columns',
+		name: 'columns',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		typeOptions: {
+			loadOptionsDependsOn: TABLE_DEPENDENT,
+			resourceMapper: {
+				resourceMapperMethod: 'getColumns',
+				mode,
+				fieldWords: { singular: 'column', plural: 'columns' },
+				addAllFields: true,
+				multiKeyMatch: true,
+				supportAutoMap: true,
+				...(mode === 'upsert'
+					? {
+							matchingFieldsLabels: {
+								title: 'Columns to Match On',
+								description:
+									'The unique columns that identify a row (sent as on_conflict). A row with the same values is updated or kept; otherwise a new row is added.',
+							},
+						}
+					: {}),
+			},
+		},
+		displayOptions,
+	};
+}
+
+interface ColumnsMapping {
+	mappingMode: 'defineBelow' | 'autoMapInputData';
+	matchingColumns: string[];
+	schema: ResourceMapperField[];
+}
+
+/** The mapping settings (mode, matching columns, known columns), read once at item 0. */
+export function readMapping(ctx: IExecuteFunctions): ColumnsMapping {
+	return {
+		mappingMode: ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow') as ColumnsMapping['mappingMode'],
+		matchingColumns: (ctx.getNodeParameter('columns.matchingColumns', 0, []) as string[]).map(checkColumnName),
+		schema: (ctx.getNodeParameter('columns.schema', 0, []) as ResourceMapperField[]) ?? [],
+	};
+}
+
+/**
+ * One item's row: the mapped column values, or (auto-map) the item's own fields. Auto-mapped
+ * system columns such as `_created_at` (present when rows read by this node are written back) are
+ * left out; other fields must be columns of the table.
+ */
+export function readRow(ctx: IExecuteFunctions, itemIndex: number, mapping: ColumnsMapping): IDataObject {
+	const autoMap = mapping.mappingMode === 'autoMapInputData';
+	const source = autoMap
+		? ctx.getInputData()[itemIndex].json
+		: ((ctx.getNodeParameter('columns.value', itemIndex, {}) as IDataObject | null) ?? {});
+	const known = new Set(mapping.schema.filter((field) => !field.removed).map((field) => field.id));
+	const row: IDataObject = {};
+	for (const [key, value] of Object.entries(source)) {
+		if (value === undefined || (autoMap && isSystemColumn(key))) continue;
+		if (autoMap && known.size > 0 && !known.has(key)) {
+			throw new RecordInputError(
+				`Field "${key}" is not a column of the table. Remove it from the input, or map the columns manually.`,
+				key,
+			);
+		}
+		row[checkColumnName(key)] = toJsonValue(value) as IDataObject[string];
+	}
+	return row;
+}
+
+/** How people recognise a row in messages, e.g. `user_id=7, product_id=3`. */
+export function describeKey(row: IDataObject, columns: readonly string[]): string {
+	return columns.map((column) => `${column}=${JSON.stringify(row[column] ?? null)}`).join(', ');
+}
+
+/** Each key column must have a value: NULL never conflicts, so the row would be added again. */
+export function requireKeyValues(row: IDataObject, columns: readonly string[]): void {
+	for (const column of columns) {
+		const value = row[column];
+		if (value === undefined || value === null || value === '') {
+			throw new RecordInputError(`Column to match on "${column}" has no value`, column);
+		}
+	}
+}
+
+
+// ---- Filters (Get Many, Delete, Update by filter) ----
+
+const VALUELESS_OPERATORS = ['isNull', 'isNotNull', 'isTrue', 'isFalse'];
+
+/** The filter UI: conditions on columns, or a raw PostgREST expression. */
+export function filterParameters(displayOptions: IDisplayOptions, optional: boolean): INodeProperties[] {
+	const filterType: INodeProperties = {
+		displayName: 'Filter',
+		name: 'filterType',
+		type: 'options',
+		options: [
+			...(optional ? [{ name: 'None (All Rows)', value: 'none' }] : []),
+			{ name: 'Build Conditions', value: 'conditions' },
+			{
+				name: 'Raw Expression',
+				value: 'expression',
+				description: 'A PostgREST filter, for conditions the builder cannot express',
+			},
+		],
+		default: 'conditions',
+		displayOptions,
+	};
+	if (optional) filterType.default = 'none';
+	const show = (type: string): IDisplayOptions => ({
+		show: { ...displayOptions.show, filterType: [type] },
+	});
+	return [
+		filterType,
+		{
+			displayName: 'Match',
+			name: 'combinator',
+			type: 'options',
+			options: [
+				{ name: 'All Conditions', value: 'and' },
+				{ name: 'Any Condition', value: 'or' },
+			],
+			default: 'and',
+			displayOptions: show('conditions'),
+		},
+		{
+			displayName: 'Conditions',
+			name: 'conditions',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true, sortable: true },
+			placeholder: 'Add Condition',
+			default: {},
+			hint: 'Values are matched literally, whatever characters they contain',
+			displayOptions: show('conditions'),
+			options: [
+				{
+					name: 'condition',
+					displayName: 'Condition',
+					values: [
+						columnParameter,
+						{
+							displayName: 'Operator',
+							name: 'operator',
+							type: 'options',
+							// eslint-disable-next-line n8n-nodes-base/node-param-options-type-unsorted-items
+							options: [
+								{ name: 'Equals', value: 'eq' },
+								{ name: 'Not Equals', value: 'neq' },
+								{ name: 'Greater Than', value: 'gt' },
+								{ name: 'Greater Than or Equal', value: 'gte' },
+								{ name: 'Less Than', value: 'lt' },
+								{ name: 'Less Than or Equal', value: 'lte' },
+								{ name: 'Like (Case-Sensitive)', value: 'like' },
+								{ name: 'Like (Case-Insensitive)', value: 'ilike' },
+								{ name: 'Is One Of', value: 'in' },
+								{ name: 'Is None Of', value: 'notIn' },
+								{ name: 'Is Empty (Null)', value: 'isNull' },
+								{ name: 'Is Not Empty (Not Null)', value: 'isNotNull' },
+								{ name: 'Is True', value: 'isTrue' },
+								{ name: 'Is False', value: 'isFalse' },
+							],
+							default: 'eq',
+						},
+						{
+							displayName: 'Value',
+							name: 'value',
+							type: 'string',
+							default: '',
+							hint: 'For "Like", % or * match any text. For "Is One Of" / "Is None Of", a comma-separated list, or a JSON array when values contain commas.',
+							displayOptions: { hide: { operator: VALUELESS_OPERATORS } },
+						},
+					],
+				},
+			],
+		},
+		{
+			displayName: 'Filter Expression',
+			name: 'filterExpression',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'or=(status.eq.open,amount.gt.100)',
+			description:
+				'PostgREST horizontal filtering syntax. Double-quote values that contain , . : ( ) and escape " and \\ with a backslash, e.g. name.eq."Smith, J."',
+			displayOptions: show('expression'),
+		},
+	];
+}
+
+/** One item's filter expression; empty when the operation allows "all rows" and none is set. */
+export function readFilter(ctx: IExecuteFunctions, itemIndex: number): string {
+	const filterType = ctx.getNodeParameter('filterType', itemIndex, 'none') as string;
+	if (filterType === 'expression') {
+		return String(ctx.getNodeParameter('filterExpression', itemIndex, '')).trim();
+	}
+	if (filterType !== 'conditions') return '';
+	const combinator = ctx.getNodeParameter('combinator', itemIndex, 'and') as FilterCombinator;
+	const conditions = ctx.getNodeParameter('conditions.condition', itemIndex, []) as FilterCondition[];
+	return buildFilter(conditions, combinator);
+}
+
+/** Deletes and updates by filter must never run on the whole table by accident. */
+export function requireFilter(filter: string): string {
+	if (filter === '') {
+		throw new RecordInputError(
+			'The filter is empty. Add at least one condition; to target every row on purpose, use the raw expression _id=not.is.null.',
+		);
+	}
+	return filter;
+}

@@ -1,0 +1,59 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as del from './delete.operation';
+import * as getAll from './getAll.operation';
+import * as insert from './insert.operation';
+import * as update from './update.operation';
+import * as upsert from './upsert.operation';
+
+export { del as delete, getAll, insert, update, upsert };
+
+export const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['row'] } },
+	options: [
+		{
+			name: 'Create or Update',
+			value: 'upsert',
+			description: 'Create a new record, or update the current one if it already exists (upsert)',
+			action: 'Create or update rows',
+		},
+		{
+			name: 'Delete',
+			value: 'delete',
+			description: 'Delete the rows that match a filter',
+			action: 'Delete rows',
+		},
+		{
+			name: 'Get Many',
+			value: 'getAll',
+			description: 'Get rows, optionally filtered and sorted',
+			action: 'Get many rows',
+		},
+		{
+			name: 'Insert',
+			value: 'insert',
+			description: 'Add a new row for each item',
+			action: 'Insert rows',
+		},
+		{
+			name: 'Update',
+			value: 'update',
+			description: 'Update rows by row ID or by filter',
+			action: 'Update rows',
+		},
+	],
+	default: 'upsert',
+};
+
+/** Each operation's own parameters, shown after the workspace and table. */
+export const description: INodeProperties[] = [
+	...insert.description,
+	...upsert.description,
+	...update.description,
+	...del.description,
+	...getAll.description,
+];

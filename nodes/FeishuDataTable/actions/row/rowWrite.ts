@@ -1,0 +1,104 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { PendingRecord } from '../../../shared/batching';
+import { runBulkWrite } from '../../../shared/bulkWrite';
+import type { RecordOutcome } from '../../../shared/results';
+import { failed } from '../../../shared/results';
+import { MAX_ROWS_PER_REQUEST } from '../../transport';
+import { describeKey, requireKeyValues } from '../common';
+import type { Attempt } from './isolate';
+import { sendIsolatingRefusedRows } from './isolate';
+
+export interface RowPayload {
+	/** The item's own column values (its output). */
+	row: IDataObject;
+	/** What is sent for this item's key: its row, with later items of the same key merged in. */
+	sent: IDataObject;
+	/** The earlier item with the same key whose request carries this item. */
+	leader?: number;
+	/** The key values as text, to match rows looked up by key. */
+	keyText: string;
+}
+
+export type RowRecord = PendingRecord<RowPayload>;
+
+export interface RowWrite {
+	/** Columns that identify a row; items with the same values are written once. None: every item is a new row. */
+	keyColumns: string[];
+	/** Later items of a key: merged into the first (later values win) or left out. */
+	duplicates: 'merge' | 'ignore';
+	/** Send items with different column sets in different requests (required by batch update). */
+	groupByColumns: boolean;
+	/** One item's row, validated. */
+	readRow(itemIndex: number): IDataObject;
+	/** Runs once per batch before its first request, e.g. to look up what exists. */
+	beforeSend?(sent: RowRecord[]): Promise<void>;
+	/** Sends the rows of one request (their `sent` values). */
+	post(part: RowRecord[]): Promise<Attempt>;
+	/** The output of an item whose values went with an earlier item of the same key. */
+	duplicateOutcome(record: RowRecord, leader: RecordOutcome): RecordOutcome;
+}
+
+export function keyText(row: IDataObject, keyColumns: readonly string[]): string {
+	return JSON.stringify(keyColumns.map((column) => String(row[column])));
+}
+
+/**
+ * Writes one row per item in requests of at most 500 rows. One request cannot touch a row twice,
+ * so items sharing a key travel in the first one's request; and a refused request is split to
+ * find the rows at fault (see isolate.ts). Every item gets one outcome.
+ */
+export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise<INodeExecutionData[]> {
+	const { keyColumns } = spec;
+	const leaders = new Map<string, RowRecord>();
+	const groups = new Map<number, string>();
+	const results = new Map<number, RecordOutcome>();
+
+	const duplicateOutcome = (record: RowRecord): RecordOutcome => {
+		const leader = results.get(record.payload.leader!);
+		if (leader?.json) return spec.duplicateOutcome(record, leader);
+		return failed(
+			record.itemIndex,
+			{
+				message: `Not written: it has the same key as item ${record.payload.leader}, whose row was not written`,
+				outcome: leader?.failure?.outcome === 'unknown' ? 'unknown' : 'failed',
+			},
+			record.key,
+		);
+	};
+
+	return await runBulkWrite<RowPayload>(ctx, {
+		batchSize: MAX_ROWS_PER_REQUEST,
+		prepare: (itemIndex) => {
+			const row = spec.readRow(itemIndex);
+			requireKeyValues(row, keyColumns);
+			const key = describeKey(row, keyColumns);
+			const text = keyText(row, keyColumns);
+			const leader = keyColumns.length > 0 ? leaders.get(text) : undefined;
+			if (leader) {
+				if (spec.duplicates === 'merge') Object.assign(leader.payload.sent, row);
+				return { key, payload: { row, sent: row, leader: leader.itemIndex, keyText: text } };
+			}
+			const record: RowRecord = { itemIndex, key, payload: { row, sent: { ...row }, keyText: text } };
+			if (keyColumns.length > 0) leaders.set(text, record);
+			return record;
+		},
+		groupOf: ({ itemIndex, payload }) => {
+			const group =
+				payload.leader !== undefined
+					? groups.get(payload.leader)!
+					: spec.groupByColumns
+						? Object.keys(payload.sent).sort().join(',')
+						: '';
+			groups.set(itemIndex, group);
+			return group;
+		},
+		send: async (batch) => {
+			const sent = batch.filter((record) => record.payload.leader === undefined);
+			if (sent.length > 0) await spec.beforeSend?.(sent);
+			const outcomes = sent.length > 0 ? await sendIsolatingRefusedRows(sent, spec.post) : [];
+			for (const outcome of outcomes) results.set(outcome.itemIndex, outcome);
+			return batch.map((record) => results.get(record.itemIndex) ?? duplicateOutcome(record));
+		},
+	});
+}

@@ -1,0 +1,139 @@
+import type {
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { RecordInputError, runBulkWrite } from '../../../shared/bulkWrite';
+import { failed, succeeded } from '../../../shared/results';
+import { DataTableClient, isSuccess, newThrottle, tablePath } from '../../transport';
+import { ROW_ID } from '../../transport/schema';
+import { columnsParameter, filterParameters, readFilter, readMapping, readRow, readTarget, requireFilter } from '../common';
+import { isDataRefusal, refusalOf } from './isolate';
+import { writeRows } from './rowWrite';
+
+const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['update'] } };
+const byId: IDisplayOptions = { show: { ...displayOptions.show, updateBy: ['id'] } };
+const byFilter: IDisplayOptions = { show: { ...displayOptions.show, updateBy: ['filter'] } };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Update By',
+		name: 'updateBy',
+		type: 'options',
+		options: [
+			{
+				name: 'Row ID',
+				value: 'id',
+				description: 'Each item updates the row with its _id; up to 500 rows per request',
+			},
+			{
+				name: 'Filter',
+				value: 'filter',
+				description: 'Each item updates every row that matches its filter; one request per item',
+			},
+		],
+		default: 'id',
+		hint: 'Used for all items',
+		displayOptions,
+	},
+	columnsParameter('update', byId),
+	...filterParameters(byFilter, false),
+	columnsParameter('map', byFilter),
+];
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const updateBy = this.getNodeParameter('updateBy', 0) as 'id' | 'filter';
+	return updateBy === 'id' ? await updateById(this) : await updateByFilter(this);
+}
+
+/**
+ * `PATCH .../records_batch_update`: every row of a request must update the same columns, so
+ * items are grouped by the columns they set. Rows whose `_id` is not in the answer did not exist.
+ */
+async function updateById(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const target = readTarget(ctx);
+	const mapping = readMapping(ctx);
+	const client = await DataTableClient.create(ctx, newThrottle());
+	const path = tablePath(ctx, target.workspaceId, target.table, 'records_batch_update');
+
+	return await writeRows(ctx, {
+		keyColumns: [ROW_ID],
+		duplicates: 'merge',
+		groupByColumns: true,
+		readRow: (itemIndex) => {
+			const row = readRow(ctx, itemIndex, mapping);
+			if (Object.keys(row).every((column) => column === ROW_ID)) {
+				throw new RecordInputError('No column to update: map at least one column besides _id');
+			}
+			return row;
+		},
+		post: async (part) => {
+			const response = await client.send<{ record_ids?: string[] }>(
+				{
+					method: 'PATCH',
+					path,
+					body: { records: JSON.stringify(part.map((record) => record.payload.sent)) },
+				},
+				true,
+			);
+			if (!isSuccess(response)) {
+				const refusal = refusalOf(response);
+				if (isDataRefusal(response)) return { refused: refusal };
+				return { outcomes: part.map((record) => failed(record.itemIndex, refusal, record.key)) };
+			}
+			const updated = new Set(response.body?.data?.record_ids ?? []);
+			return {
+				outcomes: part.map((record) => {
+					const id = String(record.payload.row[ROW_ID]);
+					if (updated.has(id)) return succeeded(record.itemIndex, { ...record.payload.row }, record.key);
+					return failed(
+						record.itemIndex,
+						{
+							message: `No row with _id "${id}" in table "${target.table}"`,
+							outcome: 'failed',
+							code: 'ROW_NOT_FOUND',
+							fields: [ROW_ID],
+						},
+						record.key,
+					);
+				}),
+			};
+		},
+		duplicateOutcome: (record) => succeeded(record.itemIndex, { ...record.payload.row }, record.key),
+	});
+}
+
+/** `PATCH .../records?filter=`: one request per item, setting its mapped columns on every matching row. */
+async function updateByFilter(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const target = readTarget(ctx);
+	const mapping = readMapping(ctx);
+	const client = await DataTableClient.create(ctx, newThrottle());
+	const path = tablePath(ctx, target.workspaceId, target.table, 'records');
+
+	return await runBulkWrite<{ filter: string; row: IDataObject }>(ctx, {
+		batchSize: 1,
+		prepare: (itemIndex) => {
+			const filter = requireFilter(readFilter(ctx, itemIndex));
+			const row = readRow(ctx, itemIndex, mapping);
+			if (Object.keys(row).length === 0) throw new RecordInputError('No column to update: map at least one column');
+			return { key: filter, payload: { filter, row } };
+		},
+		send: async ([record]) => {
+			const response = await client.send<{ record_ids?: string[] }>(
+				{
+					method: 'PATCH',
+					path,
+					qs: { filter: record.payload.filter },
+					body: { record: JSON.stringify(record.payload.row) },
+				},
+				true,
+			);
+			if (!isSuccess(response)) return [failed(record.itemIndex, refusalOf(response), record.key)];
+			const ids = response.body?.data?.record_ids ?? [];
+			return [succeeded(record.itemIndex, { updatedRows: ids.length, _ids: ids, ...record.payload.row }, record.key)];
+		},
+	});
+}

@@ -1,0 +1,100 @@
+import type { FieldType, IDataObject } from 'n8n-workflow';
+
+import type { DataTableClient } from './index';
+import { MAX_ROWS_PER_REQUEST, tablePath } from './index';
+import type { RequestContext } from '../../shared/request';
+
+/** A column as `GET /tables/:table_name` describes it. */
+export interface TableColumn {
+	name: string;
+	description?: string;
+	data_type?: string;
+	is_primary_key?: boolean;
+	is_unique?: boolean;
+	is_auto_increment?: boolean;
+	is_array?: boolean;
+	is_allow_null?: boolean;
+	default_value?: string | null;
+}
+
+export interface TableInfo {
+	name: string;
+	description?: string;
+	columns?: TableColumn[];
+}
+
+/** The row id every table has; the only key `records_batch_update` matches on. */
+export const ROW_ID = '_id';
+
+export async function getTable(
+	ctx: RequestContext,
+	client: DataTableClient,
+	workspaceId: string,
+	tableName: string,
+): Promise<TableInfo> {
+	return await client.read<TableInfo>({ method: 'GET', path: tablePath(ctx, workspaceId, tableName) });
+}
+
+/** All tables of a workspace, following page tokens. */
+export async function listTables(
+	ctx: RequestContext,
+	client: DataTableClient,
+	workspaceId: string,
+): Promise<TableInfo[]> {
+	const tables: TableInfo[] = [];
+	let pageToken: string | undefined;
+	do {
+		const page = await client.read<{ items?: TableInfo[]; has_more?: boolean; page_token?: string }>({
+			method: 'GET',
+			path: tablePath(ctx, workspaceId, ''),
+			qs: { page_size: MAX_ROWS_PER_REQUEST, ...(pageToken ? { page_token: pageToken } : {}) },
+		});
+		tables.push(...(page.items ?? []));
+		pageToken = page.has_more && page.page_token ? page.page_token : undefined;
+	} while (pageToken);
+	return tables;
+}
+
+/** System columns other than `_id` (`_created_at`, ...) are maintained by the platform. */
+export function isSystemColumn(name: string): boolean {
+	return name.startsWith('_') && name !== ROW_ID;
+}
+
+/** Whether the platform fills the column when a new row leaves it out. */
+export function hasDefault(column: TableColumn): boolean {
+	return (
+		Boolean(column.is_auto_increment) ||
+		Boolean(column.is_primary_key) ||
+		(column.default_value !== undefined && column.default_value !== null && column.default_value !== '')
+	);
+}
+
+const NUMBER_TYPES = /^(int[248]?|smallint|integer|bigint|(big|small)?serial[248]?|numeric|decimal|float[48]?|real|double( precision)?|money)\b/i;
+
+/** The n8n field type for a PostgreSQL column type, so the mapping UI offers the right input. */
+export function fieldTypeOf(column: TableColumn): FieldType {
+	if (column.is_array) return 'array';
+	const type = String(column.data_type ?? '').trim().toLowerCase();
+	if (type.endsWith('[]')) return 'array';
+	if (NUMBER_TYPES.test(type)) return 'number';
+	if (type === 'bool' || type === 'boolean') return 'boolean';
+	if (type.startsWith('timestamp') || type === 'date') return 'dateTime';
+	if (type.startsWith('time')) return 'time';
+	if (type === 'json' || type === 'jsonb') return 'object';
+	return 'string';
+}
+
+/** A value as JSON for the records API: dates become ISO text, nothing else changes. */
+export function toJsonValue(value: unknown): unknown {
+	if (value instanceof Date) return value.toISOString();
+	if (value && typeof value === 'object' && typeof (value as { toISO?: unknown }).toISO === 'function') {
+		return (value as { toISO: () => string }).toISO();
+	}
+	return value;
+}
+
+/** The rows of a records answer: `items` is a JSON text holding an array. */
+export function parseItems(items: unknown): IDataObject[] {
+	const parsed: unknown = typeof items === 'string' ? JSON.parse(items) : items;
+	return Array.isArray(parsed) ? (parsed as IDataObject[]) : [];
+}

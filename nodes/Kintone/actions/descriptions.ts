@@ -1,0 +1,145 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_TIMEOUT_MS } from '../transport';
+
+/** The app every item of the run goes to, from kintone's app list, its number or its URL. */
+export const appLocator: INodeProperties = {
+	displayName: 'App',
+	name: 'app',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	required: true,
+	description: 'The kintone app. Used for all items.',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select an app...',
+			typeOptions: { searchListMethod: 'searchApps', searchable: true },
+		},
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: '123',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^[1-9][0-9]*$', errorMessage: 'Enter the app number, e.g. 123' },
+				},
+			],
+		},
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'https://example.cybozu.com/k/123/',
+			extractValue: { type: 'regex', regex: '/k/(?:guest/[0-9]+/)?([0-9]+)' },
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: 'https?://.+/k/(?:guest/[0-9]+/)?[0-9]+',
+						errorMessage: 'Enter the address of the app, e.g. https://example.cybozu.com/k/123/',
+					},
+				},
+			],
+		},
+	],
+};
+
+export const guestSpaceOption: INodeProperties = {
+	displayName: 'Guest Space ID',
+	name: 'guestSpaceId',
+	type: 'string',
+	default: '',
+	placeholder: '7',
+	description:
+		'For apps in a guest space: the space number (the 7 in https://example.cybozu.com/k/guest/7/123/). Used for all items.',
+};
+
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 1000 },
+	default: DEFAULT_TIMEOUT_MS,
+	description: 'Milliseconds to wait for each request to kintone',
+};
+
+/** kintone allows 100 concurrent requests per domain, shared with every other user and integration. */
+export const concurrencyOption: INodeProperties = {
+	displayName: 'Concurrency',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 10 },
+	default: 1,
+	description:
+		'How many requests of 100 records to send at once. kintone allows 100 concurrent requests per domain for everyone together; with more than 1, two changes to the same record in one run may be applied out of order.',
+};
+
+export const atomicOption: INodeProperties = {
+	displayName: 'Atomic Batches of up to 2,000',
+	name: 'atomic',
+	type: 'boolean',
+	default: false,
+	description:
+		"Whether to send up to 2,000 records in one bulk request (20 × 100) that kintone applies all or nothing. Off: each request of 100 is applied all or nothing on its own, so one bad record only holds back its 100.",
+};
+
+export const revisionOption: INodeProperties = {
+	displayName: 'Expected Revision',
+	name: 'revision',
+	type: 'string',
+	default: '',
+	placeholder: '={{ $json.$revision }}',
+	description:
+		'Only change a record if its revision is still this one, e.g. the $revision that Get Many returned; if someone changed the record since, it fails (GAIA_CO02) instead of being overwritten. Empty or -1: no check.',
+};
+
+/** The resource mapper of a write; `mode` decides required fields and matching. */
+export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties {
+	return {
+		displayName: 'Fields',
+		name: 'columns',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		typeOptions: {
+			loadOptionsDependsOn: ['app.value', 'options.guestSpaceId'],
+			resourceMapper: {
+				resourceMapperMethod: 'getMappingFields',
+				mode,
+				fieldWords: { singular: 'field', plural: 'fields' },
+				addAllFields: mode === 'add',
+				multiKeyMatch: false,
+				supportAutoMap: true,
+				noFieldsError: 'No fields of this app can be written. Check the app and the Guest Space ID option.',
+				matchingFieldsLabels:
+					mode === 'add'
+						? undefined
+						: {
+								title: 'Record to Match',
+								description:
+									'The record ID, or a Text or Number field with "Prohibit duplicate values" (kintone\'s update key)',
+								hint: 'Only the record ID and unique Text or Number fields can identify records',
+							},
+			},
+		},
+	};
+}
+
+export function writeOptions(extra: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [...extra, atomicOption, concurrencyOption, guestSpaceOption, timeoutOption].sort((a, b) =>
+			a.displayName.localeCompare(b.displayName),
+		),
+	};
+}

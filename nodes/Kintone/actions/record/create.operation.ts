@@ -1,0 +1,33 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { appLocator, fieldMapper, writeOptions } from '../descriptions';
+import { itemValues, readFieldMapping, toRecord } from './mapping';
+import type { WriteOperation } from './write';
+import { readWriteSettings, writeRecords } from './write';
+
+const properties: INodeProperties[] = [appLocator, fieldMapper('add'), writeOptions([])];
+
+export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['create'] } }, properties);
+
+/** POST /k/v1/records.json: `{app, records}` → `{ids, revisions}` in the same order. */
+export const createRecords: WriteOperation = {
+	method: 'POST',
+	// A replay would add the records twice.
+	idempotent: () => false,
+	payload: (app, records) => ({ app, records: records.map((record) => record.entry) }),
+	results: (answer, records) => {
+		const ids = (answer.ids ?? []) as string[];
+		const revisions = (answer.revisions ?? []) as string[];
+		return records.map((_, index): IDataObject => ({ id: ids[index], revision: revisions[index] }));
+	},
+};
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const settings = await readWriteSettings(this);
+	const mapping = await readFieldMapping(this, settings, 'add', false);
+	return await writeRecords(this, settings, createRecords, (itemIndex) => ({
+		key: 'new record',
+		payload: { entry: toRecord(mapping, itemValues(this, mapping, itemIndex)) },
+	}));
+}

@@ -1,0 +1,47 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { appLocator, revisionOption, writeOptions } from '../descriptions';
+import { expectedRevision, recordIdOf } from './mapping';
+import type { WriteOperation } from './write';
+import { readWriteSettings, writeRecords } from './write';
+
+const properties: INodeProperties[] = [
+	appLocator,
+	{
+		displayName: 'Record ID',
+		name: 'recordId',
+		type: 'string',
+		default: '={{ $json.$id }}',
+		required: true,
+		description: 'The ID of the record to delete, per item',
+	},
+	writeOptions([revisionOption]),
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['delete'] } }, properties);
+
+/** DELETE /k/v1/records.json: `{app, ids, revisions?}` → `{}`. */
+export const deleteRecords: WriteOperation = {
+	method: 'DELETE',
+	// A replay of a delete that went through would fail with "record not found".
+	idempotent: () => false,
+	payload: (app, records) => {
+		const payload: IDataObject = { app, ids: records.map((record) => record.id) };
+		// -1 skips the check for records without an expected revision.
+		if (records.some((record) => record.revision !== undefined)) {
+			payload.revisions = records.map((record) => record.revision ?? '-1');
+		}
+		return payload;
+	},
+	results: (_answer, records) => records.map((record): IDataObject => ({ id: record.id, deleted: true })),
+};
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const settings = await readWriteSettings(this);
+	return await writeRecords(this, settings, deleteRecords, (itemIndex) => {
+		const id = recordIdOf(this.getNodeParameter('recordId', itemIndex, ''), 'recordId');
+		const revision = expectedRevision(this, itemIndex);
+		return { key: `id ${id}`, payload: { entry: { id }, id, revision } };
+	});
+}

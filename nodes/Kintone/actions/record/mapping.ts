@@ -1,0 +1,128 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { RecordInputError } from '../../../shared/bulkWrite';
+import type { FormField, FormFields, WriteMode } from '../../transport/fields';
+import {
+	canBeUpdateKey,
+	fetchFormFields,
+	RECORD_ID,
+	REVISION,
+	toFieldValue,
+	toKeyValue,
+	writableFields,
+} from '../../transport/fields';
+import { asPositiveId } from '../../transport/url';
+import type { WriteSettings } from './write';
+
+/** How items become records, decided once at item 0 from the resource mapper and the app's form. */
+export interface FieldMapping {
+	autoMap: boolean;
+	/** `$id` or the code of the update key field; absent for add. */
+	matchOn?: string;
+	matchField?: FormField;
+	/** The fields that may be written in this mode. */
+	writable: FormFields;
+	/** Every field of the form, to tell a field that cannot be written from a typo. */
+	form: FormFields;
+}
+
+export async function readFieldMapping(
+	ctx: IExecuteFunctions,
+	{ app, session }: WriteSettings,
+	mode: WriteMode,
+	matching: boolean,
+): Promise<FieldMapping> {
+	const autoMap = ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow') === 'autoMapInputData';
+	const form = await fetchFormFields(session, app);
+	const mapping: FieldMapping = { autoMap, writable: writableFields(form, mode), form };
+	if (!matching) return mapping;
+
+	const [matchOn] = ctx.getNodeParameter('columns.matchingColumns', 0, []) as string[];
+	if (!matchOn) {
+		throw new NodeOperationError(ctx.getNode(), 'Choose the field to match records on', {
+			description: 'Under "Fields", pick the record ID or a unique Text or Number field in "Record to Match".',
+		});
+	}
+	mapping.matchOn = matchOn;
+	if (matchOn === RECORD_ID) return mapping;
+	const field = form[matchOn];
+	if (!field || !canBeUpdateKey({ ...field, code: matchOn })) {
+		throw new NodeOperationError(ctx.getNode(), `Records cannot be matched on "${matchOn}"`, {
+			description: field
+				? 'kintone matches records by record ID, or by a Text or Number field with "Prohibit duplicate values" turned on.'
+				: `App ${app} has no field "${matchOn}". Refresh the field list under "Fields".`,
+		});
+	}
+	mapping.matchField = { ...field, code: matchOn };
+	return mapping;
+}
+
+/** One item's values: the input item itself (auto-map) or the values mapped under "Fields". */
+export function itemValues(ctx: IExecuteFunctions, mapping: FieldMapping, itemIndex: number): IDataObject {
+	if (mapping.autoMap) return ctx.getInputData()[itemIndex].json;
+	// Converted here per kintone type, so n8n's own type checks are skipped.
+	return (ctx.getNodeParameter('columns.value', itemIndex, {}, { skipValidation: true }) ?? {}) as IDataObject;
+}
+
+/**
+ * The `{code: {value}}` of a record from one item's values. A value that is null or absent is not
+ * sent (kintone keeps the field, or uses its default on add); empty text or an empty list clears it.
+ * With auto-map, input fields that are not writable fields of the app are ignored.
+ */
+export function toRecord(mapping: FieldMapping, values: IDataObject): IDataObject {
+	const record: IDataObject = {};
+	for (const [code, raw] of Object.entries(values)) {
+		if (raw === null || raw === undefined || code === mapping.matchOn || code === RECORD_ID || code === REVISION) {
+			continue;
+		}
+		const field = mapping.writable[code];
+		if (field) {
+			record[code] = toFieldValue(field, raw);
+		} else if (!mapping.autoMap) {
+			throw new RecordInputError(
+				mapping.form[code]
+					? `kintone does not let this operation write "${code}" (${mapping.form[code].type})`
+					: `The app has no field "${code}" any more; refresh the field list under "Fields"`,
+				code,
+			);
+		}
+	}
+	return record;
+}
+
+/** The part of an update entry that says which record: `{id}` or `{updateKey}`, and how people call it. */
+export function recordTarget(
+	mapping: FieldMapping,
+	values: IDataObject,
+): { key: string; id?: string; updateKey?: { field: string; value: string } } {
+	const raw = values[mapping.matchOn ?? RECORD_ID];
+	if (mapping.matchOn === RECORD_ID || !mapping.matchField) {
+		const id = recordIdOf(raw, RECORD_ID);
+		return { key: `id ${id}`, id };
+	}
+	const updateKey = { field: mapping.matchField.code, value: toKeyValue(mapping.matchField, raw) };
+	return { key: `${updateKey.field} = "${updateKey.value}"`, updateKey };
+}
+
+export function recordIdOf(raw: unknown, field: string): string {
+	const value = raw !== null && typeof raw === 'object' && 'value' in raw ? (raw as { value: unknown }).value : raw;
+	if (value === undefined || value === null || value === '') {
+		throw new RecordInputError(`"${field}" is empty: map the record ID, e.g. {{ $json.$id }} from Get Many`, field);
+	}
+	const id = asPositiveId(value);
+	if (id === undefined) throw new RecordInputError(`"${field}" must be a record ID (a positive whole number), got "${String(value)}"`, field);
+	return id;
+}
+
+/** The "Expected Revision" option of one item, or undefined when the revision is not checked. */
+export function expectedRevision(ctx: IExecuteFunctions, itemIndex: number): string | undefined {
+	const raw = ctx.getNodeParameter('options.revision', itemIndex, '') as unknown;
+	const text = raw === null || raw === undefined ? '' : String(raw).trim();
+	if (text === '' || text === '-1') return undefined;
+	const revision = asPositiveId(text);
+	if (revision === undefined) {
+		throw new RecordInputError(`Expected Revision must be a revision number (or empty), got "${text}"`, 'revision');
+	}
+	return revision;
+}

@@ -1,0 +1,35 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { appLocator, fieldMapper, revisionOption, writeOptions } from '../descriptions';
+import { readFieldMapping } from './mapping';
+import { prepareUpdate } from './update.operation';
+import type { WriteOperation } from './write';
+import { readWriteSettings, writeRecords } from './write';
+
+const properties: INodeProperties[] = [appLocator, fieldMapper('upsert'), writeOptions([revisionOption])];
+
+export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['upsert'] } }, properties);
+
+/** PUT /k/v1/records.json with `upsert: true`: records not found are added; each answer says which. */
+export const upsertRecords: WriteOperation = {
+	method: 'PUT',
+	// A replay after an unknown outcome could add a record twice (an unknown ID inserts a new record).
+	idempotent: () => false,
+	payload: (app, records) => ({ app, upsert: true, records: records.map((record) => record.entry) }),
+	results: (answer, records) => {
+		const results = (answer.records ?? []) as IDataObject[];
+		return records.map((_, index): IDataObject => ({
+			id: results[index]?.id,
+			revision: results[index]?.revision,
+			operation: results[index]?.operation === 'INSERT' ? 'inserted' : 'updated',
+		}));
+	},
+};
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const settings = await readWriteSettings(this);
+	// Both adds and updates: only fields kintone writes in either case are offered.
+	const mapping = await readFieldMapping(this, settings, 'update', true);
+	return await writeRecords(this, settings, upsertRecords, (itemIndex) => prepareUpdate(this, mapping, itemIndex));
+}

@@ -1,0 +1,386 @@
+import { RecordInputError } from '../../shared/bulkWrite';
+import type { KintoneSession } from './index';
+import { requestKintone } from './index';
+
+/** A field as `/k/v1/app/form/fields.json` describes it. */
+export interface FormField {
+	type: string;
+	code: string;
+	label?: string;
+	required?: boolean;
+	unique?: boolean;
+	options?: Record<string, { label?: string; index?: string }>;
+	/** Auto-calculated SINGLE_LINE_TEXT has a formula. */
+	expression?: string;
+	lookup?: { fieldMappings?: Array<{ field: string }> };
+	/** SUBTABLE: its inner fields. */
+	fields?: Record<string, FormField>;
+	/** SUBTABLE after `writableFields`: inner fields kintone computes, skipped when a row has them. */
+	computedFields?: string[];
+}
+
+export type FormFields = Record<string, FormField>;
+
+/** What the record will be written with: `add` for new records, `update` for changes (upsert included). */
+export type WriteMode = 'add' | 'update';
+
+export async function fetchFormFields(session: KintoneSession, app: string): Promise<FormFields> {
+	const body = await requestKintone<{ properties?: FormFields }>(
+		session,
+		{ method: 'GET', endpoint: 'app/form/fields', qs: { app }, idempotent: true },
+		`Could not read the fields of app ${app}`,
+	);
+	return body.properties ?? {};
+}
+
+// Types kintone never takes a value for: computed, process management, layout, system.
+const NEVER_WRITTEN = new Set([
+	'RECORD_NUMBER',
+	'__ID__',
+	'__REVISION__',
+	'CALC',
+	'STATUS',
+	'STATUS_ASSIGNEE',
+	'CATEGORY',
+	'LABEL',
+	'SPACER',
+	'HR',
+	'GROUP',
+	'REFERENCE_TABLE',
+]);
+
+// Set by kintone itself, and settable by an app administrator only when a record is added.
+const ADD_ONLY = new Set(['CREATOR', 'MODIFIER', 'CREATED_TIME', 'UPDATED_TIME']);
+
+/** Copy destinations of lookups: kintone fills them from the looked-up record. */
+function lookupCopies(fields: FormFields): Set<string> {
+	const copies = new Set<string>();
+	for (const field of Object.values(fields)) {
+		for (const mapping of field.lookup?.fieldMappings ?? []) copies.add(mapping.field);
+	}
+	return copies;
+}
+
+function isAutoCalculated(field: FormField): boolean {
+	return field.type === 'SINGLE_LINE_TEXT' && typeof field.expression === 'string' && field.expression !== '';
+}
+
+/**
+ * The fields a record can be written with in this mode, in form order, codes as keys; SUBTABLE
+ * fields keep only their writable inner fields.
+ */
+export function writableFields(fields: FormFields, mode: WriteMode): FormFields {
+	const copies = lookupCopies(fields);
+	for (const table of Object.values(fields)) {
+		if (table.type === 'SUBTABLE') lookupCopies(table.fields ?? {}).forEach((code) => copies.add(code));
+	}
+	const writable = (field: FormField) =>
+		!NEVER_WRITTEN.has(field.type) &&
+		!(mode === 'update' && ADD_ONLY.has(field.type)) &&
+		!copies.has(field.code) &&
+		!isAutoCalculated(field);
+
+	const result: FormFields = {};
+	for (const [code, field] of Object.entries(fields)) {
+		const withCode = { ...field, code: field.code ?? code };
+		if (!writable(withCode)) continue;
+		if (withCode.type === 'SUBTABLE') {
+			const inner: FormFields = {};
+			const computed: string[] = [];
+			for (const [innerCode, innerField] of Object.entries(withCode.fields ?? {})) {
+				const withInnerCode = { ...innerField, code: innerField.code ?? innerCode };
+				if (writable(withInnerCode)) inner[innerCode] = withInnerCode;
+				else computed.push(innerCode);
+			}
+			result[code] = { ...withCode, fields: inner, computedFields: computed };
+		} else {
+			result[code] = withCode;
+		}
+	}
+	return result;
+}
+
+/** kintone's update key: a Text or Number field with "Prohibit duplicate values". */
+export function canBeUpdateKey(field: FormField): boolean {
+	return (field.type === 'SINGLE_LINE_TEXT' || field.type === 'NUMBER') && field.unique === true && !isAutoCalculated(field);
+}
+
+/** "Label (code)", or the code when the label says nothing more. */
+export function fieldDisplayName(field: FormField): string {
+	const label = (field.label ?? '').trim();
+	return label && label !== field.code ? `${label} (${field.code})` : field.code;
+}
+
+/** The record ID, offered for matching next to unique fields. */
+export const RECORD_ID = '$id';
+export const REVISION = '$revision';
+
+// ---------------------------------------------------------------------------------------------
+// Values in kintone's write format. Each converter throws RecordInputError naming the field.
+
+type Converter = (value: unknown, field: FormField, path: string) => unknown;
+
+/** `{value}` for one field of a record, from what an n8n item holds. */
+export function toFieldValue(field: FormField, raw: unknown, path = field.code): { value: unknown } {
+	const convert = CONVERTERS[field.type] ?? ((value: unknown) => value);
+	return { value: convert(unwrapFieldValue(raw), field, path) };
+}
+
+/** The value that ends a key lookup, e.g. of an update key: text as kintone compares it. */
+export function toKeyValue(field: FormField, raw: unknown, path = field.code): string {
+	const value = unwrapFieldValue(raw);
+	const text = field.type === 'NUMBER' ? numberText(value, field, path) : plainText(value, field, path);
+	if (text === '') throw new RecordInputError(`"${path}" is empty, so no record can be matched by it`, path);
+	return text;
+}
+
+/** Values read from kintone (`{type, value}`) are accepted as they are, so records can be copied. */
+function unwrapFieldValue(raw: unknown): unknown {
+	if (isPlainObject(raw) && 'value' in raw && Object.keys(raw).every((key) => key === 'value' || key === 'type')) {
+		return raw.value;
+	}
+	return raw;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		!Array.isArray(value) &&
+		!(value instanceof Date) &&
+		!isDateTimeLike(value)
+	);
+}
+
+/** A luxon DateTime (what n8n expressions produce for dates), recognised without importing luxon. */
+interface DateTimeLike {
+	toJSDate(): Date;
+	toISODate(): string | null;
+	toFormat(format: string): string;
+	isValid: boolean;
+}
+
+function isDateTimeLike(value: unknown): value is DateTimeLike {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		typeof (value as DateTimeLike).toJSDate === 'function' &&
+		typeof (value as DateTimeLike).toISODate === 'function'
+	);
+}
+
+function describe(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'object') return 'an object';
+	if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+	return String(value);
+}
+
+function invalid(path: string, expected: string, value: unknown): RecordInputError {
+	return new RecordInputError(`"${path}" needs ${expected}, got ${describe(value)}`, path);
+}
+
+function plainText(value: unknown, _field: FormField, path: string): string {
+	if (value === null || value === undefined) return '';
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+	throw invalid(path, 'text', value);
+}
+
+const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** NUMBER values travel as text; empty clears the field. */
+function numberText(value: unknown, _field: FormField, path: string): string {
+	if (value === null || value === undefined) return '';
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value)) throw invalid(path, 'a number', value);
+		return String(value);
+	}
+	if (typeof value === 'string') {
+		const text = value.trim();
+		if (text === '' || NUMBER_TEXT.test(text)) return text;
+	}
+	throw invalid(path, 'a number', value);
+}
+
+function optionNames(field: FormField): string[] {
+	return Object.keys(field.options ?? {});
+}
+
+function checkOption(name: string, field: FormField, path: string): string {
+	const names = optionNames(field);
+	if (names.length > 0 && !names.includes(name)) {
+		const shown = names.slice(0, 10).map((option) => `"${option}"`).join(', ');
+		throw new RecordInputError(
+			`"${name}" is not an option of "${path}"; the options are ${shown}${names.length > 10 ? ', …' : ''}`,
+			path,
+		);
+	}
+	return name;
+}
+
+function singleOption(value: unknown, field: FormField, path: string): string {
+	const name = plainText(value, field, path);
+	return name === '' ? '' : checkOption(name, field, path);
+}
+
+/** CHECK_BOX / MULTI_SELECT: a list of option names, or comma-separated text. */
+function optionList(value: unknown, field: FormField, path: string): string[] {
+	if (value === null || value === undefined || value === '') return [];
+	let names: unknown[];
+	if (Array.isArray(value)) names = value;
+	else if (typeof value === 'string') {
+		names = optionNames(field).includes(value) ? [value] : value.split(',').map((name) => name.trim()).filter(Boolean);
+	} else throw invalid(path, 'a list of options (or comma-separated text)', value);
+	return names.map((name) => {
+		if (typeof name !== 'string') throw invalid(path, 'option names as text', name);
+		return checkOption(name, field, path);
+	});
+}
+
+/** USER_SELECT, ORGANIZATION_SELECT, GROUP_SELECT: codes as a list, comma-separated text or `{code}`s. */
+function entityList(value: unknown, _field: FormField, path: string): Array<{ code: string }> {
+	if (value === null || value === undefined || value === '') return [];
+	const entries = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [value];
+	return entries
+		.map((entry) => entityCode(entry, path))
+		.filter((code) => code !== '')
+		.map((code) => ({ code }));
+}
+
+function entityCode(entry: unknown, path: string): string {
+	if (typeof entry === 'string') return entry.trim();
+	if (isPlainObject(entry) && typeof entry.code === 'string') return entry.code.trim();
+	throw invalid(path, 'codes (text, or objects with "code")', entry);
+}
+
+/** CREATOR / MODIFIER (on add only): one user code. */
+function singleEntity(value: unknown, _field: FormField, path: string): { code: string } {
+	const code = entityCode(value, path);
+	if (code === '') throw invalid(path, 'a user code', value);
+	return { code };
+}
+
+/** FILE: file keys from kintone's file upload, as text, list or `{fileKey}`s. */
+function fileList(value: unknown, _field: FormField, path: string): Array<{ fileKey: string }> {
+	if (value === null || value === undefined || value === '') return [];
+	const entries = Array.isArray(value) ? value : [value];
+	return entries.map((entry) => {
+		if (typeof entry === 'string' && entry.trim() !== '') return { fileKey: entry.trim() };
+		if (isPlainObject(entry) && typeof entry.fileKey === 'string') return { fileKey: entry.fileKey };
+		throw invalid(path, 'file keys from an upload to kintone', entry);
+	});
+}
+
+function validDate(year: number, month: number, day: number): boolean {
+	const date = new Date(Date.UTC(year, month - 1, day));
+	return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+const pad = (number: number) => String(number).padStart(2, '0');
+
+/** DATE: `YYYY-MM-DD`. Text keeps its own calendar date (a time or zone after it is ignored). */
+function dateText(value: unknown, _field: FormField, path: string): string | null {
+	if (value === null || value === undefined || value === '') return null;
+	if (isDateTimeLike(value) && value.isValid) return value.toISODate();
+	if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString().slice(0, 10);
+	if (typeof value === 'string') {
+		const match = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:$|[T ])/.exec(value.trim());
+		if (match && validDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
+			return `${match[1]}-${pad(Number(match[2]))}-${pad(Number(match[3]))}`;
+		}
+	}
+	throw invalid(path, 'a date like 2024-05-31', value);
+}
+
+/** TIME: `HH:MM`. */
+function timeText(value: unknown, _field: FormField, path: string): string | null {
+	if (value === null || value === undefined || value === '') return null;
+	if (isDateTimeLike(value) && value.isValid) return value.toFormat('HH:mm');
+	if (typeof value === 'string') {
+		const match = /^(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/.exec(value.trim());
+		if (match && Number(match[1]) < 24 && Number(match[2]) < 60) return `${pad(Number(match[1]))}:${match[2]}`;
+	}
+	throw invalid(path, 'a time like 09:30', value);
+}
+
+/**
+ * DATETIME (and CREATED_TIME / UPDATED_TIME on add): ISO 8601 in UTC. Text without a time zone
+ * is taken as UTC; a date alone as midnight UTC.
+ */
+function dateTimeText(value: unknown, _field: FormField, path: string): string {
+	if (value === null || value === undefined || value === '') return '';
+	let time = Number.NaN;
+	if (isDateTimeLike(value) && value.isValid) time = value.toJSDate().getTime();
+	else if (value instanceof Date) time = value.getTime();
+	else if (typeof value === 'string') {
+		let text = value.trim().replace(/^(\d{4}-\d{2}-\d{2}) (\d)/, '$1T$2');
+		if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00Z';
+		else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(text)) text += 'Z';
+		if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i.test(text)) time = Date.parse(text);
+	}
+	if (Number.isNaN(time)) throw invalid(path, 'a date and time like 2024-05-31T09:30:00Z', value);
+	return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** SUBTABLE rows: `[{innerCode: value}]` or kintone's `[{id?, value: {innerCode: {value}}}]`, or that list as JSON text. */
+function tableRows(value: unknown, field: FormField, path: string): Array<{ id?: string; value: Record<string, { value: unknown }> }> {
+	if (value === null || value === undefined || value === '') return [];
+	let rows = value;
+	if (typeof rows === 'string') {
+		try {
+			rows = JSON.parse(rows);
+		} catch {
+			throw invalid(path, 'a list of rows', value);
+		}
+	}
+	if (!Array.isArray(rows)) throw invalid(path, 'a list of rows', value);
+	const inner = field.fields ?? {};
+	const computed = field.computedFields ?? [];
+	return rows.map((row, rowIndex) => {
+		const rowPath = `${path}[${rowIndex}]`;
+		if (!isPlainObject(row)) throw invalid(rowPath, 'a row object', row);
+		const kintoneShape = isPlainObject(row.value) && Object.keys(row).every((key) => key === 'id' || key === 'value');
+		const cells = (kintoneShape ? row.value : row) as Record<string, unknown>;
+		// A row's own ID (kept rows keep it; rows without one are added), unless a column is named "id".
+		const idIsColumn = 'id' in inner || computed.includes('id');
+		const id = kintoneShape || !idIsColumn ? row.id : undefined;
+		const converted: Record<string, { value: unknown }> = {};
+		for (const [code, cell] of Object.entries(cells)) {
+			if (code === 'id' && !kintoneShape && !idIsColumn) continue;
+			const innerField = inner[code];
+			if (innerField) converted[code] = toFieldValue(innerField, cell, `${rowPath}.${code}`);
+			else if (!computed.includes(code)) {
+				throw new RecordInputError(`"${code}" is not a field of the table "${path}"`, `${rowPath}.${code}`);
+			}
+		}
+		const result: { id?: string; value: Record<string, { value: unknown }> } = { value: converted };
+		if (id !== undefined && id !== null && id !== '') result.id = plainText(id, field, `${rowPath}.id`);
+		return result;
+	});
+}
+
+const CONVERTERS: Record<string, Converter> = {
+	SINGLE_LINE_TEXT: plainText,
+	MULTI_LINE_TEXT: plainText,
+	RICH_TEXT: plainText,
+	LINK: plainText,
+	NUMBER: numberText,
+	RADIO_BUTTON: singleOption,
+	DROP_DOWN: singleOption,
+	CHECK_BOX: optionList,
+	MULTI_SELECT: optionList,
+	DATE: dateText,
+	TIME: timeText,
+	DATETIME: dateTimeText,
+	CREATED_TIME: dateTimeText,
+	UPDATED_TIME: dateTimeText,
+	USER_SELECT: entityList,
+	ORGANIZATION_SELECT: entityList,
+	GROUP_SELECT: entityList,
+	CREATOR: singleEntity,
+	MODIFIER: singleEntity,
+	FILE: fileList,
+	SUBTABLE: tableRows,
+};

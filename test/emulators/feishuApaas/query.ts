@@ -1,0 +1,133 @@
+/**
+ * batch_query's criterion: conditions whose left side names a field
+ * (`{"fieldPath":[{"fieldApiName":..}]}`) and right side holds a constant (`{"data":..}`),
+ * combined by a logic expression such as "1 and (2 or 3)". Only "equal" appears in the docs;
+ * the other operator names here are this emulator's assumption.
+ */
+
+export interface Condition {
+	index?: string;
+	left?: { type?: string; settings?: string };
+	right?: { type?: string; settings?: string };
+	operator?: string;
+}
+
+export class QueryError extends Error {}
+
+type Test = (value: unknown, constant: unknown) => boolean;
+
+const isEmpty = (value: unknown) => value === undefined || value === null || value === '';
+const compare = (value: unknown, constant: unknown) => {
+	const a = Number(value);
+	const b = Number(constant);
+	return Number.isFinite(a) && Number.isFinite(b) ? a - b : String(value ?? '').localeCompare(String(constant ?? ''));
+};
+
+const OPERATORS: Record<string, Test> = {
+	equal: (value, constant) => !isEmpty(value) && String(value) === String(constant),
+	notEqual: (value, constant) => isEmpty(value) || String(value) !== String(constant),
+	contain: (value, constant) => !isEmpty(value) && String(value).includes(String(constant)),
+	notContain: (value, constant) => isEmpty(value) || !String(value).includes(String(constant)),
+	isNull: (value) => isEmpty(value),
+	isNotNull: (value) => !isEmpty(value),
+	greaterThan: (value, constant) => !isEmpty(value) && compare(value, constant) > 0,
+	greaterThanOrEqual: (value, constant) => !isEmpty(value) && compare(value, constant) >= 0,
+	lessThan: (value, constant) => !isEmpty(value) && compare(value, constant) < 0,
+	lessThanOrEqual: (value, constant) => !isEmpty(value) && compare(value, constant) <= 0,
+};
+
+function parseSettings(text: string | undefined, what: string): Record<string, unknown> {
+	try {
+		const parsed = JSON.parse(text ?? '');
+		if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
+	} catch {
+		// reported below
+	}
+	throw new QueryError(`${what} settings must be a JSON object string`);
+}
+
+/** A predicate over a record's values; throws QueryError for a malformed criterion. */
+export function compileFilter(
+	filter: { conditions?: Condition[]; logic_expression?: string } | undefined,
+	hasField: (name: string) => boolean,
+): (values: Record<string, unknown>) => boolean {
+	const conditions = filter?.conditions ?? [];
+	if (conditions.length === 0) return () => true;
+	if (conditions.length > 10) throw new QueryError('at most 10 conditions are allowed');
+
+	const tests = new Map<string, (values: Record<string, unknown>) => boolean>();
+	conditions.forEach((condition, position) => {
+		const left = parseSettings(condition.left?.settings, 'left');
+		const path = left.fieldPath as Array<{ fieldApiName?: string }> | undefined;
+		const field = path?.[0]?.fieldApiName;
+		if (!field || !hasField(field)) throw new QueryError(`unknown field in condition: ${field}`);
+		const constant = parseSettings(condition.right?.settings ?? '{}', 'right').data;
+		const test = OPERATORS[condition.operator ?? ''];
+		if (!test) throw new QueryError(`unsupported operator: ${condition.operator}`);
+		tests.set(condition.index ?? String(position + 1), (values) => test(values[field], constant));
+	});
+
+	const expression = filter?.logic_expression?.trim() || [...tests.keys()].join(' and ');
+	return compileLogic(expression, tests);
+}
+
+/** Recursive descent over `or` / `and` / parentheses / condition numbers. */
+function compileLogic(
+	expression: string,
+	tests: Map<string, (values: Record<string, unknown>) => boolean>,
+): (values: Record<string, unknown>) => boolean {
+	const tokens = expression.match(/\(|\)|[A-Za-z]+|\d+/g) ?? [];
+	let position = 0;
+	type Predicate = (values: Record<string, unknown>) => boolean;
+
+	const primary = (): Predicate => {
+		const token = tokens[position++];
+		if (token === '(') {
+			const inner = disjunction();
+			if (tokens[position++] !== ')') throw new QueryError('unbalanced parentheses in logic_expression');
+			return inner;
+		}
+		const test = token === undefined ? undefined : tests.get(token);
+		if (!test) throw new QueryError(`logic_expression names no condition "${token}"`);
+		return test;
+	};
+	const conjunction = (): Predicate => {
+		let left = primary();
+		while (tokens[position]?.toLowerCase() === 'and') {
+			position++;
+			const a = left;
+			const b = primary();
+			left = (values) => a(values) && b(values);
+		}
+		return left;
+	};
+	const disjunction = (): Predicate => {
+		let left = conjunction();
+		while (tokens[position]?.toLowerCase() === 'or') {
+			position++;
+			const a = left;
+			const b = conjunction();
+			left = (values) => a(values) || b(values);
+		}
+		return left;
+	};
+
+	const predicate = disjunction();
+	if (position !== tokens.length) throw new QueryError('malformed logic_expression');
+	return predicate;
+}
+
+/** Opaque page tokens: the offset of the next page. */
+export function encodePageToken(offset: number): string {
+	return Buffer.from(JSON.stringify({ offset })).toString('base64');
+}
+
+export function decodePageToken(token: string): number {
+	try {
+		const { offset } = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { offset?: unknown };
+		if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+	} catch {
+		// reported below
+	}
+	throw new QueryError('invalid page_token');
+}

@@ -1,0 +1,158 @@
+import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
+import { TOKEN_PATH, startFeishuApaasEmulator } from '../emulators/feishuApaas';
+import { createCredentials } from '../harness/workflow';
+import {
+	NS,
+	OBJ,
+	apaasEnvironment,
+	autoMap,
+	defineBooks,
+	requestsTo,
+	runApaas,
+	sentRecords,
+	tokensSeen,
+	visible,
+} from './setup';
+
+const update = { operation: 'update', columns: autoMap };
+
+function seedItems(emulator: FeishuApaasEmulator, count: number) {
+	const ids = emulator.seedRecords(NS, OBJ, Array.from({ length: count }, () => ({ book_count: 0 })));
+	return { ids, items: ids.map((_id, index) => ({ _id, book_count: index + 1, 作者: `作者${index}` })) };
+}
+
+/** The token expires between two batches: one refresh, one replay, nothing lost or applied twice. */
+async function expectRefreshMidRun(emulator: FeishuApaasEmulator) {
+	const { ids, items } = seedItems(emulator, 1234);
+	emulator.expireTokensBeforeRequest(2);
+	const env = apaasEnvironment(emulator);
+	const credentials = createCredentials(env);
+
+	const result = await runApaas(emulator, update, items, { env, credentials });
+
+	expect(result.error).toBeUndefined();
+	expect(result.outputs[0]).toHaveLength(1234);
+	expect(emulator.tokensIssued).toBe(2);
+	expect(requestsTo(emulator, TOKEN_PATH)).toHaveLength(2);
+	const patches = requestsTo(emulator, 'batch_update');
+	expect(patches.map((request) => sentRecords(request.body).length)).toEqual([500, 500, 500, 234]);
+	// The refused request and its replay carry the same records.
+	expect(patches[2].rawBody).toBe(patches[1].rawBody);
+	const answers = emulator.answers.filter((answer) => answer.path.endsWith('batch_update'));
+	expect(answers.map((answer) => answer.code)).toEqual([0, 99991663, 0, 0]);
+	const [first, second] = tokensSeen(emulator);
+	expect(patches.map((request) => request.headers.authorization)).toEqual([
+		`Bearer ${first}`,
+		`Bearer ${first}`,
+		`Bearer ${second}`,
+		`Bearer ${second}`,
+	]);
+	// n8n persisted the new token (and its expiry) once each: the first fetch and the refresh.
+	expect(credentials.updates.map((update) => update.data.tenantAccessToken)).toEqual([first, second]);
+	expect(Number(credentials.get('feishuApaasApi')?.tokenExpiresAt)).toBeGreaterThan(Date.now() + 7000_000);
+
+	const stored = emulator.records(NS, OBJ);
+	ids.forEach((id, index) => {
+		expect(stored.get(id)?.writes).toBe(1);
+		expect(stored.get(id)?.values).toEqual({ book_count: index + 1, 作者: `作者${index}` });
+	});
+	for (const secret of [emulator.appSecret, first, second]) expect(visible(result)).not.toContain(secret);
+}
+
+describe('Feishu aPaaS node: tenant access token', () => {
+	let emulator: FeishuApaasEmulator;
+
+	beforeAll(async () => {
+		emulator = await startFeishuApaasEmulator();
+	});
+	afterAll(async () => await emulator.close());
+	beforeEach(() => {
+		emulator.reset();
+		defineBooks(emulator);
+	});
+
+	it('expires mid-run (99991663 with HTTP 400): refreshed once, the batch replayed, nothing lost or sent twice', async () => {
+		await expectRefreshMidRun(emulator);
+	});
+
+	it('is fetched once and reused by later runs while it is valid', async () => {
+		const { items } = seedItems(emulator, 3);
+		const env = apaasEnvironment(emulator);
+		const credentials = createCredentials(env);
+		await runApaas(emulator, update, items, { env, credentials });
+		await runApaas(emulator, update, items, { env, credentials });
+		expect(requestsTo(emulator, TOKEN_PATH)).toHaveLength(1);
+		expect(requestsTo(emulator, 'batch_update')).toHaveLength(2);
+	});
+
+	it('is renewed before it expires: no request is sent with a dying token', async () => {
+		const { items } = seedItems(emulator, 3);
+		const env = apaasEnvironment(emulator);
+		const credentials = createCredentials(env);
+		await runApaas(emulator, update, items, { env, credentials });
+		const [old] = tokensSeen(emulator);
+
+		// 1 h 59 min pass, for the service and for the stored expiry alike.
+		emulator.ageTokens(7200 - 60);
+		credentials.set('feishuApaasApi', { ...credentials.get('feishuApaasApi'), tokenExpiresAt: Date.now() + 60_000 });
+		emulator.server.reset();
+		const result = await runApaas(emulator, update, items, { env, credentials });
+
+		expect(result.status).toBe('success');
+		expect(emulator.server.requests.map((request) => request.path.split('/').pop())).toEqual(['internal', 'batch_update']);
+		expect(emulator.answers.filter((answer) => answer.code === 99991663)).toHaveLength(0);
+		const renewed = credentials.get('feishuApaasApi')?.tenantAccessToken;
+		expect(renewed).not.toBe(old);
+		expect(requestsTo(emulator, 'batch_update')[0].headers.authorization).toBe(`Bearer ${renewed}`);
+	});
+
+	it('is renewed when the stored token belongs to another app or host', async () => {
+		const { items } = seedItems(emulator, 1);
+		const env = apaasEnvironment(emulator, {
+			tenantAccessToken: 't-from-another-app',
+			tokenExpiresAt: Date.now() + 3600_000,
+			tokenIssuedFor: `cli_other@${emulator.url}`,
+		});
+		const result = await runApaas(emulator, update, items, { env });
+		expect(result.status).toBe('success');
+		expect(tokensSeen(emulator)).not.toContain('t-from-another-app');
+		expect(emulator.answers.filter((answer) => answer.code === 99991663)).toHaveLength(0);
+	});
+
+	it('a wrong app secret fails with a clear message, sends no data request and shows no secret', async () => {
+		const { items } = seedItems(emulator, 2);
+		const wrongSecret = 'wrong-secret-7f3a9c1e5b';
+		const result = await runApaas(emulator, update, items, { env: apaasEnvironment(emulator, { appSecret: wrongSecret }) });
+
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain('code 10014');
+		expect(result.error?.message).toContain('Check the App ID and App Secret');
+		expect(requestsTo(emulator, 'batch_update')).toHaveLength(0);
+		expect(requestsTo(emulator, TOKEN_PATH)).toHaveLength(1);
+		expect(visible(result)).not.toContain(wrongSecret);
+	});
+
+	it('a custom base URL must use https unless it is a loopback address', async () => {
+		const env = apaasEnvironment(emulator, { baseUrl: 'http://open.example.com' });
+		const result = await runApaas(emulator, update, [{ _id: '1', book_count: 1 }], { env });
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain('must use https');
+	});
+});
+
+describe('Feishu aPaaS node: token refresh when the service signals it with HTTP 401', () => {
+	let emulator: FeishuApaasEmulator;
+
+	beforeAll(async () => {
+		emulator = await startFeishuApaasEmulator({ tokenErrorStatus: 401 });
+	});
+	afterAll(async () => await emulator.close());
+	beforeEach(() => {
+		emulator.reset();
+		defineBooks(emulator);
+	});
+
+	it('n8n refreshes on the 401 itself; still one refresh and nothing sent twice', async () => {
+		await expectRefreshMidRun(emulator);
+	});
+});

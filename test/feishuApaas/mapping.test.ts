@@ -1,0 +1,71 @@
+import type { ResourceMapperFields } from 'n8n-workflow';
+
+import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
+import { startFeishuApaasEmulator } from '../emulators/feishuApaas';
+import { callNodeMethod } from '../harness/loadOptions';
+import { NS, OBJ, apaasEnvironment, defineBooks, requestsTo } from './setup';
+
+describe('Feishu aPaaS node: field mapping from objects/search metadata', () => {
+	let emulator: FeishuApaasEmulator;
+
+	beforeAll(async () => {
+		emulator = await startFeishuApaasEmulator();
+	});
+	afterAll(async () => await emulator.close());
+	beforeEach(() => {
+		emulator.reset();
+		defineBooks(emulator);
+	});
+
+	async function mappingFields(operation: string, objectApiName = OBJ, namespace = NS) {
+		return await callNodeMethod<ResourceMapperFields>(
+			apaasEnvironment(emulator),
+			{
+				type: 'feishuApaas',
+				parameters: { resource: 'objectRecord', operation, namespace, objectApiName },
+				credentialTypes: ['feishuApaasApi'],
+			},
+			'resourceMapping',
+			'getMappingFields',
+		);
+	}
+
+	it('update: _id to match on, then the object fields with their labels and n8n types; computed fields read-only', async () => {
+		const { fields, emptyFieldsNotice } = await mappingFields('update');
+
+		expect(emptyFieldsNotice).toBeUndefined();
+		expect(fields[0]).toMatchObject({ id: '_id', defaultMatch: true, canBeUsedToMatch: true, type: 'string' });
+		const byId = Object.fromEntries(fields.map((field) => [field.id, field]));
+		expect(byId.book_name).toMatchObject({ displayName: '书名 (book_name)', type: 'string', canBeUsedToMatch: false });
+		expect(byId.book_count).toMatchObject({ displayName: '数量 (book_count)', type: 'number' });
+		expect(byId.作者).toMatchObject({ displayName: '作者', type: 'string', readOnly: false });
+		expect(byId.in_stock).toMatchObject({ type: 'boolean' });
+		expect(byId.code).toMatchObject({ readOnly: true, removed: true });
+		expect(byId._createdAt).toMatchObject({ readOnly: true, removed: true });
+		expect(fields.filter((field) => field.id === '_id')).toHaveLength(1);
+
+		const [search] = requestsTo(emulator, 'objects/search');
+		expect(search.path).toBe(`/open-apis/apaas/v1/applications/${NS}/objects/search`);
+		expect(search.body).toMatchObject({ search_objects: [{ api_name: OBJ }], metadata: 'Label' });
+	});
+
+	it('create: no _id, Feishu assigns it', async () => {
+		const { fields } = await mappingFields('create');
+		expect(fields.map((field) => field.id)).not.toContain('_id');
+		expect(fields.map((field) => field.id)).toContain('作者');
+	});
+
+	it('no metadata: an empty form with a notice pointing to automatic mapping', async () => {
+		emulator.defineObject(NS, 'hidden__c', [{ api_name: 'x', type: 'text' }], { metadata: false });
+		const { fields, emptyFieldsNotice } = await mappingFields('update', 'hidden__c');
+		expect(fields).toEqual([]);
+		expect(emptyFieldsNotice).toContain('Map Automatically');
+	});
+
+	it('an unknown namespace is an error naming the service code; a bad one never reaches the service', async () => {
+		await expect(mappingFields('update', OBJ, 'nope')).rejects.toThrow(/2320001/);
+		emulator.server.reset();
+		await expect(mappingFields('update', OBJ, '../x')).rejects.toThrow(/not a valid API name/);
+		expect(emulator.server.requests).toHaveLength(0);
+	});
+});

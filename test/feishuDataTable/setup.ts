@@ -1,0 +1,110 @@
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, ResourceMapperFields } from 'n8n-workflow';
+
+import { FeishuDataTableOAuth2Api } from '../../credentials/FeishuDataTableOAuth2Api.credentials';
+import { FeishuDataTable } from '../../nodes/FeishuDataTable/FeishuDataTable.node';
+import type { FeishuDataTableEmulator, TableSpec } from '../emulators/feishuDataTable';
+import { callNodeMethod } from '../harness/loadOptions';
+import { oAuth2ApiCredentialType } from '../harness/oAuth2Api';
+import type { NodeUnderTest, TestEnvironment } from '../harness/workflow';
+import { runNode } from '../harness/workflow';
+
+export const CREDENTIAL = 'feishuDataTableOAuth2Api';
+export const WORKSPACE = 'workspace_test01';
+
+/** What a user saves after connecting the credential to the emulator (custom base URL). */
+export function credentialData(emulator: FeishuDataTableEmulator): ICredentialDataDecryptedObject {
+	return {
+		platform: 'custom',
+		baseUrl: emulator.url,
+		clientId: emulator.clientId,
+		clientSecret: emulator.clientSecret,
+		oauthTokenData: { ...emulator.issueUserToken(), token_type: 'Bearer' } as unknown as IDataObject,
+	};
+}
+
+export function environment(
+	emulator: FeishuDataTableEmulator,
+	credentials = credentialData(emulator),
+): TestEnvironment {
+	return {
+		nodeTypes: [new FeishuDataTable()],
+		credentialTypes: [oAuth2ApiCredentialType, new FeishuDataTableOAuth2Api()],
+		credentials: { [CREDENTIAL]: credentials },
+	};
+}
+
+/** The node's parameters for a table of the test workspace. */
+export function target(table: string): INodeParameters {
+	return {
+		resource: 'row',
+		workspace: { __rl: true, mode: 'id', value: WORKSPACE },
+		table: { __rl: true, mode: 'name', value: table },
+	};
+}
+
+export function nodeUnderTest(parameters: INodeParameters, node: Partial<NodeUnderTest> = {}): NodeUnderTest {
+	return { type: 'feishuDataTable', parameters, credentialTypes: [CREDENTIAL], ...node };
+}
+
+export async function run(
+	env: TestEnvironment,
+	parameters: INodeParameters,
+	items: IDataObject[],
+	node: Partial<NodeUnderTest> = {},
+) {
+	return await runNode(env, nodeUnderTest(parameters, node), items);
+}
+
+/** The mapping schema as the editor loads it for these parameters (getColumns). */
+export async function loadSchema(env: TestEnvironment, parameters: INodeParameters) {
+	return await callNodeMethod<ResourceMapperFields>(env, nodeUnderTest(parameters), 'resourceMapping', 'getColumns');
+}
+
+/** A `columns` value as the editor saves it: auto-map (items' fields) with the loaded schema. */
+export async function autoMapColumns(
+	env: TestEnvironment,
+	parameters: INodeParameters,
+	matchingColumns: string[] = [],
+): Promise<INodeParameters> {
+	const { fields } = await loadSchema(env, parameters);
+	return {
+		mappingMode: 'autoMapInputData',
+		value: null,
+		matchingColumns,
+		schema: fields as unknown as INodeParameters[],
+		attemptToConvertTypes: false,
+		convertFieldsToString: false,
+	};
+}
+
+/** `user_products`: composite unique key (user_id, product_id), defaults on status and qty. */
+export const USER_PRODUCTS: TableSpec = {
+	name: 'user_products',
+	description: 'Purchases per user',
+	columns: [
+		{ name: 'user_id', data_type: 'int4', is_allow_null: false },
+		{ name: 'product_id', data_type: 'varchar', is_allow_null: false },
+		{ name: 'qty', data_type: 'int4', default_value: '1', is_allow_null: false },
+		{ name: 'status', data_type: 'varchar', default_value: "'pending'" },
+		{ name: 'note', data_type: 'text' },
+	],
+	uniqueConstraints: [['user_id', 'product_id']],
+};
+
+/** `contacts`: a single unique column and names with the characters a filter must take literally. */
+export const CONTACTS: TableSpec = {
+	name: 'contacts',
+	columns: [
+		{ name: 'email', data_type: 'varchar', is_unique: true, is_allow_null: false },
+		{ name: 'name', data_type: 'varchar' },
+		{ name: 'score', data_type: 'int4' },
+		{ name: 'active', data_type: 'bool', default_value: 'true' },
+	],
+};
+
+export function purchases(count: number, offset = 0): IDataObject[] {
+	return Array.from({ length: count }, (_, index) => {
+		const n = index + offset;
+		return { user_id: Math.floor(n / 10), product_id: `p-${n % 10}`, qty: n, note: `purchase ${n}` };
+	});
+}

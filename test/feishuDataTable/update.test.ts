@@ -1,0 +1,93 @@
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import type { FeishuDataTableEmulator } from '../emulators/feishuDataTable';
+import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
+import type { TestEnvironment } from '../harness/workflow';
+import { USER_PRODUCTS, WORKSPACE, autoMapColumns, environment, purchases, run, target } from './setup';
+
+const TABLE = USER_PRODUCTS.name;
+
+describe('Feishu Data Table: update by row ID', () => {
+	let emulator: FeishuDataTableEmulator;
+	let env: TestEnvironment;
+	let ids: string[];
+	let parameters: INodeParameters;
+
+	beforeAll(async () => {
+		emulator = await startFeishuDataTableEmulator();
+	});
+	afterAll(async () => await emulator.close());
+	beforeEach(async () => {
+		await emulator.reset();
+		await emulator.createTable(WORKSPACE, USER_PRODUCTS);
+		env = environment(emulator);
+		ids = await emulator.insertRows(WORKSPACE, TABLE, purchases(700));
+		const base = { ...target(TABLE), operation: 'update', updateBy: 'id' };
+		parameters = { ...base, columns: await autoMapColumns(env, base, ['_id']) } as INodeParameters;
+		emulator.server.reset();
+	});
+
+	const batchUpdates = () => emulator.server.requests.filter((request) => request.path.endsWith('/records_batch_update'));
+	const sentRows = (request: { body: unknown }) => JSON.parse((request.body as { records: string }).records) as IDataObject[];
+
+	it('groups rows by the columns they set: every request updates one column set, at most 500 rows', async () => {
+		// Even items set qty, odd items set qty and status: two column sets.
+		const items = ids.map((_id, index) => (index % 2 === 0 ? { _id, qty: 1000 + index } : { _id, qty: 1000 + index, status: 'shipped' }));
+
+		const result = await run(env, parameters, items);
+
+		expect(result.error).toBeUndefined();
+		const requests = batchUpdates();
+		expect(requests.map((request) => sentRows(request).length)).toEqual([350, 350]);
+		for (const request of requests) {
+			const columnSets = new Set(sentRows(request).map((row) => Object.keys(row).sort().join(',')));
+			expect(columnSets.size).toBe(1);
+		}
+		const rows = new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [row._id, row]));
+		ids.forEach((id, index) => {
+			expect(rows.get(id)!.qty).toBe(1000 + index);
+			expect(rows.get(id)!.status).toBe(index % 2 === 0 ? 'pending' : 'shipped');
+		});
+		const [output] = result.outputs;
+		expect(output).toHaveLength(700);
+		output.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json).toEqual(items[index]);
+		});
+	});
+
+	it('sends 700 rows with the same columns as 500 + 200', async () => {
+		const result = await run(env, parameters, ids.map((_id) => ({ _id, note: 'bulk' })));
+
+		expect(result.error).toBeUndefined();
+		expect(batchUpdates().map((request) => sentRows(request).length)).toEqual([500, 200]);
+		expect((await emulator.rows(WORKSPACE, TABLE)).every((row) => row.note === 'bulk')).toBe(true);
+	});
+
+	it('reports a row ID that does not exist on the error output and updates the others', async () => {
+		const missing = '00000000-0000-4000-8000-000000000000';
+		const items = [{ _id: ids[0], qty: 5 }, { _id: missing, qty: 6 }, { _id: ids[2], qty: 7 }];
+
+		const result = await run(env, parameters, items, { onError: 'continueErrorOutput' });
+
+		expect(result.status).toBe('success');
+		const [success, errors] = result.outputs;
+		expect(success.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
+		expect(errors).toHaveLength(1);
+		expect(errors[0].pairedItem).toEqual({ item: 1 });
+		expect(errors[0].json.error).toContain(`No row with _id "${missing}"`);
+		expect(errors[0].json.details).toMatchObject({ itemIndex: 1, code: 'ROW_NOT_FOUND', outcome: 'failed' });
+		const rows = new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [row._id, row]));
+		expect([rows.get(ids[0])!.qty, rows.get(ids[2])!.qty]).toEqual([5, 7]);
+	});
+
+	it('refuses items without _id or without any column to update before sending anything', async () => {
+		const result = await run(env, parameters, [{ _id: ids[0], qty: 1 }, { qty: 2 }]);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain('Item 1, field "_id"');
+
+		const onlyId = await run(env, parameters, [{ _id: ids[0] }]);
+		expect(onlyId.error?.message).toContain('No column to update');
+		expect(batchUpdates()).toHaveLength(0);
+	});
+});

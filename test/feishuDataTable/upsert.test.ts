@@ -1,0 +1,185 @@
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import type { FeishuDataTableEmulator } from '../emulators/feishuDataTable';
+import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
+import type { TestEnvironment } from '../harness/workflow';
+import { USER_PRODUCTS, WORKSPACE, autoMapColumns, environment, purchases, run, target } from './setup';
+
+const TABLE = USER_PRODUCTS.name;
+const KEY = ['user_id', 'product_id'];
+const keyOf = (row: Record<string, unknown>) => `${String(row.user_id)}/${String(row.product_id)}`;
+
+describe('Feishu Data Table: insert and upsert', () => {
+	let emulator: FeishuDataTableEmulator;
+	let env: TestEnvironment;
+
+	beforeAll(async () => {
+		emulator = await startFeishuDataTableEmulator();
+	});
+	afterAll(async () => await emulator.close());
+	beforeEach(async () => {
+		await emulator.reset();
+		await emulator.createTable(WORKSPACE, USER_PRODUCTS);
+		env = environment(emulator);
+	});
+
+	const writes = () => emulator.server.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/records'));
+
+	/** Rows added earlier (through the data platform), keyed by user_id/product_id. */
+	async function seed(rows: IDataObject[]): Promise<Map<string, IDataObject>> {
+		await emulator.insertRows(WORKSPACE, TABLE, rows);
+		return new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [keyOf(row), row as IDataObject]));
+	}
+
+	async function upsertParameters(options: IDataObject = {}, resolution = 'merge-duplicates'): Promise<INodeParameters> {
+		const parameters = { ...target(TABLE), operation: 'upsert', resolution };
+		return { ...parameters, columns: await autoMapColumns(env, parameters, KEY), options } as INodeParameters;
+	}
+
+	it('upserts 1,200 items with merge-duplicates on (user_id, product_id) in exactly 3 requests; ids show updated vs inserted', async () => {
+		const before = await seed(purchases(400).map((row) => ({ ...row, qty: 0, status: 'old', note: 'before' })));
+		const parameters = await upsertParameters();
+		emulator.server.reset();
+
+		const result = await run(env, parameters, purchases(1200));
+
+		expect(result.error).toBeUndefined();
+		expect(emulator.server.requests).toHaveLength(3);
+		expect(writes().map((request) => JSON.parse((request.body as { records: string }).records).length)).toEqual([500, 500, 200]);
+		for (const request of writes()) {
+			expect(request.headers.prefer).toBe('resolution=merge-duplicates');
+			expect(request.query.get('on_conflict')).toBe('user_id,product_id');
+			expect(request.query.get('columns')).toBe('user_id,product_id,qty,note');
+		}
+
+		const after = new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [keyOf(row), row as IDataObject]));
+		expect(after.size).toBe(1200);
+		const [output] = result.outputs;
+		expect(output).toHaveLength(1200);
+		output.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			const row = after.get(keyOf(item.json))!;
+			expect(item.json._id).toBe(row._id);
+			expect(row.qty).toBe(index);
+			expect(row.note).toBe(`purchase ${index}`);
+			const existed = before.get(keyOf(item.json));
+			if (existed) {
+				// Updated in place: same row id and creation time; the column the items lack is kept.
+				expect(row._id).toBe(existed._id);
+				expect(row._created_at).toBe(existed._created_at);
+				expect(row.status).toBe('old');
+			} else {
+				expect([...before.values()].some((old) => old._id === row._id)).toBe(false);
+				expect(row.status).toBe('pending');
+			}
+		});
+	});
+
+	it('says which rows were inserted and which updated when asked, at one look-up per 100 items', async () => {
+		await seed(purchases(150).map((row) => ({ ...row, qty: 0, status: 'old' })));
+		const parameters = await upsertParameters({ reportAction: true });
+		emulator.server.reset();
+
+		const result = await run(env, parameters, purchases(600));
+
+		expect(result.error).toBeUndefined();
+		expect(writes()).toHaveLength(2);
+		expect(emulator.server.requests.filter((request) => request.method === 'GET')).toHaveLength(6);
+		const actions = result.outputs[0].map((item) => item.json._action);
+		expect(actions).toEqual(purchases(600).map((_, index) => (index < 150 ? 'updated' : 'inserted')));
+	});
+
+	it('ignore-conflicts leaves existing rows untouched and reports them as ignored, with their id', async () => {
+		const before = await seed(purchases(30).map((row) => ({ ...row, qty: 0, status: 'old', note: 'keep me' })));
+		const parameters = await upsertParameters({}, 'ignore-conflicts');
+		emulator.server.reset();
+
+		const result = await run(env, parameters, purchases(50));
+
+		expect(result.error).toBeUndefined();
+		expect(writes()[0].headers.prefer).toBe('resolution=ignore-conflicts');
+		const after = new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [keyOf(row), row as IDataObject]));
+		expect(after.size).toBe(50);
+		for (const [key, old] of before) expect(after.get(key)).toEqual(old);
+		result.outputs[0].forEach((item, index) => {
+			expect(item.json._id).toBe(after.get(keyOf(item.json))!._id);
+			expect(item.json._action).toBe(index < 30 ? 'ignored' : 'inserted');
+		});
+	});
+
+	it('writes items with the same key once per request: later values win, both items get the row id', async () => {
+		const items = [
+			{ user_id: 1, product_id: 'p-1', qty: 5, note: 'first' },
+			{ user_id: 2, product_id: 'p-1', qty: 6 },
+			{ user_id: 1, product_id: 'p-1', qty: 7 },
+		];
+		const result = await run(env, await upsertParameters(), items);
+
+		expect(result.error).toBeUndefined();
+		const rows = await emulator.rows(WORKSPACE, TABLE, ['user_id']);
+		expect(rows.map((row) => [row.user_id, row.qty, row.note])).toEqual([
+			[1, 7, 'first'],
+			[2, 6, null],
+		]);
+		const [first, , third] = result.outputs[0];
+		expect(third.json._id).toBe(first.json._id);
+		expect(third.json.qty).toBe(7);
+	});
+
+	it('fills the defaults of columns some items lack with missing=default, in one request', async () => {
+		const items = [
+			{ user_id: 1, product_id: 'a', status: 'paid', qty: 3 },
+			{ user_id: 2, product_id: 'b' },
+			{ user_id: 3, product_id: 'c', qty: 2 },
+		];
+		const parameters = { ...target(TABLE), operation: 'insert' };
+		const columns = await autoMapColumns(env, parameters);
+		emulator.server.reset();
+		const result = await run(env, { ...parameters, columns, options: { missingColumns: 'default' } }, items);
+
+		expect(result.error).toBeUndefined();
+		expect(writes()).toHaveLength(1);
+		expect(writes()[0].headers.prefer).toBe('missing=default');
+		expect(writes()[0].query.get('columns')).toBe('user_id,product_id,status,qty');
+		const rows = await emulator.rows(WORKSPACE, TABLE, ['user_id']);
+		expect(rows.map((row) => [row.status, row.qty])).toEqual([
+			['paid', 3],
+			['pending', 1],
+			['pending', 2],
+		]);
+	});
+
+	it('by default sends items with different columns in separate requests, so nothing they lack is touched', async () => {
+		await seed([{ user_id: 1, product_id: 'a', qty: 9, status: 'paid', note: 'n' }]);
+		const parameters = await upsertParameters();
+		emulator.server.reset();
+		const items = [
+			{ user_id: 1, product_id: 'a', note: 'changed' },
+			{ user_id: 2, product_id: 'b', qty: 4 },
+			{ user_id: 3, product_id: 'c', note: 'new' },
+		];
+		const result = await run(env, parameters, items);
+
+		expect(result.error).toBeUndefined();
+		expect(writes().map((request) => request.query.get('columns'))).toEqual(['user_id,product_id,note', 'user_id,product_id,qty']);
+		const rows = await emulator.rows(WORKSPACE, TABLE, ['user_id']);
+		expect(rows.map((row) => [row.user_id, row.qty, row.status, row.note])).toEqual([
+			[1, 9, 'paid', 'changed'],
+			[2, 4, 'pending', null],
+			[3, 1, 'pending', 'new'],
+		]);
+	});
+
+	it('refuses to upsert an item without a value for a column to match on, before sending anything', async () => {
+		const parameters = await upsertParameters();
+		emulator.server.reset();
+		const result = await run(env, parameters, [
+			{ user_id: 1, product_id: 'a' },
+			{ user_id: 2, qty: 3 },
+		]);
+
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain('Item 1, field "product_id"');
+		expect(emulator.server.requests).toHaveLength(0);
+	});
+});

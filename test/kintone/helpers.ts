@@ -1,0 +1,76 @@
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, ResourceMapperValue } from 'n8n-workflow';
+
+import { KintoneApi } from '../../credentials/KintoneApi.credentials';
+import { Kintone } from '../../nodes/Kintone/Kintone.node';
+import type { KintoneEmulator, SampleApp } from '../emulators/kintone';
+import { SAMPLE_FIELDS } from '../emulators/kintone';
+import type { RecordedRequest } from '../emulators/server';
+import type { NodeUnderTest, TestEnvironment } from '../harness/workflow';
+import { runNode } from '../harness/workflow';
+
+export const F = SAMPLE_FIELDS;
+
+/** The credential as a user would save it for the emulator: custom URL, both sample app tokens. */
+export function tokenCredential(emulator: KintoneEmulator, sample: SampleApp): ICredentialDataDecryptedObject {
+	return { domain: 'custom', baseUrl: emulator.url, authentication: 'apiToken', apiToken: sample.tokens };
+}
+
+export function environment(credential: ICredentialDataDecryptedObject): TestEnvironment {
+	return { nodeTypes: [new Kintone()], credentialTypes: [new KintoneApi()], credentials: { kintoneApi: credential } };
+}
+
+/** The resource mapper value the editor saves. */
+export function columns(
+	value: ResourceMapperValue['value'],
+	options: { matchingColumns?: string[]; mappingMode?: 'defineBelow' | 'autoMapInputData' } = {},
+): ResourceMapperValue {
+	return {
+		mappingMode: options.mappingMode ?? 'defineBelow',
+		value,
+		matchingColumns: options.matchingColumns ?? [],
+		schema: [],
+		attemptToConvertTypes: false,
+		convertFieldsToString: false,
+	};
+}
+
+export interface RunOptions {
+	credential?: ICredentialDataDecryptedObject;
+	node?: Partial<NodeUnderTest>;
+}
+
+/** Runs the Kintone node on the sample app through n8n's real WorkflowExecute. */
+export async function runKintone(
+	emulator: KintoneEmulator,
+	sample: SampleApp,
+	parameters: INodeParameters,
+	items: IDataObject[],
+	options: RunOptions = {},
+) {
+	return await runNode(
+		environment(options.credential ?? tokenCredential(emulator, sample)),
+		{
+			type: 'kintone',
+			parameters: { resource: 'record', app: { __rl: true, mode: 'id', value: String(sample.app) }, ...parameters },
+			credentialTypes: ['kintoneApi'],
+			...options.node,
+		},
+		items,
+	);
+}
+
+export function requestsTo(emulator: KintoneEmulator, method: string, endpoint: string): RecordedRequest[] {
+	return emulator.server.requests.filter(
+		(request) => request.method === method && new RegExp(`/v1/${endpoint}\\.json$`).test(request.path),
+	);
+}
+
+/** Write-format record values for seeding the sample app. */
+export function sampleRecord(index: number, extra: Record<string, unknown> = {}): Record<string, { value: unknown }> {
+	const values: Record<string, unknown> = { [F.code]: `R-${index}`, [F.text]: `original ${index}`, ...extra };
+	return Object.fromEntries(Object.entries(values).map(([code, value]) => [code, { value }]));
+}
+
+export function valueOf(emulator: KintoneEmulator, sample: SampleApp, id: string | number, code: string): unknown {
+	return emulator.record(sample.app, id)?.record[code]?.value;
+}

@@ -1,0 +1,246 @@
+import type { KintoneEmulator, SampleApp } from '../emulators/kintone';
+import { createSampleApp, startKintoneEmulator, tooManyRequests } from '../emulators/kintone';
+import { columns, F, requestsTo, runKintone, sampleRecord, valueOf } from './helpers';
+
+describe('Kintone node: Update Many', () => {
+	let emulator: KintoneEmulator;
+	let sample: SampleApp;
+
+	beforeAll(async () => {
+		emulator = await startKintoneEmulator();
+		sample = createSampleApp(emulator);
+	});
+	afterAll(async () => await emulator.close());
+	beforeEach(() => emulator.reset());
+
+	const seed = (count: number) =>
+		emulator.seedRecords(
+			sample.app,
+			Array.from({ length: count }, (_, index) => sampleRecord(index)),
+		);
+
+	/** Update by record ID: each item sets the CJK-coded text fields. */
+	const byId = (ids: string[], text = (index: number) => `新しい値 ${index}`) =>
+		ids.map((id, index) => ({ id, text: text(index), text2: `第二 ${index}` }));
+
+	const updateParameters = {
+		operation: 'update',
+		columns: columns(
+			{ $id: '={{ $json.id }}', [F.text]: '={{ $json.text }}', [F.text2]: '={{ $json.text2 }}' },
+			{ matchingColumns: ['$id'] },
+		),
+	};
+
+	it('sends 250 items as PUTs of 100, 100 and 50, with CJK field codes round-tripping', async () => {
+		const ids = seed(250);
+
+		const result = await runKintone(emulator, sample, updateParameters, byId(ids));
+
+		expect(result.error).toBeUndefined();
+		const puts = requestsTo(emulator, 'PUT', 'records');
+		expect(puts.map((request) => (request.body as { records: unknown[] }).records.length)).toEqual([100, 100, 50]);
+		const first = (puts[0].body as { app: unknown; records: Array<{ id: string; record: object }> });
+		expect(first.app).toBe(String(sample.app));
+		expect(first.records[0]).toEqual({
+			id: ids[0],
+			record: { [F.text]: { value: '新しい値 0' }, [F.text2]: { value: '第二 0' } },
+		});
+		// The raw body carries the codes as UTF-8, not escaped or transliterated.
+		expect(puts[0].rawBody).toContain('"單行文字方塊_0"');
+
+		const [output] = result.outputs;
+		expect(output).toHaveLength(250);
+		output.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json).toEqual({ id: ids[index], revision: '2' });
+		});
+		for (const [index, id] of ids.entries()) {
+			expect(valueOf(emulator, sample, id, F.text)).toBe(`新しい値 ${index}`);
+			expect(valueOf(emulator, sample, id, F.text2)).toBe(`第二 ${index}`);
+		}
+	});
+
+	it('matches records by an update key (a unique text field)', async () => {
+		const ids = seed(3);
+		const items = [
+			{ code: 'R-2', note: 'third' },
+			{ code: 'R-0', note: 'first' },
+		];
+
+		const result = await runKintone(
+			emulator,
+			sample,
+			{
+				operation: 'update',
+				columns: columns({ [F.code]: '={{ $json.code }}', [F.note]: '={{ $json.note }}' }, { matchingColumns: [F.code] }),
+			},
+			items,
+		);
+
+		expect(result.error).toBeUndefined();
+		const [put] = requestsTo(emulator, 'PUT', 'records');
+		expect((put.body as { records: unknown[] }).records).toEqual([
+			{ updateKey: { field: F.code, value: 'R-2' }, record: { [F.note]: { value: 'third' } } },
+			{ updateKey: { field: F.code, value: 'R-0' }, record: { [F.note]: { value: 'first' } } },
+		]);
+		expect(result.outputs[0].map((item) => item.json.id)).toEqual([ids[2], ids[0]]);
+		expect(valueOf(emulator, sample, ids[0], F.note)).toBe('first');
+		expect(valueOf(emulator, sample, ids[1], F.note)).toBe('');
+		expect(valueOf(emulator, sample, ids[2], F.note)).toBe('third');
+	});
+
+	it('names the item whose update key matches no record (kintone does not say which)', async () => {
+		const ids = seed(3);
+
+		const result = await runKintone(
+			emulator,
+			sample,
+			{
+				operation: 'update',
+				columns: columns({ [F.code]: '={{ $json.code }}', [F.note]: 'checked' }, { matchingColumns: [F.code] }),
+			},
+			[{ code: 'R-0' }, { code: 'NO-SUCH' }, { code: 'R-2' }],
+			{ node: { onError: 'continueRegularOutput' } },
+		);
+
+		const [output] = result.outputs;
+		expect(output[1].json.details).toMatchObject({ itemIndex: 1, record: `${F.code} = "NO-SUCH"`, httpCode: '404' });
+		expect(output[1].json.error).toContain('kintone refused this record');
+		expect(output[0].json.error).toContain(`refused item 1 (${F.code} = "NO-SUCH")`);
+		expect(output[2].json.details).toMatchObject({ rolledBack: true, causedBy: [1] });
+		expect(ids.map((id) => valueOf(emulator, sample, id, F.note))).toEqual(['', '', '']);
+	});
+
+	describe('a revision conflict on one record of the second of three requests', () => {
+		let ids: string[];
+
+		beforeEach(async () => {
+			ids = seed(300);
+			// Someone edits record 151 after the workflow read it (all items carry revision 1).
+			const edit = await fetch(`${emulator.url}/k/v1/record.json`, {
+				method: 'PUT',
+				headers: { 'X-Cybozu-API-Token': sample.token, 'Content-Type': 'application/json' },
+				body: JSON.stringify({ app: sample.app, id: ids[150], record: { [F.note]: { value: 'edited by someone' } } }),
+			});
+			expect(edit.status).toBe(200);
+			emulator.server.reset();
+		});
+
+		const items = () => byId(ids).map((item) => ({ ...item, revision: '1' }));
+		const parameters = { ...updateParameters, options: { revision: '={{ $json.revision }}' } };
+
+		it('reports the second request as failed with the conflicting record named; the others succeed', async () => {
+			const result = await runKintone(emulator, sample, parameters, items(), { node: { onError: 'continueErrorOutput' } });
+
+			expect(result.error).toBeUndefined();
+			const [successes, errors] = result.outputs;
+			expect(successes.map((item) => (item.pairedItem as { item: number }).item)).toEqual([
+				...Array.from({ length: 100 }, (_, index) => index),
+				...Array.from({ length: 100 }, (_, index) => 200 + index),
+			]);
+			expect(successes.every((item) => item.json.revision === '2')).toBe(true);
+
+			expect(errors).toHaveLength(100);
+			expect(errors.map((item) => (item.pairedItem as { item: number }).item)).toEqual(
+				Array.from({ length: 100 }, (_, index) => 100 + index),
+			);
+			const culprit = errors[50];
+			// n8n's error output carries the input item with the error added.
+			expect(culprit.json).toMatchObject({ id: ids[150], text: '新しい値 150', revision: '1' });
+			expect(culprit.json.error).toContain('kintone refused this record');
+			expect(culprit.json.details).toMatchObject({ itemIndex: 150, record: `id ${ids[150]}`, code: 'GAIA_CO02', httpCode: '409', outcome: 'failed' });
+			const bystander = errors[0];
+			expect(bystander.json.error).toContain(`item 150 (id ${ids[150]})`);
+			expect(bystander.json.details).toMatchObject({ itemIndex: 100, rolledBack: true, causedBy: [150], code: 'GAIA_CO02' });
+
+			// The emulator shows exactly that: requests 1 and 3 applied, request 2 not at all.
+			const records = emulator.records(sample.app);
+			records.forEach((record, index) => {
+				if (index === 150) {
+					expect(record.revision).toBe('2');
+					expect(record.record[F.note].value).toBe('edited by someone');
+					expect(record.record[F.text].value).toBe('original 150');
+				} else if (index >= 100 && index < 200) {
+					expect(record.revision).toBe('1');
+					expect(record.record[F.text].value).toBe(`original ${index}`);
+				} else {
+					expect(record.revision).toBe('2');
+					expect(record.record[F.text].value).toBe(`新しい値 ${index}`);
+				}
+			});
+			// GAIA_CO02 is never retried: three PUTs (and one read that found the culprit).
+			expect(requestsTo(emulator, 'PUT', 'records')).toHaveLength(3);
+		});
+
+		it('with "Continue On Fail" off, stops with an error naming the conflicting item and sends nothing after it', async () => {
+			const result = await runKintone(emulator, sample, parameters, items());
+
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toBe(
+				`Item 150 (id ${ids[150]}) [GAIA_CO02]: kintone refused this record: The revision is not the latest. Someone may update a record. The record was changed since its revision was read. Read it again (e.g. with Get Many) and retry. Nothing in the request of 100 records was saved.`,
+			);
+			expect(result.error?.description).toContain('100 of 300 records were written.');
+			expect(requestsTo(emulator, 'PUT', 'records')).toHaveLength(2);
+			expect(valueOf(emulator, sample, ids[250], F.text)).toBe('original 250');
+		});
+	});
+
+	it('retries a request answered 429 GAIA_TO04', async () => {
+		const ids = seed(2);
+		emulator.server.inject({ match: (request) => request.method === 'PUT', action: tooManyRequests() });
+
+		const result = await runKintone(emulator, sample, updateParameters, byId(ids));
+
+		expect(result.error).toBeUndefined();
+		const puts = requestsTo(emulator, 'PUT', 'records');
+		expect(puts).toHaveLength(2);
+		expect(emulator.server.fates[emulator.server.requests.indexOf(puts[0])]).toBe('faultReply');
+		expect(result.outputs[0].map((item) => item.json.revision)).toEqual(['2', '2']);
+		expect(valueOf(emulator, sample, ids[1], F.text)).toBe('新しい値 1');
+	});
+
+	it('stops before sending anything when a value cannot be converted, naming the item and the field', async () => {
+		const ids = seed(3);
+		const items = ids.map((id, index) => ({ id, quantity: index === 1 ? 'twelve' : '12' }));
+
+		const result = await runKintone(
+			emulator,
+			sample,
+			{
+				operation: 'update',
+				columns: columns({ $id: '={{ $json.id }}', [F.quantity]: '={{ $json.quantity }}' }, { matchingColumns: ['$id'] }),
+			},
+			items,
+		);
+
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(`Item 1, field "${F.quantity}": "${F.quantity}" needs a number, got "twelve"`);
+		expect(requestsTo(emulator, 'PUT', 'records')).toHaveLength(0);
+		expect(emulator.records(sample.app).every((record) => record.revision === '1')).toBe(true);
+	});
+
+	it('with "Continue On Fail", sends the valid items and returns the invalid one as an error', async () => {
+		const ids = seed(3);
+		const items = ids.map((id, index) => ({ id, quantity: index === 1 ? 'twelve' : '12' }));
+
+		const result = await runKintone(
+			emulator,
+			sample,
+			{
+				operation: 'update',
+				columns: columns({ $id: '={{ $json.id }}', [F.quantity]: '={{ $json.quantity }}' }, { matchingColumns: ['$id'] }),
+			},
+			items,
+			{ node: { onError: 'continueErrorOutput' } },
+		);
+
+		const [successes, errors] = result.outputs;
+		expect(successes.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
+		expect(errors).toHaveLength(1);
+		expect(errors[0].json.details).toMatchObject({ itemIndex: 1, outcome: 'notSent', fields: [F.quantity] });
+		const [put] = requestsTo(emulator, 'PUT', 'records');
+		expect((put.body as { records: Array<{ id: string }> }).records.map((record) => record.id)).toEqual([ids[0], ids[2]]);
+		expect(valueOf(emulator, sample, ids[2], F.quantity)).toBe('12');
+		expect(valueOf(emulator, sample, ids[1], F.quantity)).toBe('');
+	});
+});

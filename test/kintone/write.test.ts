@@ -1,0 +1,260 @@
+import type { INodeParameters } from 'n8n-workflow';
+
+import type { KintoneEmulator, SampleApp } from '../emulators/kintone';
+import { createSampleApp, startKintoneEmulator } from '../emulators/kintone';
+import { columns, F, requestsTo, runKintone, sampleRecord, valueOf } from './helpers';
+
+describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
+	let emulator: KintoneEmulator;
+	let sample: SampleApp;
+
+	beforeAll(async () => {
+		emulator = await startKintoneEmulator();
+		sample = createSampleApp(emulator);
+	});
+	afterAll(async () => await emulator.close());
+	beforeEach(() => emulator.reset());
+
+	it('upserts by update key and says which records were inserted and which updated', async () => {
+		const [first] = emulator.seedRecords(sample.app, [sampleRecord(1), sampleRecord(2)]);
+		const items = [
+			{ code: 'R-1', text: 'changed' },
+			{ code: 'NEW-1', text: 'brand new' },
+		];
+
+		const result = await runKintone(
+			emulator,
+			sample,
+			{
+				operation: 'upsert',
+				columns: columns({ [F.code]: '={{ $json.code }}', [F.text]: '={{ $json.text }}' }, { matchingColumns: [F.code] }),
+			},
+			items,
+		);
+
+		expect(result.error).toBeUndefined();
+		const [put] = requestsTo(emulator, 'PUT', 'records');
+		expect((put.body as { upsert: boolean }).upsert).toBe(true);
+		const [updated, inserted] = result.outputs[0];
+		expect(updated.json).toEqual({ id: first, revision: '2', operation: 'updated' });
+		expect(inserted.json).toMatchObject({ revision: '1', operation: 'inserted' });
+		expect(valueOf(emulator, sample, first, F.text)).toBe('changed');
+		expect(valueOf(emulator, sample, inserted.json.id as string, F.code)).toBe('NEW-1');
+		expect(valueOf(emulator, sample, inserted.json.id as string, F.text)).toBe('brand new');
+		expect(emulator.records(sample.app)).toHaveLength(3);
+	});
+
+	it('creates 150 records in POSTs of 100 and 50, converting every field type to kintone’s format', async () => {
+		const items = Array.from({ length: 150 }, (_, index) => ({
+			code: `C-${index}`,
+			quantity: index,
+			price: '1.5e1',
+			checks: 'A, C',
+			colours: ['赤', '緑'],
+			priority: '高',
+			date: '2024-02-29T23:30:00+09:00',
+			when: '2024-05-31 09:30',
+			time: '7:05',
+			users: 'sato,suzuki',
+			customer: 'C002',
+			lines: [{ [F.tableItem]: 'ねじ', [F.tableQuantity]: 4 }],
+		}));
+
+		const result = await runKintone(
+			emulator,
+			sample,
+			{
+				operation: 'create',
+				columns: columns({
+					[F.code]: '={{ $json.code }}',
+					[F.quantity]: '={{ $json.quantity }}',
+					[F.price]: '={{ $json.price }}',
+					[F.checkBox]: '={{ $json.checks }}',
+					[F.multiSelect]: '={{ $json.colours }}',
+					[F.dropDown]: '={{ $json.priority }}',
+					[F.date]: '={{ $json.date }}',
+					[F.dateTime]: '={{ $json.when }}',
+					[F.time]: '={{ $json.time }}',
+					[F.user]: '={{ $json.users }}',
+					[F.customerCode]: '={{ $json.customer }}',
+					[F.table]: '={{ $json.lines }}',
+				}),
+			},
+			items,
+		);
+
+		expect(result.error).toBeUndefined();
+		const posts = requestsTo(emulator, 'POST', 'records');
+		expect(posts.map((request) => (request.body as { records: unknown[] }).records.length)).toEqual([100, 50]);
+		expect((posts[0].body as { records: unknown[] }).records[3]).toEqual({
+			[F.code]: { value: 'C-3' },
+			[F.quantity]: { value: '3' },
+			[F.price]: { value: '1.5e1' },
+			[F.checkBox]: { value: ['A', 'C'] },
+			[F.multiSelect]: { value: ['赤', '緑'] },
+			[F.dropDown]: { value: '高' },
+			[F.date]: { value: '2024-02-29' },
+			[F.dateTime]: { value: '2024-05-31T09:30:00Z' },
+			[F.time]: { value: '07:05' },
+			[F.user]: { value: [{ code: 'sato' }, { code: 'suzuki' }] },
+			[F.customerCode]: { value: 'C002' },
+			[F.table]: { value: [{ value: { [F.tableItem]: { value: 'ねじ' }, [F.tableQuantity]: { value: '4' } } }] },
+		});
+
+		const [output] = result.outputs;
+		expect(output).toHaveLength(150);
+		const id = output[3].json.id as string;
+		const stored = emulator.record(sample.app, id)!.record;
+		expect(stored[F.code].value).toBe('C-3');
+		expect(stored[F.amount].value).toBe('45');
+		expect(stored[F.customerName].value).toBe('株式会社ジャスミン');
+		expect(stored[F.user].value).toEqual([
+			{ code: 'sato', name: '佐藤 昇' },
+			{ code: 'suzuki', name: '鈴木 花子' },
+		]);
+		expect(stored[F.table].value).toEqual([
+			expect.objectContaining({ value: expect.objectContaining({ [F.tableItem]: { type: 'SINGLE_LINE_TEXT', value: 'ねじ' } }) }),
+		]);
+		expect(emulator.records(sample.app)).toHaveLength(150);
+	});
+
+	it('refuses an option that the field does not have, naming item and field, before sending', async () => {
+		const result = await runKintone(
+			emulator,
+			sample,
+			{ operation: 'create', columns: columns({ [F.code]: '={{ $json.code }}', [F.checkBox]: '={{ $json.checks }}' }) },
+			[
+				{ code: 'ok', checks: 'A' },
+				{ code: 'bad', checks: 'A, Z' },
+			],
+		);
+
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(
+			`Item 1, field "${F.checkBox}": "Z" is not an option of "${F.checkBox}"; the options are "A", "B", "C"`,
+		);
+		expect(requestsTo(emulator, 'POST', 'records')).toHaveLength(0);
+	});
+
+	it('deletes by record ID with expected revisions, 100 per request', async () => {
+		const ids = emulator.seedRecords(sample.app, Array.from({ length: 120 }, (_, index) => sampleRecord(index)));
+		const items = ids.slice(0, 110).map((id) => ({ $id: id, $revision: '1' }));
+
+		const result = await runKintone(
+			emulator,
+			sample,
+			{ operation: 'delete', recordId: '={{ $json.$id }}', options: { revision: '={{ $json.$revision }}' } },
+			items,
+		);
+
+		expect(result.error).toBeUndefined();
+		const deletes = requestsTo(emulator, 'DELETE', 'records');
+		expect(deletes.map((request) => (request.body as { ids: string[] }).ids.length)).toEqual([100, 10]);
+		expect((deletes[1].body as { revisions: string[] }).revisions).toEqual(Array(10).fill('1'));
+		expect(result.outputs[0][0].json).toEqual({ id: ids[0], deleted: true });
+		expect(emulator.records(sample.app).map((record) => record.id)).toEqual(ids.slice(110));
+	});
+
+	it('names the record that is not found when a delete request is refused', async () => {
+		const ids = emulator.seedRecords(sample.app, [sampleRecord(1), sampleRecord(2)]);
+
+		const result = await runKintone(
+			emulator,
+			sample,
+			{ operation: 'delete', recordId: '={{ $json.id }}' },
+			[{ id: ids[0] }, { id: '999' }, { id: ids[1] }],
+			{ node: { onError: 'continueRegularOutput' } },
+		);
+
+		const [output] = result.outputs;
+		expect(output[1].json.details).toMatchObject({ itemIndex: 1, record: 'id 999', code: 'GAIA_RE01', httpCode: '404' });
+		expect(output[1].json.error).toContain('kintone refused this record');
+		expect(output[0].json.details).toMatchObject({ rolledBack: true, causedBy: [1] });
+		expect(emulator.records(sample.app)).toHaveLength(2);
+	});
+
+	describe('atomic batches of up to 2,000', () => {
+		const items = (count: number, bad?: number) =>
+			Array.from({ length: count }, (_, index) => ({ code: `A-${index}`, quantity: index === bad ? -5 : 1 }));
+		const parameters = {
+			operation: 'create',
+			columns: columns({ [F.code]: '={{ $json.code }}', [F.quantity]: '={{ $json.quantity }}' }),
+			options: { atomic: true },
+		};
+
+		it('sends 2,500 records as bulk requests of 20 × 100 and 5 × 100', async () => {
+			const result = await runKintone(emulator, sample, parameters, items(2500));
+
+			expect(result.error).toBeUndefined();
+			const bulks = requestsTo(emulator, 'POST', 'bulkRequest');
+			expect(bulks.map((request) => (request.body as { requests: unknown[] }).requests.length)).toEqual([20, 5]);
+			expect((bulks[0].body as { requests: Array<{ method: string; api: string }> }).requests[0]).toMatchObject({
+				method: 'POST',
+				api: '/k/v1/records.json',
+			});
+			expect(result.outputs[0]).toHaveLength(2500);
+			expect(emulator.records(sample.app)).toHaveLength(2500);
+		});
+
+		it('rolls back a whole 2,000 batch when one record fails, and reports it so', async () => {
+			const result = await runKintone(emulator, sample, parameters, items(2500, 1234), {
+				node: { onError: 'continueErrorOutput' },
+			});
+
+			expect(result.error).toBeUndefined();
+			const [successes, errors] = result.outputs;
+			expect(errors).toHaveLength(2000);
+			expect(successes).toHaveLength(500);
+			expect(successes[0].pairedItem).toEqual({ item: 2000 });
+
+			const culprit = errors[1234];
+			expect(culprit.json.details).toMatchObject({ itemIndex: 1234, code: 'CB_VA01', fields: [F.quantity] });
+			expect(culprit.json.error).toContain(`kintone refused this record: ${F.quantity}: The value must be 0 or more`);
+			expect(culprit.json.error).toContain('Nothing in the atomic batch of 2,000 records (one bulk request) was saved.');
+			expect(errors[0].json.details).toMatchObject({ itemIndex: 0, rolledBack: true, causedBy: [1234] });
+			expect(errors[0].json.error).toContain('item 1234 (new record)');
+
+			// Nothing of the first 2,000 exists; the last 500 were saved.
+			const codes = emulator.records(sample.app).map((record) => record.record[F.code].value);
+			expect(codes).toEqual(Array.from({ length: 500 }, (_, index) => `A-${2000 + index}`));
+		});
+	});
+
+	describe('concurrency', () => {
+		let slow: KintoneEmulator;
+		let slowApp: SampleApp;
+
+		beforeAll(async () => {
+			// Each request takes a while, so requests sent together are seen together.
+			slow = await startKintoneEmulator({ latencyMs: 40 });
+			slowApp = createSampleApp(slow);
+		});
+		afterAll(async () => await slow.close());
+		beforeEach(() => slow.reset());
+
+		const run = (options: INodeParameters) =>
+			runKintone(
+				slow,
+				slowApp,
+				{ operation: 'create', columns: columns({ [F.code]: '={{ $json.code }}' }), options },
+				Array.from({ length: 400 }, (_, index) => ({ code: `K-${index}` })),
+			);
+
+		it('sends one request at a time by default', async () => {
+			const result = await run({});
+			expect(result.error).toBeUndefined();
+			expect(requestsTo(slow, 'POST', 'records')).toHaveLength(4);
+			expect(slow.peakConcurrency()).toBe(1);
+		});
+
+		it('sends several requests at once when asked, each item still paired with its result', async () => {
+			const result = await run({ concurrency: 4 });
+			expect(result.error).toBeUndefined();
+			expect(slow.peakConcurrency()).toBeGreaterThan(1);
+			result.outputs[0].forEach((item, index) => {
+				expect(item.pairedItem).toEqual({ item: index });
+				expect(slow.record(slowApp.app, item.json.id as string)?.record[F.code].value).toBe(`K-${index}`);
+			});
+		});
+	});
+});
