@@ -76,6 +76,29 @@ test('Manual Trigger + Code node producing 3 items runs through import + execute
 	]);
 });
 
+test('createMigratedUserFolder gives an independent, already-migrated folder', { timeout: 240_000 }, async () => {
+	const a = await n8n.createMigratedUserFolder('n8n-e2e-smoke-mig-');
+	const b = await n8n.createMigratedUserFolder('n8n-e2e-smoke-mig-');
+	try {
+		assert.notEqual(a, b);
+		assert.ok(fs.existsSync(path.join(a, '.n8n', 'database.sqlite')));
+		const wf = n8n.linearWorkflow({
+			id: 'e2eSmokeMig0001',
+			nodes: [{ name: 'One', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: 'return [{ json: { ok: true } }];' } }],
+		});
+		const imp = await n8n.importWorkflow(a, wf);
+		assert.doesNotMatch(imp.stdout, /Starting migration/, 'template database was not migrated');
+		const run = await n8n.executeWorkflow(a, 'e2eSmokeMig0001');
+		assert.equal(run.status, 'success');
+		assert.deepEqual(n8n.nodeOutput(run, 'One'), [{ ok: true }]);
+		// b is untouched by what happened in a
+		await assert.rejects(n8n.executeWorkflow(b, 'e2eSmokeMig0001'), /does not exist|failed/);
+	} finally {
+		n8n.removeUserFolder(a);
+		n8n.removeUserFolder(b);
+	}
+});
+
 test('packed package installs into .n8n/nodes and n8n loads it', { timeout: 300_000 }, async (t) => {
 	const started = Date.now();
 	installed = n8n.packAndInstall(userFolder);

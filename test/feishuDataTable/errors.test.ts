@@ -72,6 +72,20 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 		expect(result.error?.description).toContain('2 of 3 records were written');
 	});
 
+	it('fails an auto-mapped item whose field is not a column, alone and before sending it', async () => {
+		const items = purchases(3);
+		items[1] = { ...items[1], colour: 'red' };
+
+		const result = await run(env, insert, items, { onError: 'continueErrorOutput' });
+
+		const [success, errors] = result.outputs;
+		expect(success).toHaveLength(2);
+		expect(errors[0].json).toMatchObject({ details: { itemIndex: 1, outcome: 'notSent', fields: ['colour'] } });
+		expect(errors[0].json.error).toContain('Field "colour" is not a column of the table');
+		const [request] = emulator.server.requests.filter(isWrite);
+		expect(JSON.parse((request.body as { records: string }).records)).toHaveLength(2);
+	});
+
 	it('never resends an insert whose answer was lost: the items say the outcome is unknown', async () => {
 		emulator.server.inject({ match: isWrite, action: { kind: 'resetAfterHandling' } });
 

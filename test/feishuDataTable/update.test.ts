@@ -81,6 +81,19 @@ describe('Feishu Data Table: update by row ID', () => {
 		expect([rows.get(ids[0])!.qty, rows.get(ids[2])!.qty]).toEqual([5, 7]);
 	});
 
+	it('takes rows as Get Many returns them (with _created_at) and writes back only the user columns', async () => {
+		const read = (await emulator.rows(WORKSPACE, TABLE)).slice(0, 3);
+		const items = read.map((row) => ({ ...row, qty: 77 }));
+
+		const result = await run(env, parameters, items as never);
+
+		expect(result.error).toBeUndefined();
+		const [request] = batchUpdates();
+		expect(Object.keys(sentRows(request)[0]).sort()).toEqual(['_id', 'note', 'product_id', 'qty', 'status', 'user_id']);
+		const after = new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [row._id, row]));
+		for (const row of read) expect(after.get(row._id)).toEqual({ ...row, qty: 77 });
+	});
+
 	it('refuses items without _id or without any column to update before sending anything', async () => {
 		const result = await run(env, parameters, [{ _id: ids[0], qty: 1 }, { qty: 2 }]);
 		expect(result.status).toBe('error');

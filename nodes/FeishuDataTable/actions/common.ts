@@ -121,7 +121,8 @@ export function columnsParameter(
 		default: { mappingMode: 'defineBelow', value: null },
 		required: true,
 		typeOptions: {
-			loadOptionsDependsOn: TABLE_DEPENDENT,
+			// Which columns can be matched on depends on the operation too.
+			loadOptionsDependsOn: [...TABLE_DEPENDENT, 'operation', 'updateBy'],
 			resourceMapper: {
 				resourceMapperMethod: 'getColumns',
 				mode,
@@ -161,18 +162,19 @@ export function readMapping(ctx: IExecuteFunctions): ColumnsMapping {
 
 /**
  * One item's row: the mapped column values, or (auto-map) the item's own fields. Auto-mapped
- * system columns such as `_created_at` (present when rows read by this node are written back) are
- * left out; other fields must be columns of the table.
+ * fields of columns left out of the mapping, and system columns such as `_created_at` (present
+ * when rows read by this node are written back), are skipped; other fields must be columns.
  */
 export function readRow(ctx: IExecuteFunctions, itemIndex: number, mapping: ColumnsMapping): IDataObject {
 	const autoMap = mapping.mappingMode === 'autoMapInputData';
 	const source = autoMap
 		? ctx.getInputData()[itemIndex].json
 		: ((ctx.getNodeParameter('columns.value', itemIndex, {}) as IDataObject | null) ?? {});
-	const known = new Set(mapping.schema.filter((field) => !field.removed).map((field) => field.id));
+	const known = new Set(mapping.schema.map((field) => field.id));
+	const leftOut = new Set(mapping.schema.filter((field) => field.removed).map((field) => field.id));
 	const row: IDataObject = {};
 	for (const [key, value] of Object.entries(source)) {
-		if (value === undefined || (autoMap && isSystemColumn(key))) continue;
+		if (value === undefined || (autoMap && (isSystemColumn(key) || leftOut.has(key)))) continue;
 		if (autoMap && known.size > 0 && !known.has(key)) {
 			throw new RecordInputError(
 				`Field "${key}" is not a column of the table. Remove it from the input, or map the columns manually.`,

@@ -634,7 +634,7 @@ export class KintoneDomain {
 				for (const inner of Object.values(field.fields as FormFields)) {
 					if (inner.type !== 'CALC') continue;
 					for (const row of values[field.code] as StoredRow[]) {
-						row.value[inner.code] = evaluateCalc(String(inner.expression ?? ''), { ...values, ...row.value }, app.fields);
+						row.value[inner.code] = evaluateCalc(String(inner.expression ?? ''), values, app.fields, row.value);
 					}
 				}
 			}

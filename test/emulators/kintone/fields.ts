@@ -287,12 +287,14 @@ function copyValue(value: unknown): unknown {
 
 /**
  * Evaluates a CALC expression over a record: numbers, NUMBER/CALC field codes, + - * / ^ and
- * parentheses, and SUM(code) over a subtable column. Empty operands count as 0, as in kintone.
+ * parentheses, and SUM(code) over a subtable column; inside a row (`row`), its own cells. Empty
+ * operands count as 0, as in kintone.
  */
-export function evaluateCalc(expression: string, values: StoredValues, fields: FormFields): string {
+export function evaluateCalc(expression: string, values: StoredValues, fields: FormFields, row?: Record<string, unknown>): string {
 	const tokens = expression.match(/\d+(?:\.\d+)?|[A-Za-z_$\p{L}\p{N}_・＿]+|[-+*/^()]/gu) ?? [];
 	let position = 0;
 	const numberOf = (code: string): number => {
+		if (row && code in row) return Number(row[code]) || 0;
 		const owner = Object.values(fields).find((field) => field.type === 'SUBTABLE' && code in (field.fields ?? {}));
 		if (owner) {
 			return ((values[owner.code] as StoredRow[] | undefined) ?? []).reduce(

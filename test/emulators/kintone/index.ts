@@ -10,11 +10,25 @@
  *   POST                /k/v1/bulkRequest.json
  *   GET                 /k/v1/app/form/fields.json (also /preview/), /k/v1/app.json, /k/v1/apps.json
  *
- * Authentication: `X-Cybozu-API-Token` (1-9 comma-separated tokens, each registered for the app),
- * `X-Cybozu-Authorization` (base64 `login:password` of a user), and, when `basicAuth` is set, an
- * `Authorization: Basic` header on every request. Error bodies are `{code, id, message, errors?}`.
+ * Authentication: `X-Cybozu-API-Token` (1-9 comma-separated tokens; one must be of the app, and a
+ * lookup needs a token of its source app too, as in kintone), `X-Cybozu-Authorization` (base64
+ * `login:password`; wins over tokens), and, when `basicAuth` is set, `Authorization: Basic` on every
+ * request. Error bodies are `{code, id, message, errors?}`, English unless `Accept-Language: ja`.
  * `X-ConcurrencyLimit-Limit`/`-Running` are on every handled response; more than `maxConcurrent`
  * requests in flight answer 429 GAIA_TO04 (or inject one with `server.inject({ action: tooManyRequests() })`).
+ * Cursors: at most 10 per domain (429 GAIA_TM12), gone when read to the end (404 GAIA_CN01).
+ *
+ * The official client accepts plain http only for `localhost`: give it
+ * `emulator.url.replace('127.0.0.1', 'localhost')`.
+ *
+ * Where real kintone's answer is not documented, the emulator chooses (apis.md §D notes the sources):
+ * updateKey with no record is 404 GAIA_RE20; 10+ API tokens are 400 CB_VA01; values sent on update
+ * for `$id`, the record number, creator/modifier and created/updated times are CB_VA01 "cannot be
+ * updated" (CALC, status, category and lookup copies are silently ignored); `like` is a
+ * case-insensitive substring match (kintone does word search); query functions are TODAY, NOW,
+ * YESTERDAY, TOMORROW and LOGINUSER only; FILE values are not checked against uploads; organization
+ * and group codes are not checked. GAIA_CO02 does not say which record was stale (real kintone
+ * does not either).
  */
 import { EmulatorServer } from '../server';
 import { KintoneDomain } from './domain';

@@ -390,7 +390,7 @@ class Parser {
 
 	private atClause(): boolean {
 		const word = this.peekWord();
-		return word === undefined || word === 'order' || word === 'limit' || word === 'offset';
+		return this.position >= this.tokens.length || word === 'order' || word === 'limit' || word === 'offset';
 	}
 
 	private peekWord(): string | undefined {

@@ -42,50 +42,50 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { ...displayOptions.show, returnAll: [false] } },
 	},
 	optionsParameter(displayOptions, [
-			{
-				displayName: 'Columns to Return',
-				name: 'select',
-				type: 'multiOptions',
-				typeOptions: { loadOptionsMethod: 'getColumnNames', loadOptionsDependsOn: TABLE_DEPENDENT },
-				default: [],
-				description:
-					'Which columns each row has; all when empty. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
-			{
-				displayName: 'Page Size',
-				name: 'pageSize',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: MAX_ROWS_PER_REQUEST },
-				default: MAX_ROWS_PER_REQUEST,
-				description: 'Rows per request (at most 500); fewer means more, smaller requests',
-			},
-			{
-				displayName: 'Sort',
-				name: 'sort',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true, sortable: true },
-				placeholder: 'Add Sort Rule',
-				default: {},
-				options: [
-					{
-						name: 'rule',
-						displayName: 'Rule',
-						values: [
-							columnParameter,
-							{
-								displayName: 'Direction',
-								name: 'direction',
-								type: 'options',
-								options: [
-									{ name: 'Ascending', value: 'asc' },
-									{ name: 'Descending', value: 'desc' },
-								],
-								default: 'asc',
-							},
-						],
-					},
-				],
-			},
+		{
+			displayName: 'Columns to Return',
+			name: 'select',
+			type: 'multiOptions',
+			typeOptions: { loadOptionsMethod: 'getColumnNames', loadOptionsDependsOn: TABLE_DEPENDENT },
+			default: [],
+			description:
+				'Which columns each row has; all when empty. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		},
+		{
+			displayName: 'Page Size',
+			name: 'pageSize',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: MAX_ROWS_PER_REQUEST },
+			default: MAX_ROWS_PER_REQUEST,
+			description: 'Rows per request (at most 500); fewer means more, smaller requests',
+		},
+		{
+			displayName: 'Sort',
+			name: 'sort',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true, sortable: true },
+			placeholder: 'Add Sort Rule',
+			default: {},
+			options: [
+				{
+					name: 'rule',
+					displayName: 'Rule',
+					values: [
+						columnParameter,
+						{
+							displayName: 'Direction',
+							name: 'direction',
+							type: 'options',
+							options: [
+								{ name: 'Ascending', value: 'asc' },
+								{ name: 'Descending', value: 'desc' },
+							],
+							default: 'asc',
+						},
+					],
+				},
+			],
+		},
 	]),
 ];
 

@@ -29,18 +29,17 @@ export const description: INodeProperties[] = [
 	},
 	columnsParameter('upsert', displayOptions),
 	optionsParameter(displayOptions, [
-			missingColumnsOption,
-			{
-				displayName: 'Report Inserted or Updated',
-				name: 'reportAction',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to look the keys up before writing, so each output says "_action": "inserted" or "updated". Costs one extra read request per 100 items.',
-				displayOptions: { show: { '/resolution': ['merge-duplicates'] } },
-			},
-		],
-	},
+		missingColumnsOption,
+		{
+			displayName: 'Report Inserted or Updated',
+			name: 'reportAction',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to look the keys up before writing, so each output says "_action": "inserted" or "updated". Costs one extra read request per 100 items.',
+			displayOptions: { show: { '/resolution': ['merge-duplicates'] } },
+		},
+	]),
 ];
 
 /**
