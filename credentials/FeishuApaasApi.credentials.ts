@@ -10,9 +10,9 @@ import type {
 } from 'n8n-workflow';
 
 import { feishuApiBaseUrl } from '../nodes/feishu/api';
+import { platformHostExpression, platformProperties } from '../nodes/feishu/platform';
 
-const API_HOST =
-	"{{ $credentials.platform === 'lark' ? 'https://open.larksuite.com' : $credentials.platform === 'custom' ? String($credentials.baseUrl).trim().replace(/\\/+$/, '') : 'https://open.feishu.cn' }}";
+const API_HOST = platformHostExpression('$credentials', 'api');
 
 export const TENANT_GRANT_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 
@@ -68,28 +68,7 @@ export class FeishuApaasApi implements ICredentialType {
 			type: 'notice',
 			default: '',
 		},
-		{
-			displayName: 'Platform',
-			name: 'platform',
-			type: 'options',
-			options: [
-				{ name: 'Feishu (open.feishu.cn)', value: 'feishu' },
-				{ name: 'Lark (open.larksuite.com)', value: 'lark' },
-				{ name: 'Custom Base URL', value: 'custom' },
-			],
-			default: 'feishu',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'https://open.example.com',
-			required: true,
-			description:
-				'Serves /open-apis/... like open.feishu.cn does. Must use https, except for a local address (127.0.0.1, localhost, [::1]).',
-			displayOptions: { show: { platform: ['custom'] } },
-		},
+		...platformProperties('Serves /open-apis/... like open.feishu.cn does.'),
 		{
 			displayName: 'App ID',
 			name: 'appId',

@@ -1,5 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
+import { platformHostExpression, platformProperties } from '../nodes/feishu/platform';
+
 /** Data table APIs accept only a user token, so the user signs in once and n8n keeps the token fresh. */
 const SCOPES = [
 	// Without it Feishu issues no refresh token and the user must reconnect every two hours.
@@ -12,10 +14,8 @@ const SCOPES = [
 
 // Feishu signs users in on the accounts host and serves tokens and APIs on the open host;
 // a custom base URL (a gateway or a local emulator) serves all three.
-const ACCOUNTS_HOST =
-	"{{ $self.platform === 'lark' ? 'https://accounts.larksuite.com' : $self.platform === 'custom' ? String($self.baseUrl).trim().replace(/\\/+$/, '') : 'https://accounts.feishu.cn' }}";
-const API_HOST =
-	"{{ $self.platform === 'lark' ? 'https://open.larksuite.com' : $self.platform === 'custom' ? String($self.baseUrl).trim().replace(/\\/+$/, '') : 'https://open.feishu.cn' }}";
+const ACCOUNTS_HOST = platformHostExpression('$self', 'accounts');
+const API_HOST = platformHostExpression('$self', 'api');
 
 export class FeishuDataTableOAuth2Api implements ICredentialType {
 	name = 'feishuDataTableOAuth2Api';
@@ -40,28 +40,9 @@ export class FeishuDataTableOAuth2Api implements ICredentialType {
 			type: 'notice',
 			default: '',
 		},
-		{
-			displayName: 'Platform',
-			name: 'platform',
-			type: 'options',
-			options: [
-				{ name: 'Feishu (open.feishu.cn)', value: 'feishu' },
-				{ name: 'Lark (open.larksuite.com)', value: 'lark' },
-				{ name: 'Custom Base URL', value: 'custom' },
-			],
-			default: 'feishu',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'https://open.example.com',
-			required: true,
-			description:
-				'Serves /open-apis/authen/v1/authorize, /open-apis/authen/v2/oauth/token and the data table API. Must use https, except for a local address (127.0.0.1, localhost, [::1]).',
-			displayOptions: { show: { platform: ['custom'] } },
-		},
+		...platformProperties(
+			'Serves /open-apis/authen/v1/authorize, /open-apis/authen/v2/oauth/token and the data table API.',
+		),
 		{
 			displayName: 'Grant Type',
 			name: 'grantType',

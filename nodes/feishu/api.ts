@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { isSecureUrl, parseUrl } from '../shared/baseUrl';
 import type { HttpResponse, ServiceRules } from '../shared/request';
 
 /** Open Platform hosts: Feishu (China) and Lark (international). */
@@ -10,8 +11,6 @@ export const FEISHU_HOSTS = {
 
 export type FeishuPlatform = keyof typeof FEISHU_HOSTS;
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /**
  * The Open Platform API base URL of a credential: Feishu, Lark, or a custom base URL (a gateway or
  * a local emulator), which must use https unless it is a loopback address. A custom URL that
@@ -20,13 +19,11 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export function feishuApiBaseUrl(platform: unknown, customBaseUrl: unknown): { url: string } | { problem: string } {
 	if (platform === 'feishu' || platform === 'lark') return { url: FEISHU_HOSTS[platform].api };
 	const text = String(customBaseUrl ?? '').trim().replace(/\/+$/, '');
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
+	const url = parseUrl(text);
+	if (!url) {
 		return { problem: `The credential's Base URL "${text}" is not a valid URL, e.g. https://open.example.com` };
 	}
-	if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+	if (!isSecureUrl(url)) {
 		return { problem: "The credential's Base URL must use https (http only for 127.0.0.1, localhost or [::1])" };
 	}
 	if (url.search || url.hash || url.username || url.password) {

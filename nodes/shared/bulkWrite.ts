@@ -51,7 +51,9 @@ export async function runBulkWrite<T>(
 
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
-			pending.push({ itemIndex, ...spec.prepare(itemIndex) });
+			const record = spec.prepare(itemIndex);
+			assertSendable(record.payload);
+			pending.push({ itemIndex, ...record });
 		} catch (error) {
 			const field = error instanceof RecordInputError ? error.field : undefined;
 			if (!continueOnFail) {
@@ -142,6 +144,44 @@ async function sendBatch<T>(
 		});
 	}
 	return outcomes;
+}
+
+// A UTF-16 surrogate without its other half: JSON escapes it as \udXXX, services refuse or mangle it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Throws a RecordInputError, naming where, for a value JSON cannot carry exactly: text with an
+ * unpaired surrogate (e.g. an emoji cut in half), NaN or Infinity (JSON would send null), an
+ * invalid date, or a value JSON has no form for. So no request ever holds a value the item did not.
+ */
+export function assertSendable(value: unknown, path = ''): void {
+	const where = path === '' ? 'The value' : `"${path}"`;
+	const fail = (problem: string) => {
+		throw new RecordInputError(`${where} ${problem}`, path || undefined);
+	};
+	if (typeof value === 'string') {
+		const match = LONE_SURROGATE.exec(value);
+		if (match) {
+			fail(`contains an unpaired UTF-16 surrogate at position ${match.index} (broken text, e.g. half an emoji); fix or remove that character`);
+		}
+	} else if (typeof value === 'number') {
+		if (!Number.isFinite(value)) fail(`is ${value}, which cannot be sent as a number`);
+	} else if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') {
+		fail(`is a ${typeof value}, which cannot be sent`);
+	} else if (value instanceof Date) {
+		if (Number.isNaN(value.getTime())) fail('is an invalid date');
+	} else if (Array.isArray(value)) {
+		value.forEach((entry, index) => assertSendable(entry, `${path}[${index}]`));
+	} else if (value !== null && typeof value === 'object') {
+		const { toJSON } = value as { toJSON?: unknown };
+		if (typeof toJSON === 'function') return assertSendable(toJSON.call(value), path);
+		for (const [key, entry] of Object.entries(value)) {
+			if (LONE_SURROGATE.test(key)) {
+				fail(`has a field name with an unpaired UTF-16 surrogate (broken text); fix or remove that character`);
+			}
+			assertSendable(entry, path === '' ? key : `${path}.${key}`);
+		}
+	}
 }
 
 /** The failure of every record of a request that threw (RequestFailedError or another error). */

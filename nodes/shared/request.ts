@@ -15,6 +15,12 @@ export interface HttpResponse<T = unknown> {
 	statusCode: number;
 	headers: IDataObject;
 	body: T;
+	/**
+	 * Set when this answer is to a replay of an idempotent request whose earlier attempt may have
+	 * been applied (its answer was lost): the answer may describe what the earlier attempt left,
+	 * e.g. "not found" for a record that attempt deleted.
+	 */
+	afterLostAnswer?: true;
 }
 
 export interface RetryBudget {
@@ -111,6 +117,8 @@ export async function sendRequest<T = unknown>(
 	const budget = options.retry ?? DEFAULT_RETRY_BUDGET;
 	let refreshed = false;
 	let replay: RefreshReplay | undefined;
+	// Whether an earlier attempt may have been applied: then no later answer proves it was not.
+	let mayHaveApplied = false;
 
 	for (let attempt = 0; ; attempt++) {
 		const answered = await options.throttle?.acquire();
@@ -138,7 +146,9 @@ export async function sendRequest<T = unknown>(
 		}
 
 		const verdict = judge(result, rules, options.idempotent);
-		if (verdict === 'done') return response as HttpResponse<T>;
+		if (verdict === 'done') {
+			return (mayHaveApplied ? { ...response, afterLostAnswer: true } : response) as HttpResponse<T>;
+		}
 
 		const what = describe(result);
 		if (verdict === 'unknown') {
@@ -150,10 +160,13 @@ export async function sendRequest<T = unknown>(
 				result.networkCode,
 			);
 		}
+		mayHaveApplied ||= mayHaveBeenApplied(result);
 		if (attempt >= budget.maxRetries) {
 			throw new RequestFailedError(
-				`${what}, still after ${attempt + 1} attempts`,
-				mayHaveBeenApplied(result) ? 'outcomeUnknown' : 'retriesExhausted',
+				mayHaveApplied
+					? `${what}, still after ${attempt + 1} attempts; an attempt whose answer was lost may have been applied`
+					: `${what}, still after ${attempt + 1} attempts`,
+				mayHaveApplied ? 'outcomeUnknown' : 'retriesExhausted',
 				attempt + 1,
 				response,
 				result.networkCode,

@@ -16,6 +16,8 @@ export interface RecordedRequest {
 	receivedAt: number;
 	/** Route parameters, filled by the router. */
 	params: Record<string, string>;
+	/** The HTTP status answered; undefined while in flight or when the connection was dropped. */
+	status?: number;
 }
 
 export interface Reply {
@@ -147,6 +149,7 @@ export class EmulatorServer {
 		}
 		if (fault?.kind === 'respond') {
 			this.fates[fateIndex] = 'faultReply';
+			request.status = fault.reply.status;
 			send(res, fault.reply);
 			return;
 		}
@@ -163,7 +166,10 @@ export class EmulatorServer {
 			req.socket.destroy();
 			return;
 		}
-		if (!res.destroyed) send(res, reply);
+		if (!res.destroyed) {
+			request.status = reply.status;
+			send(res, reply);
+		}
 	}
 }
 

@@ -1,16 +1,16 @@
 import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
-import { TOKEN_PATH, startFeishuApaasEmulator } from '../emulators/feishuApaas';
+import { TOKEN_PATH } from '../emulators/feishuApaas';
 import { createCredentials } from '../harness/workflow';
 import {
 	NS,
 	OBJ,
 	apaasEnvironment,
 	autoMap,
-	defineBooks,
 	requestsTo,
 	runApaas,
 	sentRecords,
 	tokensSeen,
+	useFeishuApaasEmulator,
 	visible,
 } from './setup';
 
@@ -60,99 +60,81 @@ async function expectRefreshMidRun(emulator: FeishuApaasEmulator) {
 }
 
 describe('Feishu aPaaS node: tenant access token', () => {
-	let emulator: FeishuApaasEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuApaasEmulator();
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => {
-		emulator.reset();
-		defineBooks(emulator);
-	});
+	const apaas = useFeishuApaasEmulator();
 
 	it('expires mid-run (99991663 with HTTP 400): refreshed once, the batch replayed, nothing lost or sent twice', async () => {
-		await expectRefreshMidRun(emulator);
+		await expectRefreshMidRun(apaas.emulator);
 	});
 
 	it('is fetched once and reused by later runs while it is valid', async () => {
-		const { items } = seedItems(emulator, 3);
-		const env = apaasEnvironment(emulator);
+		const { items } = seedItems(apaas.emulator, 3);
+		const env = apaasEnvironment(apaas.emulator);
 		const credentials = createCredentials(env);
-		await runApaas(emulator, update, items, { env, credentials });
-		await runApaas(emulator, update, items, { env, credentials });
-		expect(requestsTo(emulator, TOKEN_PATH)).toHaveLength(1);
-		expect(requestsTo(emulator, 'batch_update')).toHaveLength(2);
+		await runApaas(apaas.emulator, update, items, { env, credentials });
+		await runApaas(apaas.emulator, update, items, { env, credentials });
+		expect(requestsTo(apaas.emulator, TOKEN_PATH)).toHaveLength(1);
+		expect(requestsTo(apaas.emulator, 'batch_update')).toHaveLength(2);
 	});
 
 	it('is renewed before it expires: no request is sent with a dying token', async () => {
-		const { items } = seedItems(emulator, 3);
-		const env = apaasEnvironment(emulator);
+		const { items } = seedItems(apaas.emulator, 3);
+		const env = apaasEnvironment(apaas.emulator);
 		const credentials = createCredentials(env);
-		await runApaas(emulator, update, items, { env, credentials });
-		const [old] = tokensSeen(emulator);
+		await runApaas(apaas.emulator, update, items, { env, credentials });
+		const [old] = tokensSeen(apaas.emulator);
 
 		// 1 h 59 min pass, for the service and for the stored expiry alike.
-		emulator.ageTokens(7200 - 60);
+		apaas.emulator.ageTokens(7200 - 60);
 		credentials.set('feishuApaasApi', { ...credentials.get('feishuApaasApi'), tokenExpiresAt: Date.now() + 60_000 });
-		emulator.server.reset();
-		const result = await runApaas(emulator, update, items, { env, credentials });
+		apaas.emulator.server.reset();
+		const result = await runApaas(apaas.emulator, update, items, { env, credentials });
 
 		expect(result.status).toBe('success');
-		expect(emulator.server.requests.map((request) => request.path.split('/').pop())).toEqual(['internal', 'batch_update']);
-		expect(emulator.answers.filter((answer) => answer.code === 99991663)).toHaveLength(0);
+		expect(apaas.emulator.server.requests.map((request) => request.path.split('/').pop())).toEqual(['internal', 'batch_update']);
+		expect(apaas.emulator.answers.filter((answer) => answer.code === 99991663)).toHaveLength(0);
 		const renewed = credentials.get('feishuApaasApi')?.tenantAccessToken;
 		expect(renewed).not.toBe(old);
-		expect(requestsTo(emulator, 'batch_update')[0].headers.authorization).toBe(`Bearer ${renewed}`);
+		expect(requestsTo(apaas.emulator, 'batch_update')[0].headers.authorization).toBe(`Bearer ${renewed}`);
 	});
 
 	it('is renewed when the stored token belongs to another app or host', async () => {
-		const { items } = seedItems(emulator, 1);
-		const env = apaasEnvironment(emulator, {
+		const { items } = seedItems(apaas.emulator, 1);
+		const env = apaasEnvironment(apaas.emulator, {
 			tenantAccessToken: 't-from-another-app',
 			tokenExpiresAt: Date.now() + 3600_000,
-			tokenIssuedFor: `cli_other@${emulator.url}`,
+			tokenIssuedFor: `cli_other@${apaas.emulator.url}`,
 		});
-		const result = await runApaas(emulator, update, items, { env });
+		const result = await runApaas(apaas.emulator, update, items, { env });
 		expect(result.status).toBe('success');
-		expect(tokensSeen(emulator)).not.toContain('t-from-another-app');
-		expect(emulator.answers.filter((answer) => answer.code === 99991663)).toHaveLength(0);
+		expect(tokensSeen(apaas.emulator)).not.toContain('t-from-another-app');
+		expect(apaas.emulator.answers.filter((answer) => answer.code === 99991663)).toHaveLength(0);
 	});
 
 	it('a wrong app secret fails with a clear message, sends no data request and shows no secret', async () => {
-		const { items } = seedItems(emulator, 2);
+		const { items } = seedItems(apaas.emulator, 2);
 		const wrongSecret = 'wrong-secret-7f3a9c1e5b';
-		const result = await runApaas(emulator, update, items, { env: apaasEnvironment(emulator, { appSecret: wrongSecret }) });
+		const result = await runApaas(apaas.emulator, update, items, { env: apaasEnvironment(apaas.emulator, { appSecret: wrongSecret }) });
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain('code 10014');
 		expect(result.error?.message).toContain('Check the App ID and App Secret');
-		expect(requestsTo(emulator, 'batch_update')).toHaveLength(0);
-		expect(requestsTo(emulator, TOKEN_PATH)).toHaveLength(1);
+		expect(requestsTo(apaas.emulator, 'batch_update')).toHaveLength(0);
+		expect(requestsTo(apaas.emulator, TOKEN_PATH)).toHaveLength(1);
 		expect(visible(result)).not.toContain(wrongSecret);
 	});
 
 	it('a custom base URL must use https unless it is a loopback address', async () => {
-		const env = apaasEnvironment(emulator, { baseUrl: 'http://open.example.com' });
-		const result = await runApaas(emulator, update, [{ _id: '1', book_count: 1 }], { env });
+		const env = apaasEnvironment(apaas.emulator, { baseUrl: 'http://open.example.com' });
+		const result = await runApaas(apaas.emulator, update, [{ _id: '1', book_count: 1 }], { env });
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain('must use https');
 	});
 });
 
 describe('Feishu aPaaS node: token refresh when the service signals it with HTTP 401', () => {
-	let emulator: FeishuApaasEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuApaasEmulator({ tokenErrorStatus: 401 });
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => {
-		emulator.reset();
-		defineBooks(emulator);
-	});
+	const apaas = useFeishuApaasEmulator({ tokenErrorStatus: 401 });
 
 	it('n8n refreshes on the 401 itself; still one refresh and nothing sent twice', async () => {
-		await expectRefreshMidRun(emulator);
+		await expectRefreshMidRun(apaas.emulator);
 	});
 });

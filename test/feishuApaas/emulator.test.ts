@@ -2,15 +2,13 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import axios from 'axios';
 
 import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
-import { TOKEN_PATH, startFeishuApaasEmulator } from '../emulators/feishuApaas';
+import { TOKEN_PATH } from '../emulators/feishuApaas';
+import { NS, OBJ, useFeishuApaasEmulator } from './setup';
 
 /**
  * The emulator driven by the official Node SDK pointed at it, so its paths, bodies and answers
  * are the ones the real client produces and reads.
  */
-const NS = 'package_test__c';
-const OBJ = 'book__c';
-
 const silent = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
 
 function memoryCache() {
@@ -63,24 +61,17 @@ async function refusal(promise: Promise<unknown>): Promise<{ status?: number; da
 const path = { namespace: NS, object_api_name: OBJ };
 
 describe('Feishu aPaaS emulator, driven by @larksuiteoapi/node-sdk', () => {
-	let emulator: FeishuApaasEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuApaasEmulator();
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => {
-		emulator.reset();
+	const apaas = useFeishuApaasEmulator({}, (emulator) =>
 		emulator.defineObject(NS, OBJ, [
 			{ api_name: 'book_name', type: 'text', label: '书名' },
 			{ api_name: 'book_count', type: 'number', label: { zh_cn: '数量', en_us: 'Count' } },
 			{ api_name: '作者', type: 'text', label: '作者' },
 			{ api_name: 'in_stock', type: 'boolean' },
-		]);
-	});
+		]),
+	);
 
 	it('batch_create: the SDK fetches a tenant token, records come back with IDs, Chinese round-trips', async () => {
-		const client = sdk(emulator);
+		const client = sdk(apaas.emulator);
 		const answer = await client.apaas.v1.applicationObjectRecord.batchCreate({
 			path,
 			data: { records: JSON.stringify([{ book_name: '三体', 作者: '刘慈欣', book_count: '5' }, { book_name: 'Dune' }]) },
@@ -89,16 +80,16 @@ describe('Feishu aPaaS emulator, driven by @larksuiteoapi/node-sdk', () => {
 		expect(answer.code).toBe(0);
 		expect(answer.data?.items).toHaveLength(2);
 		expect(answer.data?.items?.every((item) => item.success && /^\d{16}$/.test(item.id ?? ''))).toBe(true);
-		expect(emulator.tokensIssued).toBe(1);
-		const stored = emulator.records(NS, OBJ).get(answer.data!.items![0].id!);
+		expect(apaas.emulator.tokensIssued).toBe(1);
+		const stored = apaas.emulator.records(NS, OBJ).get(answer.data!.items![0].id!);
 		expect(stored?.values).toEqual({ book_name: '三体', 作者: '刘慈欣', book_count: '5' });
-		const auth = emulator.server.requests.find((request) => request.path.endsWith('batch_create'))?.headers.authorization;
+		const auth = apaas.emulator.server.requests.find((request) => request.path.endsWith('batch_create'))?.headers.authorization;
 		expect(auth).toMatch(/^Bearer t-/);
 	});
 
 	it('batch_update: partial success with per-record errors for an unknown _id, an unknown field and a wrong type', async () => {
-		const [first, second, third] = emulator.seedRecords(NS, OBJ, [{ book_name: 'a' }, { book_name: 'b' }, { book_name: 'c' }]);
-		const answer = await sdk(emulator).apaas.v1.applicationObjectRecord.batchUpdate({
+		const [first, second, third] = apaas.emulator.seedRecords(NS, OBJ, [{ book_name: 'a' }, { book_name: 'b' }, { book_name: 'c' }]);
+		const answer = await sdk(apaas.emulator).apaas.v1.applicationObjectRecord.batchUpdate({
 			path,
 			data: {
 				records: JSON.stringify([
@@ -115,7 +106,7 @@ describe('Feishu aPaaS emulator, driven by @larksuiteoapi/node-sdk', () => {
 		expect(items[1].errors?.[0]).toMatchObject({ code: '2320001', sub_code: 'record_not_found', fields: ['_id'] });
 		expect(items[2].errors?.[0]).toMatchObject({ sub_code: 'field_not_found', fields: ['不存在'] });
 		expect(items[3].errors?.[0]).toMatchObject({ sub_code: 'field_type_mismatch', fields: ['book_count'] });
-		const records = emulator.records(NS, OBJ);
+		const records = apaas.emulator.records(NS, OBJ);
 		expect(records.get(first)?.values).toEqual({ book_name: '已更新', book_count: 7 });
 		expect(records.get(second)?.values).toEqual({ book_name: 'b' });
 		expect(records.get(third)?.values).toEqual({ book_name: 'c' });
@@ -126,19 +117,19 @@ describe('Feishu aPaaS emulator, driven by @larksuiteoapi/node-sdk', () => {
 		['a record without _id', JSON.stringify([{ book_name: 'x' }])],
 		['more than 500 records', JSON.stringify(Array.from({ length: 501 }, (_, index) => ({ _id: String(index) })))],
 	])('batch_update refuses %s with HTTP 400 and code 2320001, changing nothing', async (_, records) => {
-		const [id] = emulator.seedRecords(NS, OBJ, [{ book_name: 'kept' }]);
-		const failure = await refusal(sdk(emulator).apaas.v1.applicationObjectRecord.batchUpdate({ path, data: { records } }));
+		const [id] = apaas.emulator.seedRecords(NS, OBJ, [{ book_name: 'kept' }]);
+		const failure = await refusal(sdk(apaas.emulator).apaas.v1.applicationObjectRecord.batchUpdate({ path, data: { records } }));
 		expect(failure.status).toBe(400);
 		expect(failure.data.code).toBe(2320001);
-		expect(emulator.records(NS, OBJ).get(id)?.values).toEqual({ book_name: 'kept' });
+		expect(apaas.emulator.records(NS, OBJ).get(id)?.values).toEqual({ book_name: 'kept' });
 	});
 
 	it('batch_delete: a JSON body on DELETE; unknown IDs fail alone; more than 500 IDs are refused', async () => {
-		const ids = emulator.seedRecords(NS, OBJ, [{ book_name: 'a' }, { book_name: 'b' }]);
-		const client = sdk(emulator);
+		const ids = apaas.emulator.seedRecords(NS, OBJ, [{ book_name: 'a' }, { book_name: 'b' }]);
+		const client = sdk(apaas.emulator);
 		const answer = await client.apaas.v1.applicationObjectRecord.batchDelete({ path, data: { ids: [ids[0], '404'] } });
 		expect(answer.data?.items?.map((item) => item.success)).toEqual([true, false]);
-		expect([...emulator.records(NS, OBJ).keys()]).toEqual([ids[1]]);
+		expect([...apaas.emulator.records(NS, OBJ).keys()]).toEqual([ids[1]]);
 
 		const tooMany = Array.from({ length: 501 }, (_, index) => String(index));
 		const failure = await refusal(client.apaas.v1.applicationObjectRecord.batchDelete({ path, data: { ids: tooMany } }));
@@ -146,12 +137,12 @@ describe('Feishu aPaaS emulator, driven by @larksuiteoapi/node-sdk', () => {
 	});
 
 	it('batch_query: items as a JSON string, paged by page_token, filtered and ordered', async () => {
-		emulator.seedRecords(
+		apaas.emulator.seedRecords(
 			NS,
 			OBJ,
 			Array.from({ length: 1203 }, (_, index) => ({ book_name: `书 ${index}`, book_count: index % 3 })),
 		);
-		const client = sdk(emulator);
+		const client = sdk(apaas.emulator);
 		const seen: Array<Record<string, unknown>> = [];
 		let pageToken: string | undefined;
 		let pages = 0;
@@ -200,8 +191,8 @@ describe('Feishu aPaaS emulator, driven by @larksuiteoapi/node-sdk', () => {
 	});
 
 	it('objects/search returns field metadata (api_name, type, label) unless the object hides it', async () => {
-		emulator.defineObject(NS, 'secret__c', [{ api_name: 'x', type: 'text' }], { metadata: false });
-		const answer = await sdk(emulator).apaas.v1.applicationObject.search({
+		apaas.emulator.defineObject(NS, 'secret__c', [{ api_name: 'x', type: 'text' }], { metadata: false });
+		const answer = await sdk(apaas.emulator).apaas.v1.applicationObject.search({
 			path: { namespace: NS },
 			data: {
 				search_objects: [{ api_name: OBJ, select: ['_id'] }, { api_name: 'secret__c', select: ['_id'] }],
@@ -221,46 +212,46 @@ describe('Feishu aPaaS emulator, driven by @larksuiteoapi/node-sdk', () => {
 	});
 
 	it('token endpoint: the same token until under 30 minutes remain, then a new one while the old stays valid', async () => {
-		const client = sdk(emulator);
-		const first = await client.auth.v3.tenantAccessToken.internal({ data: { app_id: emulator.appId, app_secret: emulator.appSecret } });
-		const again = await client.auth.v3.tenantAccessToken.internal({ data: { app_id: emulator.appId, app_secret: emulator.appSecret } });
+		const client = sdk(apaas.emulator);
+		const first = await client.auth.v3.tenantAccessToken.internal({ data: { app_id: apaas.emulator.appId, app_secret: apaas.emulator.appSecret } });
+		const again = await client.auth.v3.tenantAccessToken.internal({ data: { app_id: apaas.emulator.appId, app_secret: apaas.emulator.appSecret } });
 		const firstToken = (first as { tenant_access_token?: string }).tenant_access_token;
 		expect(firstToken).toMatch(/^t-/);
 		expect((first as { expire?: number }).expire).toBeGreaterThan(7100);
 		expect((again as { tenant_access_token?: string }).tenant_access_token).toBe(firstToken);
 
-		emulator.ageTokens(7200 - 20 * 60);
-		const renewed = await client.auth.v3.tenantAccessToken.internal({ data: { app_id: emulator.appId, app_secret: emulator.appSecret } });
+		apaas.emulator.ageTokens(7200 - 20 * 60);
+		const renewed = await client.auth.v3.tenantAccessToken.internal({ data: { app_id: apaas.emulator.appId, app_secret: apaas.emulator.appSecret } });
 		const renewedToken = (renewed as { tenant_access_token?: string }).tenant_access_token;
 		expect(renewedToken).not.toBe(firstToken);
-		expect(emulator.tokensIssued).toBe(2);
+		expect(apaas.emulator.tokensIssued).toBe(2);
 
 		const query = { path, data: { select: ['_id'] } };
-		const explicit = sdkWithoutTokenManager(emulator).apaas.v1.applicationObjectRecord;
+		const explicit = sdkWithoutTokenManager(apaas.emulator).apaas.v1.applicationObjectRecord;
 		await expect(explicit.batchQuery(query, lark.withTenantToken(firstToken!))).resolves.toMatchObject({ code: 0 });
 		await expect(explicit.batchQuery(query, lark.withTenantToken(renewedToken!))).resolves.toMatchObject({ code: 0 });
-		emulator.expireTokens();
+		apaas.emulator.expireTokens();
 		const expired = await refusal(explicit.batchQuery(query, lark.withTenantToken(renewedToken!)));
 		expect(expired).toMatchObject({ status: 400, data: { code: 99991663 } });
 	});
 
 	it('a wrong app secret gets no token', async () => {
 		const failure = await refusal(
-			axios.post(`${emulator.url}${TOKEN_PATH}`, { app_id: emulator.appId, app_secret: 'wrong' }),
+			axios.post(`${apaas.emulator.url}${TOKEN_PATH}`, { app_id: apaas.emulator.appId, app_secret: 'wrong' }),
 		);
 		expect(failure.data.code).toBe(10014);
 		await expect(
-			sdk(emulator, 'wrong').apaas.v1.applicationObjectRecord.batchQuery({ path, data: { select: ['_id'] } }),
+			sdk(apaas.emulator, 'wrong').apaas.v1.applicationObjectRecord.batchQuery({ path, data: { select: ['_id'] } }),
 		).rejects.toThrow();
-		expect(emulator.tokensIssued).toBe(0);
+		expect(apaas.emulator.tokensIssued).toBe(0);
 	});
 
 	it('bearer checks: missing token 99991661, user token 99991668, malformed 99991671, unknown tenant token 99991663', async () => {
-		const url = `${emulator.url}/open-apis/apaas/v1/applications/${NS}/objects/${OBJ}/records/batch_query`;
+		const url = `${apaas.emulator.url}/open-apis/apaas/v1/applications/${NS}/objects/${OBJ}/records/batch_query`;
 		const missing = await refusal(axios.post(url, { select: ['_id'] }));
 		expect(missing).toMatchObject({ status: 400, data: { code: 99991661 } });
 
-		const client = sdkWithoutTokenManager(emulator);
+		const client = sdkWithoutTokenManager(apaas.emulator);
 		const query = { path, data: { select: ['_id'] } };
 		expect(await refusal(client.apaas.v1.applicationObjectRecord.batchQuery(query, lark.withUserAccessToken('u-abc')))).toMatchObject({
 			data: { code: 99991668 },
@@ -274,8 +265,8 @@ describe('Feishu aPaaS emulator, driven by @larksuiteoapi/node-sdk', () => {
 	});
 
 	it('rate limits: 429 with x-ogw-ratelimit-limit / -reset and code 99991400 once a window is full', async () => {
-		emulator.setRateLimits([{ limit: 3, intervalMs: 60_000 }]);
-		const client = sdk(emulator);
+		apaas.emulator.setRateLimits([{ limit: 3, intervalMs: 60_000 }]);
+		const client = sdk(apaas.emulator);
 		const query = { path, data: { select: ['_id'] } };
 		for (let call = 0; call < 3; call++) await client.apaas.v1.applicationObjectRecord.batchQuery(query);
 		const limited = await refusal(client.apaas.v1.applicationObjectRecord.batchQuery(query));

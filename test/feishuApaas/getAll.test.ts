@@ -1,6 +1,4 @@
-import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
-import { startFeishuApaasEmulator } from '../emulators/feishuApaas';
-import { NS, OBJ, defineBooks, requestsTo, runApaas } from './setup';
+import { NS, OBJ, requestsTo, runApaas, useFeishuApaasEmulator } from './setup';
 
 interface QueryBody {
 	select: string[];
@@ -12,27 +10,21 @@ interface QueryBody {
 }
 
 describe('Feishu aPaaS node: Get Many (batch_query) through n8n WorkflowExecute', () => {
-	let emulator: FeishuApaasEmulator;
+	const apaas = useFeishuApaasEmulator();
 	let ids: string[];
 
-	beforeAll(async () => {
-		emulator = await startFeishuApaasEmulator();
-	});
-	afterAll(async () => await emulator.close());
 	beforeEach(() => {
-		emulator.reset();
-		defineBooks(emulator);
-		ids = emulator.seedRecords(
+		ids = apaas.emulator.seedRecords(
 			NS,
 			OBJ,
 			Array.from({ length: 1203 }, (_, index) => ({ book_name: `书 ${index}`, book_count: index % 4, 城市: index % 2 ? '北京' : '上海' })),
 		);
 	});
 
-	const queries = () => requestsTo(emulator, 'batch_query').map((request) => request.body as QueryBody);
+	const queries = () => requestsTo(apaas.emulator, 'batch_query').map((request) => request.body as QueryBody);
 
 	it('Return All pages through every record with page tokens, 500 per page', async () => {
-		const result = await runApaas(emulator, { operation: 'getAll', returnAll: true, select: 'book_name, 城市' }, [{}]);
+		const result = await runApaas(apaas.emulator, { operation: 'getAll', returnAll: true, select: 'book_name, 城市' }, [{}]);
 
 		expect(result.status).toBe('success');
 		const [output] = result.outputs;
@@ -51,7 +43,7 @@ describe('Feishu aPaaS node: Get Many (batch_query) through n8n WorkflowExecute'
 
 	it('a limit stops paging once reached, asking only for what is still needed', async () => {
 		const result = await runApaas(
-			emulator,
+			apaas.emulator,
 			{ operation: 'getAll', returnAll: false, limit: 7, select: '_id', options: { pageSize: 5 } },
 			[{}],
 		);
@@ -61,7 +53,7 @@ describe('Feishu aPaaS node: Get Many (batch_query) through n8n WorkflowExecute'
 
 	it('conditions (combined with OR) and sort rules become the criterion and order_by, per input item', async () => {
 		const result = await runApaas(
-			emulator,
+			apaas.emulator,
 			{
 				operation: 'getAll',
 				returnAll: true,
@@ -99,9 +91,9 @@ describe('Feishu aPaaS node: Get Many (batch_query) through n8n WorkflowExecute'
 	});
 
 	it('with no fields listed, returns every field the object metadata names (read once per run)', async () => {
-		const result = await runApaas(emulator, { operation: 'getAll', returnAll: false, limit: 2 }, [{}, {}]);
+		const result = await runApaas(apaas.emulator, { operation: 'getAll', returnAll: false, limit: 2 }, [{}, {}]);
 		expect(result.outputs[0]).toHaveLength(4);
-		expect(requestsTo(emulator, 'objects/search')).toHaveLength(1);
+		expect(requestsTo(apaas.emulator, 'objects/search')).toHaveLength(1);
 		expect(queries()[0].select).toEqual(expect.arrayContaining(['_id', 'book_name', '作者', '城市', 'in_stock', '_createdAt']));
 		expect(result.outputs[0][0].json).toMatchObject({ _id: ids[0], book_name: '书 0', 城市: '上海', 作者: null });
 	});
@@ -115,7 +107,7 @@ describe('Feishu aPaaS node: Get Many (batch_query) through n8n WorkflowExecute'
 		};
 		const items = [{ operator: 'equal' }, { operator: 'resembles' }];
 
-		const tolerant = await runApaas(emulator, parameters, items, { node: { onError: 'continueErrorOutput' } });
+		const tolerant = await runApaas(apaas.emulator, parameters, items, { node: { onError: 'continueErrorOutput' } });
 		const [success, errors] = tolerant.outputs;
 		expect(success.map((item) => item.json.book_name)).toEqual(['书 1']);
 		expect(errors).toHaveLength(1);
@@ -123,16 +115,16 @@ describe('Feishu aPaaS node: Get Many (batch_query) through n8n WorkflowExecute'
 		expect(String(errors[0].json.error)).toContain('2320001');
 		expect(String(errors[0].json.error)).toContain('unsupported operator');
 
-		const strict = await runApaas(emulator, parameters, items);
+		const strict = await runApaas(apaas.emulator, parameters, items);
 		expect(strict.status).toBe('error');
 		expect(strict.error?.message).toContain('unsupported operator');
 	});
 
 	it('without metadata and without fields listed, asks the user to list the fields', async () => {
-		emulator.defineObject(NS, 'hidden__c', [{ api_name: 'x', type: 'text' }], { metadata: false });
-		const result = await runApaas(emulator, { operation: 'getAll', objectApiName: 'hidden__c', returnAll: true }, [{}]);
+		apaas.emulator.defineObject(NS, 'hidden__c', [{ api_name: 'x', type: 'text' }], { metadata: false });
+		const result = await runApaas(apaas.emulator, { operation: 'getAll', objectApiName: 'hidden__c', returnAll: true }, [{}]);
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain('Fields to Return');
-		expect(requestsTo(emulator, 'batch_query')).toHaveLength(0);
+		expect(requestsTo(apaas.emulator, 'batch_query')).toHaveLength(0);
 	});
 });

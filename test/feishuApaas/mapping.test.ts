@@ -1,25 +1,14 @@
 import type { ResourceMapperFields } from 'n8n-workflow';
 
-import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
-import { startFeishuApaasEmulator } from '../emulators/feishuApaas';
 import { callNodeMethod } from '../harness/loadOptions';
-import { NS, OBJ, apaasEnvironment, defineBooks, requestsTo } from './setup';
+import { NS, OBJ, apaasEnvironment, requestsTo, useFeishuApaasEmulator } from './setup';
 
 describe('Feishu aPaaS node: field mapping from objects/search metadata', () => {
-	let emulator: FeishuApaasEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuApaasEmulator();
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => {
-		emulator.reset();
-		defineBooks(emulator);
-	});
+	const apaas = useFeishuApaasEmulator();
 
 	async function mappingFields(operation: string, objectApiName = OBJ, namespace = NS) {
 		return await callNodeMethod<ResourceMapperFields>(
-			apaasEnvironment(emulator),
+			apaasEnvironment(apaas.emulator),
 			{
 				type: 'feishuApaas',
 				parameters: { resource: 'objectRecord', operation, namespace, objectApiName },
@@ -44,7 +33,7 @@ describe('Feishu aPaaS node: field mapping from objects/search metadata', () => 
 		expect(byId._createdAt).toMatchObject({ readOnly: true, removed: true });
 		expect(fields.filter((field) => field.id === '_id')).toHaveLength(1);
 
-		const [search] = requestsTo(emulator, 'objects/search');
+		const [search] = requestsTo(apaas.emulator, 'objects/search');
 		expect(search.path).toBe(`/open-apis/apaas/v1/applications/${NS}/objects/search`);
 		expect(search.body).toMatchObject({ search_objects: [{ api_name: OBJ }], metadata: 'Label' });
 	});
@@ -56,7 +45,7 @@ describe('Feishu aPaaS node: field mapping from objects/search metadata', () => 
 	});
 
 	it('no metadata: an empty form with a notice pointing to automatic mapping', async () => {
-		emulator.defineObject(NS, 'hidden__c', [{ api_name: 'x', type: 'text' }], { metadata: false });
+		apaas.emulator.defineObject(NS, 'hidden__c', [{ api_name: 'x', type: 'text' }], { metadata: false });
 		const { fields, emptyFieldsNotice } = await mappingFields('update', 'hidden__c');
 		expect(fields).toEqual([]);
 		expect(emptyFieldsNotice).toContain('Map Automatically');
@@ -64,8 +53,8 @@ describe('Feishu aPaaS node: field mapping from objects/search metadata', () => 
 
 	it('an unknown namespace is an error naming the service code; a bad one never reaches the service', async () => {
 		await expect(mappingFields('update', OBJ, 'nope')).rejects.toThrow(/2320001/);
-		emulator.server.reset();
+		apaas.emulator.server.reset();
 		await expect(mappingFields('update', OBJ, '../x')).rejects.toThrow(/not a valid API name/);
-		expect(emulator.server.requests).toHaveLength(0);
+		expect(apaas.emulator.server.requests).toHaveLength(0);
 	});
 });

@@ -2,7 +2,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 
 import { FeishuApaasApi } from '../../credentials/FeishuApaasApi.credentials';
 import { FeishuApaas } from '../../nodes/FeishuApaas/FeishuApaas.node';
-import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
+import type { FeishuApaasEmulator, FeishuApaasEmulatorOptions } from '../emulators/feishuApaas';
+import { startFeishuApaasEmulator } from '../emulators/feishuApaas';
 import type { NodeRun, NodeUnderTest, TestEnvironment } from '../harness/workflow';
 import { createCredentials, runNode } from '../harness/workflow';
 
@@ -19,6 +20,26 @@ export function defineBooks(emulator: FeishuApaasEmulator): void {
 		{ api_name: 'in_stock', type: 'boolean', label: '有货' },
 		{ api_name: 'code', type: 'autoNumber', label: '编号' },
 	]);
+}
+
+/**
+ * One emulator for the calling describe block: started before its tests, closed after them, and
+ * before each test emptied and `prepare`d (by default with the books object).
+ */
+export function useFeishuApaasEmulator(
+	options: FeishuApaasEmulatorOptions = {},
+	prepare: (emulator: FeishuApaasEmulator) => void = defineBooks,
+): { emulator: FeishuApaasEmulator } {
+	const fixture = {} as { emulator: FeishuApaasEmulator };
+	beforeAll(async () => {
+		fixture.emulator = await startFeishuApaasEmulator(options);
+	});
+	afterAll(async () => await fixture.emulator.close());
+	beforeEach(() => {
+		fixture.emulator.reset();
+		prepare(fixture.emulator);
+	});
+	return fixture;
 }
 
 export function credentialData(emulator: FeishuApaasEmulator, extra: IDataObject = {}): ICredentialDataDecryptedObject {

@@ -1,28 +1,17 @@
-import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
-import { startFeishuApaasEmulator } from '../emulators/feishuApaas';
-import { NS, OBJ, autoMap, defineBooks, requestsTo, runApaas, sentRecords, tokensSeen, visible } from './setup';
+import { NS, OBJ, autoMap, requestsTo, runApaas, sentRecords, tokensSeen, useFeishuApaasEmulator, visible } from './setup';
 
 describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExecute', () => {
-	let emulator: FeishuApaasEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuApaasEmulator();
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => {
-		emulator.reset();
-		defineBooks(emulator);
-	});
+	const apaas = useFeishuApaasEmulator();
 
 	it('1,234 items become 3 PATCHes of 500, 500 and 234 records; Chinese field names and values round-trip', async () => {
-		const ids = emulator.seedRecords(
+		const ids = apaas.emulator.seedRecords(
 			NS,
 			OBJ,
 			Array.from({ length: 1234 }, () => ({ 作者: '旧', 城市: '旧' })),
 		);
 		const items = ids.map((id, index) => ({ id, author: `作者 ${index} 号`, city: index % 2 ? '北京' : '上海' }));
 
-		const result = await runApaas(emulator, {
+		const result = await runApaas(apaas.emulator, {
 			operation: 'update',
 			columns: {
 				mappingMode: 'defineBelow',
@@ -40,7 +29,7 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 
 		expect(result.error).toBeUndefined();
 		expect(result.status).toBe('success');
-		const patches = requestsTo(emulator, '/records/batch_update');
+		const patches = requestsTo(apaas.emulator, '/records/batch_update');
 		expect(patches.map((request) => request.method)).toEqual(['PATCH', 'PATCH', 'PATCH']);
 		expect(patches.map((request) => typeof (request.body as { records: unknown }).records)).toEqual(['string', 'string', 'string']);
 		expect(patches.map((request) => sentRecords(request.body).length)).toEqual([500, 500, 234]);
@@ -53,7 +42,7 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 			expect(item.pairedItem).toEqual({ item: index });
 			expect(item.json).toEqual({ _id: ids[index], 作者: `作者 ${index} 号`, 城市: index % 2 ? '北京' : '上海' });
 		});
-		const stored = emulator.records(NS, OBJ);
+		const stored = apaas.emulator.records(NS, OBJ);
 		ids.forEach((id, index) => {
 			expect(stored.get(id)?.values).toEqual({ 作者: `作者 ${index} 号`, 城市: index % 2 ? '北京' : '上海' });
 			expect(stored.get(id)?.writes).toBe(1);
@@ -61,15 +50,15 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 	});
 
 	it('one invalid record among 500: 499 successes and 1 error item naming its code and field, on its own input item', async () => {
-		const ids = emulator.seedRecords(NS, OBJ, Array.from({ length: 500 }, () => ({ book_count: 1 })));
+		const ids = apaas.emulator.seedRecords(NS, OBJ, Array.from({ length: 500 }, () => ({ book_count: 1 })));
 		const items = ids.map((_id, index) => ({ _id, book_count: index === 137 ? 'many' : index }));
 
-		const result = await runApaas(emulator, { operation: 'update', columns: autoMap }, items, {
+		const result = await runApaas(apaas.emulator, { operation: 'update', columns: autoMap }, items, {
 			node: { onError: 'continueErrorOutput' },
 		});
 
 		expect(result.status).toBe('success');
-		expect(requestsTo(emulator, 'batch_update')).toHaveLength(1);
+		expect(requestsTo(apaas.emulator, 'batch_update')).toHaveLength(1);
 		const [success, errors] = result.outputs;
 		expect(success).toHaveLength(499);
 		expect(success.map((item) => (item.pairedItem as { item: number }).item)).toEqual(
@@ -86,14 +75,14 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 			fields: ['book_count'],
 			outcome: 'failed',
 		});
-		const stored = emulator.records(NS, OBJ);
+		const stored = apaas.emulator.records(NS, OBJ);
 		expect(stored.get(ids[137])?.values).toEqual({ book_count: 1 });
 		expect(stored.get(ids[138])?.values).toEqual({ book_count: 138 });
 	});
 
 	it('without Continue On Fail the run fails naming the item, record and code, and says how many were written', async () => {
-		const ids = emulator.seedRecords(NS, OBJ, [{ book_count: 1 }, { book_count: 1 }, { book_count: 1 }]);
-		const result = await runApaas(emulator, { operation: 'update', columns: autoMap }, [
+		const ids = apaas.emulator.seedRecords(NS, OBJ, [{ book_count: 1 }, { book_count: 1 }, { book_count: 1 }]);
+		const result = await runApaas(apaas.emulator, { operation: 'update', columns: autoMap }, [
 			{ _id: ids[0], book_count: 5 },
 			{ _id: '9999', book_count: 5 },
 			{ _id: ids[2], book_count: 5 },
@@ -104,13 +93,13 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 		expect(result.error?.message).toContain('_id 9999');
 		expect(result.error?.message).toContain('2320001');
 		expect(result.error?.description).toContain('2 of 3 records were written');
-		expect(visible(result)).not.toContain(emulator.appSecret);
+		expect(visible(result)).not.toContain(apaas.emulator.appSecret);
 	});
 
 	it('continueRegularOutput puts the error item in the main output, in input order', async () => {
-		const [id] = emulator.seedRecords(NS, OBJ, [{}]);
+		const [id] = apaas.emulator.seedRecords(NS, OBJ, [{}]);
 		const result = await runApaas(
-			emulator,
+			apaas.emulator,
 			{ operation: 'update', columns: autoMap },
 			[{ _id: id, 不存在的字段: 1 }, { _id: id, book_name: 'ok' }],
 			{ node: { onError: 'continueRegularOutput' } },
@@ -122,22 +111,22 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 	});
 
 	it('an item without _id stops the run before anything is sent (Continue On Fail off)', async () => {
-		const ids = emulator.seedRecords(NS, OBJ, [{}, {}]);
-		const result = await runApaas(emulator, { operation: 'update', columns: autoMap }, [
+		const ids = apaas.emulator.seedRecords(NS, OBJ, [{}, {}]);
+		const result = await runApaas(apaas.emulator, { operation: 'update', columns: autoMap }, [
 			{ _id: ids[0], book_name: 'a' },
 			{ book_name: 'no id' },
 			{ _id: ids[1], book_name: 'b' },
 		]);
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(/Item 1, field "_id"/);
-		expect(requestsTo(emulator, 'batch_update')).toHaveLength(0);
-		expect(emulator.records(NS, OBJ).get(ids[0])?.writes).toBe(0);
+		expect(requestsTo(apaas.emulator, 'batch_update')).toHaveLength(0);
+		expect(apaas.emulator.records(NS, OBJ).get(ids[0])?.writes).toBe(0);
 	});
 
 	it('with Continue On Fail an item without _id fails alone and the others are written', async () => {
-		const ids = emulator.seedRecords(NS, OBJ, [{}, {}]);
+		const ids = apaas.emulator.seedRecords(NS, OBJ, [{}, {}]);
 		const result = await runApaas(
-			emulator,
+			apaas.emulator,
 			{ operation: 'update', columns: autoMap },
 			[{ _id: ids[0], book_name: 'a' }, { book_name: 'no id' }, { _id: ids[1], book_name: 'b' }],
 			{ node: { onError: 'continueErrorOutput' } },
@@ -147,28 +136,28 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 		expect(errors).toHaveLength(1);
 		expect(errors[0].pairedItem).toEqual({ item: 1 });
 		expect(errors[0].json.details).toMatchObject({ outcome: 'notSent', fields: ['_id'] });
-		expect(sentRecords(requestsTo(emulator, 'batch_update')[0].body)).toHaveLength(2);
+		expect(sentRecords(requestsTo(apaas.emulator, 'batch_update')[0].body)).toHaveLength(2);
 	});
 
 	it('a 503 on an update is retried (updates are idempotent) and every record is written once', async () => {
-		const ids = emulator.seedRecords(NS, OBJ, [{}, {}]);
-		emulator.server.inject({
+		const ids = apaas.emulator.seedRecords(NS, OBJ, [{}, {}]);
+		apaas.emulator.server.inject({
 			match: (request) => request.path.endsWith('batch_update'),
 			action: { kind: 'respond', reply: { status: 503, body: { code: 1, msg: 'busy' } } },
 		});
-		const result = await runApaas(emulator, { operation: 'update', columns: autoMap }, [
+		const result = await runApaas(apaas.emulator, { operation: 'update', columns: autoMap }, [
 			{ _id: ids[0], book_count: 1 },
 			{ _id: ids[1], book_count: 2 },
 		]);
 		expect(result.status).toBe('success');
-		expect(requestsTo(emulator, 'batch_update')).toHaveLength(2);
-		expect([...emulator.records(NS, OBJ).values()].map((record) => record.writes)).toEqual([1, 1]);
+		expect(requestsTo(apaas.emulator, 'batch_update')).toHaveLength(2);
+		expect([...apaas.emulator.records(NS, OBJ).values()].map((record) => record.writes)).toEqual([1, 1]);
 	});
 
 	it('a whole-request refusal fails every record of the batch with the service code', async () => {
-		emulator.defineObject(NS, OBJ, []);
+		apaas.emulator.defineObject(NS, OBJ, []);
 		const result = await runApaas(
-			emulator,
+			apaas.emulator,
 			{ operation: 'update', objectApiName: 'missing__c', columns: autoMap },
 			[{ _id: '1', book_name: 'x' }, { _id: '2', book_name: 'y' }],
 			{ node: { onError: 'continueErrorOutput' } },
@@ -188,7 +177,7 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 			{ _id: '22', book_name: 'b' },
 			{ _id: '33', book_name: 'c' },
 		];
-		emulator.server.inject({
+		apaas.emulator.server.inject({
 			match: (request) => request.path.endsWith('batch_update'),
 			action: {
 				kind: 'respond',
@@ -208,7 +197,7 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 				},
 			},
 		});
-		const result = await runApaas(emulator, { operation: 'update', columns: autoMap }, items, {
+		const result = await runApaas(apaas.emulator, { operation: 'update', columns: autoMap }, items, {
 			node: { onError: 'continueRegularOutput' },
 		});
 		const [output] = result.outputs;
@@ -224,23 +213,23 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 			{ namespace: 'x'.repeat(257) },
 		];
 		for (const target of targets) {
-			const result = await runApaas(emulator, { operation: 'update', ...target, columns: autoMap }, [{ _id: '1', a: 1 }]);
+			const result = await runApaas(apaas.emulator, { operation: 'update', ...target, columns: autoMap }, [{ _id: '1', a: 1 }]);
 			expect(result.status).toBe('error');
 			expect(result.error?.message).toMatch(/is not a valid API name/);
 		}
-		expect(emulator.server.requests).toHaveLength(0);
+		expect(apaas.emulator.server.requests).toHaveLength(0);
 	});
 
 	it('never shows the app secret or a token in outputs or errors', async () => {
-		const [id] = emulator.seedRecords(NS, OBJ, [{}]);
+		const [id] = apaas.emulator.seedRecords(NS, OBJ, [{}]);
 		const result = await runApaas(
-			emulator,
+			apaas.emulator,
 			{ operation: 'update', columns: autoMap },
 			[{ _id: id, book_count: 'x' }, { _id: id, book_count: 2 }],
 			{ node: { onError: 'continueErrorOutput' } },
 		);
 		const text = visible(result);
-		expect(tokensSeen(emulator).length).toBeGreaterThan(0);
-		for (const secret of [emulator.appSecret, ...tokensSeen(emulator)]) expect(text).not.toContain(secret);
+		expect(tokensSeen(apaas.emulator).length).toBeGreaterThan(0);
+		for (const secret of [apaas.emulator.appSecret, ...tokensSeen(apaas.emulator)]) expect(text).not.toContain(secret);
 	});
 });

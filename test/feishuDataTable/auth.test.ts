@@ -1,7 +1,6 @@
 import { ClientOAuth2 } from '@n8n/client-oauth2';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { FeishuDataTableEmulator } from '../emulators/feishuDataTable';
 import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
 import type { RecordedRequest } from '../emulators/server';
 import type { TestEnvironment } from '../harness/workflow';
@@ -15,22 +14,14 @@ import {
 	nodeUnderTest,
 	purchases,
 	target,
+	useFeishuDataTableEmulator,
 } from './setup';
 
 const TABLE = USER_PRODUCTS.name;
 const isWrite = (request: RecordedRequest) => request.method === 'POST' && request.path.endsWith('/records');
 
 describe('Feishu Data Table OAuth2: user token refresh', () => {
-	let emulator: FeishuDataTableEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuDataTableEmulator();
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(async () => {
-		await emulator.reset();
-		await emulator.createTable(WORKSPACE, USER_PRODUCTS);
-	});
+	const dataTable = useFeishuDataTableEmulator([USER_PRODUCTS]);
 
 	async function upsertParameters(env: TestEnvironment): Promise<INodeParameters> {
 		const parameters = { ...target(TABLE), operation: 'upsert', resolution: 'merge-duplicates' };
@@ -40,9 +31,9 @@ describe('Feishu Data Table OAuth2: user token refresh', () => {
 	/** Makes every access token expire when the Nth write arrives, before it is handled. */
 	function expireTokensAtWrite(nth: number) {
 		let writes = 0;
-		emulator.server.inject({
+		dataTable.emulator.server.inject({
 			match: (request) => {
-				if (isWrite(request) && ++writes === nth) emulator.expireAccessTokens();
+				if (isWrite(request) && ++writes === nth) dataTable.emulator.expireAccessTokens();
 				return false;
 			},
 			action: { kind: 'delay', ms: 0 },
@@ -53,10 +44,10 @@ describe('Feishu Data Table OAuth2: user token refresh', () => {
 		env.get(CREDENTIAL)?.oauthTokenData as IDataObject | undefined;
 
 	it('refreshes a token that expires mid-run through the token endpoint, rotates the refresh token and completes', async () => {
-		const env = environment(emulator);
+		const env = environment(dataTable.emulator);
 		const parameters = await upsertParameters(env);
 		const original = env.credentials![CREDENTIAL].oauthTokenData as IDataObject;
-		emulator.server.reset();
+		dataTable.emulator.server.reset();
 		expireTokensAtWrite(2);
 
 		const credentials = createCredentials(env);
@@ -64,13 +55,13 @@ describe('Feishu Data Table OAuth2: user token refresh', () => {
 
 		expect(result.error).toBeUndefined();
 		expect(result.outputs[0]).toHaveLength(1200);
-		expect(await emulator.rows(WORKSPACE, TABLE)).toHaveLength(1200);
-		expect(emulator.tokenRequests).toBe(1);
-		const tokenRequest = emulator.server.requests.find((request) => request.path.endsWith('/oauth/token'))!;
+		expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(1200);
+		expect(dataTable.emulator.tokenRequests).toBe(1);
+		const tokenRequest = dataTable.emulator.server.requests.find((request) => request.path.endsWith('/oauth/token'))!;
 		const form = new URLSearchParams(tokenRequest.rawBody);
 		expect(form.get('grant_type')).toBe('refresh_token');
 		expect(form.get('refresh_token')).toBe(original.refresh_token);
-		expect(form.get('client_id')).toBe(emulator.clientId);
+		expect(form.get('client_id')).toBe(dataTable.emulator.clientId);
 		expect(tokenRequest.headers.authorization).toBeUndefined();
 		// The new pair is stored: the used refresh token is gone for good.
 		expect(credentials.updates).toHaveLength(1);
@@ -78,29 +69,29 @@ describe('Feishu Data Table OAuth2: user token refresh', () => {
 		expect(stored.refresh_token).not.toBe(original.refresh_token);
 		expect(stored.access_token).not.toBe(original.access_token);
 		// Writes: the first, the one refused for the expired token, its replay that made n8n refresh, then the rest.
-		const writes = emulator.server.requests.filter(isWrite);
+		const writes = dataTable.emulator.server.requests.filter(isWrite);
 		expect(writes.filter((request) => request.headers.authorization === `Bearer ${stored.access_token as string}`)).toHaveLength(2);
 	});
 
 	it('uses the rotated refresh token on the next run (refresh tokens are single-use)', async () => {
-		const env = environment(emulator);
+		const env = environment(dataTable.emulator);
 		const parameters = await upsertParameters(env);
 		const credentials = createCredentials(env);
 		for (const offset of [0, 100]) {
-			emulator.expireAccessTokens();
+			dataTable.emulator.expireAccessTokens();
 			const result = await runNode(env, nodeUnderTest(parameters), purchases(100, offset), credentials);
 			expect(result.error).toBeUndefined();
 		}
-		expect(emulator.tokenRequests).toBe(2);
+		expect(dataTable.emulator.tokenRequests).toBe(2);
 		expect(credentials.updates).toHaveLength(2);
-		expect(await emulator.rows(WORKSPACE, TABLE)).toHaveLength(200);
+		expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(200);
 	});
 
 	it('refreshes when the expired-token code comes with HTTP 200, then replays once', async () => {
-		const env = environment(emulator);
+		const env = environment(dataTable.emulator);
 		const parameters = await upsertParameters(env);
-		emulator.server.reset();
-		emulator.server.inject({
+		dataTable.emulator.server.reset();
+		dataTable.emulator.server.inject({
 			match: isWrite,
 			action: { kind: 'respond', reply: { status: 200, body: { code: 99991677, msg: 'Authentication token expired.' } } },
 		});
@@ -109,9 +100,9 @@ describe('Feishu Data Table OAuth2: user token refresh', () => {
 		const result = await runNode(env, nodeUnderTest(parameters), purchases(10), credentials);
 
 		expect(result.error).toBeUndefined();
-		expect(emulator.tokenRequests).toBe(1);
-		expect(emulator.server.requests.filter(isWrite)).toHaveLength(2);
-		expect(await emulator.rows(WORKSPACE, TABLE)).toHaveLength(10);
+		expect(dataTable.emulator.tokenRequests).toBe(1);
+		expect(dataTable.emulator.server.requests.filter(isWrite)).toHaveLength(2);
+		expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(10);
 	});
 
 	it('lets n8n refresh on its own when the expired-token code comes with HTTP 401', async () => {
@@ -133,46 +124,41 @@ describe('Feishu Data Table OAuth2: user token refresh', () => {
 	});
 
 	it('asks to reconnect when the refresh token no longer works, without writing or leaking tokens', async () => {
-		const env = environment(emulator);
+		const env = environment(dataTable.emulator);
 		const parameters = await upsertParameters(env);
 		const data = env.credentials![CREDENTIAL];
 		const token = data.oauthTokenData as IDataObject;
 		// Another n8n instance already used this refresh token.
-		await fetch(`${emulator.url}/open-apis/authen/v2/oauth/token`, {
+		await fetch(`${dataTable.emulator.url}/open-apis/authen/v2/oauth/token`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({
 				grant_type: 'refresh_token',
-				client_id: emulator.clientId,
-				client_secret: emulator.clientSecret,
+				client_id: dataTable.emulator.clientId,
+				client_secret: dataTable.emulator.clientSecret,
 				refresh_token: token.refresh_token,
 			}),
 		});
-		emulator.expireAccessTokens();
+		dataTable.emulator.expireAccessTokens();
 
 		const insert = { ...parameters, operation: 'insert' };
 		const result = await runNode(env, nodeUnderTest(insert), purchases(3), createCredentials(env));
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(/reconnect/i);
-		expect(await emulator.rows(WORKSPACE, TABLE)).toHaveLength(0);
+		expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(0);
 		const everything = JSON.stringify(result.run.data);
-		for (const secret of [token.access_token, token.refresh_token, emulator.clientSecret]) {
+		for (const secret of [token.access_token, token.refresh_token, dataTable.emulator.clientSecret]) {
 			expect(everything).not.toContain(secret as string);
 		}
 	});
 });
 
 describe('Feishu Data Table OAuth2 credential', () => {
-	let emulator: FeishuDataTableEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuDataTableEmulator();
-	});
-	afterAll(async () => await emulator.close());
+	const dataTable = useFeishuDataTableEmulator();
 
 	async function resolved(data: IDataObject) {
-		const credentials = createCredentials({ ...environment(emulator, data as never) });
+		const credentials = createCredentials({ ...environment(dataTable.emulator, data as never) });
 		return await credentials.getDecrypted({} as never, { id: '1', name: 'test' }, CREDENTIAL, 'internal');
 	}
 
@@ -183,9 +169,9 @@ describe('Feishu Data Table OAuth2 credential', () => {
 		const lark = await resolved({ platform: 'lark' });
 		expect(lark.authUrl).toBe('https://accounts.larksuite.com/open-apis/authen/v1/authorize');
 		expect(lark.accessTokenUrl).toBe('https://open.larksuite.com/open-apis/authen/v2/oauth/token');
-		const custom = await resolved({ platform: 'custom', baseUrl: `${emulator.url}/` });
-		expect(custom.authUrl).toBe(`${emulator.url}/open-apis/authen/v1/authorize`);
-		expect(custom.accessTokenUrl).toBe(`${emulator.url}/open-apis/authen/v2/oauth/token`);
+		const custom = await resolved({ platform: 'custom', baseUrl: `${dataTable.emulator.url}/` });
+		expect(custom.authUrl).toBe(`${dataTable.emulator.url}/open-apis/authen/v1/authorize`);
+		expect(custom.accessTokenUrl).toBe(`${dataTable.emulator.url}/open-apis/authen/v2/oauth/token`);
 		expect(String(custom.scope).split(' ')).toEqual(
 			expect.arrayContaining(['offline_access', 'app_engine:workspace.table.record:write']),
 		);
@@ -195,7 +181,7 @@ describe('Feishu Data Table OAuth2 credential', () => {
 	});
 
 	it("connects through n8n's OAuth2 client: authorize, then exchange the code with the secret in the body", async () => {
-		const data = await resolved({ platform: 'custom', baseUrl: emulator.url, clientId: emulator.clientId, clientSecret: emulator.clientSecret });
+		const data = await resolved({ platform: 'custom', baseUrl: dataTable.emulator.url, clientId: dataTable.emulator.clientId, clientSecret: dataTable.emulator.clientSecret });
 		const redirectUri = 'http://127.0.0.1:5678/rest/oauth2-credential/callback';
 		const client = new ClientOAuth2({
 			clientId: data.clientId as string,

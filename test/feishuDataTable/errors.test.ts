@@ -1,33 +1,22 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { FeishuDataTableEmulator } from '../emulators/feishuDataTable';
-import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
 import type { RecordedRequest } from '../emulators/server';
-import type { TestEnvironment } from '../harness/workflow';
-import { CONTACTS, USER_PRODUCTS, WORKSPACE, autoMapColumns, environment, purchases, run, target } from './setup';
+import { CONTACTS, USER_PRODUCTS, WORKSPACE, autoMapColumns, purchases, run, target, useFeishuDataTableEmulator } from './setup';
 
 const TABLE = USER_PRODUCTS.name;
 const isWrite = (request: RecordedRequest) => request.method === 'POST' && request.path.endsWith('/records');
 
 describe('Feishu Data Table: failures, retries and rate limits', () => {
-	let emulator: FeishuDataTableEmulator;
-	let env: TestEnvironment;
+	const dataTable = useFeishuDataTableEmulator([USER_PRODUCTS]);
 	let insert: INodeParameters;
 	let upsert: INodeParameters;
 
-	beforeAll(async () => {
-		emulator = await startFeishuDataTableEmulator();
-	});
-	afterAll(async () => await emulator.close());
 	beforeEach(async () => {
-		await emulator.reset();
-		await emulator.createTable(WORKSPACE, USER_PRODUCTS);
-		env = environment(emulator);
 		const insertBase = { ...target(TABLE), operation: 'insert' };
-		insert = { ...insertBase, columns: await autoMapColumns(env, insertBase) } as INodeParameters;
+		insert = { ...insertBase, columns: await autoMapColumns(dataTable.env, insertBase) } as INodeParameters;
 		const upsertBase = { ...target(TABLE), operation: 'upsert', resolution: 'merge-duplicates' };
-		upsert = { ...upsertBase, columns: await autoMapColumns(env, upsertBase, ['user_id', 'product_id']) } as INodeParameters;
-		emulator.server.reset();
+		upsert = { ...upsertBase, columns: await autoMapColumns(dataTable.env, upsertBase, ['user_id', 'product_id']) } as INodeParameters;
+		dataTable.emulator.server.reset();
 	});
 
 	it('finds the rows Feishu refuses in a request of 500, writes the rest, and routes the refused items to the error output', async () => {
@@ -35,7 +24,7 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 		items[123] = { ...items[123], qty: 'many' };
 		items[400] = { ...items[400], user_id: 'nobody' };
 
-		const result = await run(env, insert, items, { onError: 'continueErrorOutput' });
+		const result = await run(dataTable.env, insert, items, { onError: 'continueErrorOutput' });
 
 		expect(result.status).toBe('success');
 		const [success, errors] = result.outputs;
@@ -43,29 +32,29 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 		expect(errors.map((item) => item.pairedItem)).toEqual([{ item: 123 }, { item: 400 }]);
 		expect(errors[0].json.error).toMatch(/^Feishu refused this row: invalid input syntax for type integer: "many"/);
 		expect(errors[0].json.details).toMatchObject({ itemIndex: 123, outcome: 'failed', code: '2320001', httpCode: '400' });
-		const rows = await emulator.rows(WORKSPACE, TABLE);
+		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE);
 		expect(rows).toHaveLength(498);
 		expect(new Set(success.map((item) => item.json._id))).toEqual(new Set(rows.map((row) => row._id)));
 		// Halving finds two bad rows in a few dozen requests, far from one request per row.
-		expect(emulator.server.requests.filter(isWrite).length).toBeLessThan(40);
+		expect(dataTable.emulator.server.requests.filter(isWrite).length).toBeLessThan(40);
 	});
 
 	it('stops splitting when every row is refused for the same reason', async () => {
 		const items = purchases(200).map((row) => ({ ...row, qty: 'not a number' }));
 
-		const result = await run(env, insert, items, { onError: 'continueRegularOutput' });
+		const result = await run(dataTable.env, insert, items, { onError: 'continueRegularOutput' });
 
 		expect(result.outputs[0]).toHaveLength(200);
 		expect(result.outputs[0].every((item) => typeof item.json.error === 'string')).toBe(true);
-		expect(emulator.server.requests.filter(isWrite)).toHaveLength(3);
-		expect(await emulator.rows(WORKSPACE, TABLE)).toHaveLength(0);
+		expect(dataTable.emulator.server.requests.filter(isWrite)).toHaveLength(3);
+		expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(0);
 	});
 
 	it('with "Continue On Fail" off, stops at the first refused item and says how many were written', async () => {
 		const items = purchases(3);
 		items[1] = { ...items[1], qty: 'many' };
 
-		const result = await run(env, insert, items);
+		const result = await run(dataTable.env, insert, items);
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(/^Item 1 \[2320001\]: Feishu refused this row/);
@@ -76,45 +65,45 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 		const items = purchases(3);
 		items[1] = { ...items[1], colour: 'red' };
 
-		const result = await run(env, insert, items, { onError: 'continueErrorOutput' });
+		const result = await run(dataTable.env, insert, items, { onError: 'continueErrorOutput' });
 
 		const [success, errors] = result.outputs;
 		expect(success).toHaveLength(2);
 		expect(errors[0].json).toMatchObject({ details: { itemIndex: 1, outcome: 'notSent', fields: ['colour'] } });
 		expect(errors[0].json.error).toContain('Field "colour" is not a column of the table');
-		const [request] = emulator.server.requests.filter(isWrite);
+		const [request] = dataTable.emulator.server.requests.filter(isWrite);
 		expect(JSON.parse((request.body as { records: string }).records)).toHaveLength(2);
 	});
 
 	it('never resends an insert whose answer was lost: the items say the outcome is unknown', async () => {
-		emulator.server.inject({ match: isWrite, action: { kind: 'resetAfterHandling' } });
+		dataTable.emulator.server.inject({ match: isWrite, action: { kind: 'resetAfterHandling' } });
 
-		const result = await run(env, insert, purchases(5), { onError: 'continueErrorOutput' });
+		const result = await run(dataTable.env, insert, purchases(5), { onError: 'continueErrorOutput' });
 
-		expect(emulator.server.requests.filter(isWrite)).toHaveLength(1);
+		expect(dataTable.emulator.server.requests.filter(isWrite)).toHaveLength(1);
 		const [success, errors] = result.outputs;
 		expect(success).toHaveLength(0);
 		expect(errors).toHaveLength(5);
 		expect(errors[0].json.details).toMatchObject({ outcome: 'unknown' });
 		expect(errors[0].json.error).toContain('may or may not have applied');
 		// It did apply: exactly why resending would have added the rows twice.
-		expect(await emulator.rows(WORKSPACE, TABLE)).toHaveLength(5);
+		expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(5);
 	});
 
 	it('resends an upsert whose answer was lost, since the same keys land on the same rows', async () => {
-		emulator.server.inject({ match: isWrite, action: { kind: 'resetAfterHandling' } });
+		dataTable.emulator.server.inject({ match: isWrite, action: { kind: 'resetAfterHandling' } });
 
-		const result = await run(env, upsert, purchases(5));
+		const result = await run(dataTable.env, upsert, purchases(5));
 
 		expect(result.error).toBeUndefined();
-		expect(emulator.server.requests.filter(isWrite)).toHaveLength(2);
-		const rows = await emulator.rows(WORKSPACE, TABLE);
+		expect(dataTable.emulator.server.requests.filter(isWrite)).toHaveLength(2);
+		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE);
 		expect(rows).toHaveLength(5);
 		expect(result.outputs[0].map((item) => item.json._id).sort()).toEqual(rows.map((row) => row._id).sort());
 	});
 
 	it('waits and retries when rate limited (HTTP 429 with x-ogw-ratelimit-reset)', async () => {
-		emulator.server.inject({
+		dataTable.emulator.server.inject({
 			match: isWrite,
 			times: 2,
 			action: {
@@ -127,15 +116,15 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 			},
 		});
 
-		const result = await run(env, insert, purchases(5));
+		const result = await run(dataTable.env, insert, purchases(5));
 
 		expect(result.error).toBeUndefined();
-		expect(emulator.server.requests.filter(isWrite)).toHaveLength(3);
-		expect(await emulator.rows(WORKSPACE, TABLE)).toHaveLength(5);
+		expect(dataTable.emulator.server.requests.filter(isWrite)).toHaveLength(3);
+		expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(5);
 	});
 
 	it('keeps to 10 requests per second, so the service never has to refuse one', async () => {
-		await emulator.createTable(WORKSPACE, CONTACTS);
+		await dataTable.emulator.createTable(WORKSPACE, CONTACTS);
 		const deleteEach = {
 			...target(CONTACTS.name),
 			operation: 'delete',
@@ -144,25 +133,25 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 			conditions: { condition: [{ column: 'email', operator: 'eq', value: '={{ $json.email }}' }] },
 		};
 
-		const result = await run(env, deleteEach, Array.from({ length: 25 }, (_, index) => ({ email: `${index}@x.test` })));
+		const result = await run(dataTable.env, deleteEach, Array.from({ length: 25 }, (_, index) => ({ email: `${index}@x.test` })));
 
 		expect(result.error).toBeUndefined();
-		expect(emulator.server.requests).toHaveLength(25);
-		expect(emulator.server.fates.every((fate) => fate === 'handled')).toBe(true);
+		expect(dataTable.emulator.server.requests).toHaveLength(25);
+		expect(dataTable.emulator.server.fates.every((fate) => fate === 'handled')).toBe(true);
 		expect(result.outputs[0].every((item) => item.json.deleted === true)).toBe(true);
 	});
 
 	it('names the table and the workspace problems clearly, without leaking the token', async () => {
 		const missing = { ...insert, table: { __rl: true, mode: 'name', value: 'no_such_table' } };
 
-		const result = await run(env, missing, purchases(2));
+		const result = await run(dataTable.env, missing, purchases(2));
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain('no_such_table does not exist');
-		const token = (env.credentials!.feishuDataTableOAuth2Api.oauthTokenData as { access_token: string }).access_token;
+		const token = (dataTable.env.credentials!.feishuDataTableOAuth2Api.oauthTokenData as { access_token: string }).access_token;
 		expect(JSON.stringify(result.run.data)).not.toContain(token);
 
-		const traversal = await run(env, { ...insert, workspace: { __rl: true, mode: 'id', value: '..' } }, purchases(1));
+		const traversal = await run(dataTable.env, { ...insert, workspace: { __rl: true, mode: 'id', value: '..' } }, purchases(1));
 		expect(traversal.error?.message).toContain('Workspace ID ".." is not valid');
 	});
 });

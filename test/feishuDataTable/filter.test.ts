@@ -1,9 +1,6 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { FeishuDataTableEmulator } from '../emulators/feishuDataTable';
-import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
-import type { TestEnvironment } from '../harness/workflow';
-import { CONTACTS, WORKSPACE, environment, run, target } from './setup';
+import { CONTACTS, WORKSPACE, run, target, useFeishuDataTableEmulator } from './setup';
 
 const TABLE = CONTACTS.name;
 
@@ -36,34 +33,23 @@ function byConditions(conditions: IDataObject[], combinator = 'and'): INodeParam
 }
 
 describe('Feishu Data Table: filters, delete, update by filter, get many', () => {
-	let emulator: FeishuDataTableEmulator;
-	let env: TestEnvironment;
-
-	beforeAll(async () => {
-		emulator = await startFeishuDataTableEmulator();
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(async () => {
-		await emulator.reset();
-		await emulator.createTable(WORKSPACE, CONTACTS);
-		env = environment(emulator);
-	});
+	const dataTable = useFeishuDataTableEmulator([CONTACTS]);
 
 	async function seedContacts(names: string[]) {
-		await emulator.insertRows(
+		await dataTable.emulator.insertRows(
 			WORKSPACE,
 			TABLE,
 			names.map((name, index) => ({ email: `c${index}@example.com`, name, score: index })),
 		);
 	}
 
-	const names = async () => (await emulator.rows(WORKSPACE, TABLE, ['score'])).map((row) => row.name as string);
+	const names = async () => (await dataTable.emulator.rows(WORKSPACE, TABLE, ['score'])).map((row) => row.name as string);
 
 	it('deletes exactly the rows whose value equals a value full of reserved characters, one per item', async () => {
 		await seedContacts([...TRICKY_NAMES, ...PLAIN_NAMES]);
 		const parameters = { ...target(TABLE), operation: 'delete', ...byConditions([condition('name', 'eq', '={{ $json.name }}')]) };
 
-		const result = await run(env, parameters, TRICKY_NAMES.map((name) => ({ name })));
+		const result = await run(dataTable.env, parameters, TRICKY_NAMES.map((name) => ({ name })));
 
 		expect(result.error).toBeUndefined();
 		expect(result.outputs[0]).toHaveLength(TRICKY_NAMES.length);
@@ -84,14 +70,14 @@ describe('Feishu Data Table: filters, delete, update by filter, get many', () =>
 			columns: { mappingMode: 'defineBelow', value: { score: '={{ $json.score }}' }, matchingColumns: [], schema: [] },
 		};
 
-		const result = await run(env, parameters as INodeParameters, [
+		const result = await run(dataTable.env, parameters as INodeParameters, [
 			{ match: 'a&b', score: 100 },
 			{ match: 'x",name.neq."', score: 200 },
 			{ match: 'nobody",name.eq."a', score: 300 },
 		]);
 
 		expect(result.error).toBeUndefined();
-		const rows = await emulator.rows(WORKSPACE, TABLE, ['email']);
+		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE, ['email']);
 		expect(rows.map((row) => [row.name, row.score])).toEqual([
 			['a&b', 100],
 			['a', 1],
@@ -111,7 +97,7 @@ describe('Feishu Data Table: filters, delete, update by filter, get many', () =>
 			...byConditions([condition('name', 'in', '["Smith, J.", "say \\"hi\\""]')]),
 		};
 
-		const result = await run(env, parameters, [{}]);
+		const result = await run(dataTable.env, parameters, [{}]);
 
 		expect(result.error).toBeUndefined();
 		expect(result.outputs[0].map((item) => item.json.name).sort()).toEqual(['Smith, J.', 'say "hi"']);
@@ -127,7 +113,7 @@ describe('Feishu Data Table: filters, delete, update by filter, get many', () =>
 			options: { sort: { rule: [{ column: 'score', direction: 'desc' }] }, select: ['name', 'score'] },
 		};
 
-		const result = await run(env, parameters as INodeParameters, [{}]);
+		const result = await run(dataTable.env, parameters as INodeParameters, [{}]);
 
 		expect(result.error).toBeUndefined();
 		expect(result.outputs[0].map((item) => item.json)).toEqual([
@@ -138,26 +124,26 @@ describe('Feishu Data Table: filters, delete, update by filter, get many', () =>
 
 	it('returns all rows over page tokens, and stops at the limit', async () => {
 		await seedContacts(Array.from({ length: 1234 }, (_, index) => `person ${index}`));
-		emulator.server.reset();
+		dataTable.emulator.server.reset();
 
 		const byScore = { sort: { rule: [{ column: 'score', direction: 'asc' }] } };
-		const all = await run(env, { ...target(TABLE), operation: 'getAll', returnAll: true, options: byScore }, [{}]);
+		const all = await run(dataTable.env, { ...target(TABLE), operation: 'getAll', returnAll: true, options: byScore }, [{}]);
 
 		expect(all.error).toBeUndefined();
 		expect(all.outputs[0]).toHaveLength(1234);
 		expect(all.outputs[0].map((item) => item.json.name)).toEqual(Array.from({ length: 1234 }, (_, index) => `person ${index}`));
 		expect(all.outputs[0].every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
-		const pages = emulator.server.requests.map((request) => [request.query.get('page_size'), Boolean(request.query.get('page_token'))]);
+		const pages = dataTable.emulator.server.requests.map((request) => [request.query.get('page_size'), Boolean(request.query.get('page_token'))]);
 		expect(pages).toEqual([
 			['500', false],
 			['500', true],
 			['500', true],
 		]);
 
-		emulator.server.reset();
-		const limited = await run(env, { ...target(TABLE), operation: 'getAll', returnAll: false, limit: 600 }, [{}]);
+		dataTable.emulator.server.reset();
+		const limited = await run(dataTable.env, { ...target(TABLE), operation: 'getAll', returnAll: false, limit: 600 }, [{}]);
 		expect(limited.outputs[0]).toHaveLength(600);
-		expect(emulator.server.requests.map((request) => request.query.get('page_size'))).toEqual(['500', '100']);
+		expect(dataTable.emulator.server.requests.map((request) => request.query.get('page_size'))).toEqual(['500', '100']);
 	});
 
 	it('passes a raw PostgREST expression through as the filter', async () => {
@@ -170,25 +156,25 @@ describe('Feishu Data Table: filters, delete, update by filter, get many', () =>
 			filterExpression: 'or=(name.eq.alpha,score.eq.2)',
 		};
 
-		const result = await run(env, parameters, [{}]);
+		const result = await run(dataTable.env, parameters, [{}]);
 
 		expect(result.outputs[0].map((item) => item.json.name).sort()).toEqual(['alpha', 'gamma']);
 	});
 
 	it('refuses a delete whose filter is empty or has an empty value, before deleting anything', async () => {
 		await seedContacts(['alpha', 'beta']);
-		emulator.server.reset();
+		dataTable.emulator.server.reset();
 		const parameters = { ...target(TABLE), operation: 'delete', ...byConditions([condition('name', 'eq', '={{ $json.name }}')]) };
 
-		const emptyValue = await run(env, parameters, [{ name: 'alpha' }, { other: 1 }]);
+		const emptyValue = await run(dataTable.env, parameters, [{ name: 'alpha' }, { other: 1 }]);
 		expect(emptyValue.status).toBe('error');
 		expect(emptyValue.error?.message).toContain('Item 1, field "name"');
 
-		const noCondition = await run(env, { ...target(TABLE), operation: 'delete', ...byConditions([]) }, [{}]);
+		const noCondition = await run(dataTable.env, { ...target(TABLE), operation: 'delete', ...byConditions([]) }, [{}]);
 		expect(noCondition.status).toBe('error');
 		expect(noCondition.error?.message).toContain('The filter is empty');
 
-		expect(emulator.server.requests).toHaveLength(0);
+		expect(dataTable.emulator.server.requests).toHaveLength(0);
 		expect(await names()).toEqual(['alpha', 'beta']);
 	});
 });

@@ -1,48 +1,39 @@
 import type { INodeListSearchResult, INodeParameters, INodePropertyOptions } from 'n8n-workflow';
 
-import type { FeishuDataTableEmulator } from '../emulators/feishuDataTable';
-import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
+import type { TableSpec } from '../emulators/feishuDataTable';
 import { callNodeMethod } from '../harness/loadOptions';
-import type { TestEnvironment } from '../harness/workflow';
-import { CONTACTS, USER_PRODUCTS, WORKSPACE, environment, loadSchema, nodeUnderTest, run, target } from './setup';
+import { CONTACTS, USER_PRODUCTS, WORKSPACE, loadSchema, nodeUnderTest, run, target, useFeishuDataTableEmulator } from './setup';
+
+/** One column of each kind the field mapping converts. */
+const KINDS: TableSpec = {
+	name: 'kinds',
+	columns: [
+		{ name: 'counter', data_type: 'int8', is_auto_increment: true, is_allow_null: false },
+		{ name: 'price', data_type: 'numeric' },
+		{ name: 'paid', data_type: 'bool' },
+		{ name: 'due', data_type: 'timestamptz' },
+		{ name: 'day', data_type: 'date' },
+		{ name: 'tags', data_type: 'varchar', is_array: true },
+		{ name: 'meta', data_type: 'jsonb' },
+		{ name: 'code', data_type: 'varchar', is_unique: true, is_allow_null: false },
+	],
+};
 
 describe('Feishu Data Table: editor methods (tables, columns, field mapping)', () => {
-	let emulator: FeishuDataTableEmulator;
-	let env: TestEnvironment;
+	const dataTable = useFeishuDataTableEmulator([USER_PRODUCTS, CONTACTS, KINDS]);
 
-	beforeAll(async () => {
-		emulator = await startFeishuDataTableEmulator();
-		await emulator.createTable(WORKSPACE, USER_PRODUCTS);
-		await emulator.createTable(WORKSPACE, CONTACTS);
-		await emulator.createTable(WORKSPACE, {
-			name: 'kinds',
-			columns: [
-				{ name: 'counter', data_type: 'int8', is_auto_increment: true, is_allow_null: false },
-				{ name: 'price', data_type: 'numeric' },
-				{ name: 'paid', data_type: 'bool' },
-				{ name: 'due', data_type: 'timestamptz' },
-				{ name: 'day', data_type: 'date' },
-				{ name: 'tags', data_type: 'varchar', is_array: true },
-				{ name: 'meta', data_type: 'jsonb' },
-				{ name: 'code', data_type: 'varchar', is_unique: true, is_allow_null: false },
-			],
-		});
-		env = environment(emulator);
-	});
-	afterAll(async () => await emulator.close());
-
-	const fieldsFor = async (parameters: INodeParameters) => (await loadSchema(env, parameters)).fields;
+	const fieldsFor = async (parameters: INodeParameters) => (await loadSchema(dataTable.env, parameters)).fields;
 
 	it('lists the workspace tables, filtered as the user types, from the workspace URL', async () => {
 		const parameters = {
 			...target(''),
 			workspace: { __rl: true, mode: 'url', value: `https://apaas.feishu.cn/suda/workspace/${WORKSPACE}/table-manage/main?tab=x` },
 		};
-		const all = await callNodeMethod<INodeListSearchResult>(env, nodeUnderTest(parameters), 'listSearch', 'searchTables');
+		const all = await callNodeMethod<INodeListSearchResult>(dataTable.env, nodeUnderTest(parameters), 'listSearch', 'searchTables');
 		expect(all.results.map((result) => result.value)).toEqual(['contacts', 'kinds', 'user_products']);
 		expect(all.results.find((result) => result.value === 'user_products')?.name).toBe('user_products (Purchases per user)');
 
-		const some = await callNodeMethod<INodeListSearchResult>(env, nodeUnderTest(parameters), 'listSearch', 'searchTables', 'purchase');
+		const some = await callNodeMethod<INodeListSearchResult>(dataTable.env, nodeUnderTest(parameters), 'listSearch', 'searchTables', 'purchase');
 		expect(some.results.map((result) => result.value)).toEqual(['user_products']);
 	});
 
@@ -94,7 +85,7 @@ describe('Feishu Data Table: editor methods (tables, columns, field mapping)', (
 
 	it('lists column names for filters, sorting and selection', async () => {
 		const options = await callNodeMethod<INodePropertyOptions[]>(
-			env,
+			dataTable.env,
 			nodeUnderTest({ ...target('contacts'), operation: 'getAll' }),
 			'loadOptions',
 			'getColumnNames',
@@ -105,7 +96,7 @@ describe('Feishu Data Table: editor methods (tables, columns, field mapping)', (
 
 	it('writes with a schema saved in the editor, converting mapped values to the column types', async () => {
 		const base = { ...target('kinds'), operation: 'insert' };
-		const { fields } = await loadSchema(env, base);
+		const { fields } = await loadSchema(dataTable.env, base);
 		const columns = {
 			mappingMode: 'defineBelow',
 			value: {
@@ -122,12 +113,12 @@ describe('Feishu Data Table: editor methods (tables, columns, field mapping)', (
 			convertFieldsToString: false,
 		};
 
-		const result = await run(env, { ...base, columns } as unknown as INodeParameters, [
+		const result = await run(dataTable.env, { ...base, columns } as unknown as INodeParameters, [
 			{ code: 'A-1', price: '12.5', paid: 'true', tags: ['x', 'y,z'], meta: { deep: [1] }, due: '2026-01-02T03:04:05.000Z' },
 		]);
 
 		expect(result.error).toBeUndefined();
-		const [row] = await emulator.rows(WORKSPACE, 'kinds');
+		const [row] = await dataTable.emulator.rows(WORKSPACE, 'kinds');
 		expect(row).toMatchObject({ code: 'A-1', price: 12.5, paid: true, tags: ['x', 'y,z'], meta: { deep: [1] } });
 		expect(new Date(row.due as string).toISOString()).toBe('2026-01-02T03:04:05.000Z');
 		expect(typeof row.counter).toBe('number');

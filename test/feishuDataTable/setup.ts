@@ -3,6 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, Reso
 import { FeishuDataTableOAuth2Api } from '../../credentials/FeishuDataTableOAuth2Api.credentials';
 import { FeishuDataTable } from '../../nodes/FeishuDataTable/FeishuDataTable.node';
 import type { FeishuDataTableEmulator, TableSpec } from '../emulators/feishuDataTable';
+import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
 import { callNodeMethod } from '../harness/loadOptions';
 import { oAuth2ApiCredentialType } from '../harness/oAuth2Api';
 import type { NodeUnderTest, TestEnvironment } from '../harness/workflow';
@@ -31,6 +32,27 @@ export function environment(
 		credentialTypes: [oAuth2ApiCredentialType, new FeishuDataTableOAuth2Api()],
 		credentials: { [CREDENTIAL]: credentials },
 	};
+}
+
+/**
+ * One emulator for the calling describe block: started before its tests, closed after them, and
+ * before each test emptied, with `tables` created in the test workspace and a fresh `env` for it.
+ */
+export function useFeishuDataTableEmulator(tables: TableSpec[] = []): {
+	emulator: FeishuDataTableEmulator;
+	env: TestEnvironment;
+} {
+	const fixture = {} as { emulator: FeishuDataTableEmulator; env: TestEnvironment };
+	beforeAll(async () => {
+		fixture.emulator = await startFeishuDataTableEmulator();
+	});
+	afterAll(async () => await fixture.emulator.close());
+	beforeEach(async () => {
+		await fixture.emulator.reset();
+		for (const table of tables) await fixture.emulator.createTable(WORKSPACE, table);
+		fixture.env = environment(fixture.emulator);
+	});
+	return fixture;
 }
 
 /** The node's parameters for a table of the test workspace. */

@@ -1,40 +1,29 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { FeishuDataTableEmulator } from '../emulators/feishuDataTable';
-import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
-import type { TestEnvironment } from '../harness/workflow';
-import { USER_PRODUCTS, WORKSPACE, autoMapColumns, environment, purchases, run, target } from './setup';
+import { USER_PRODUCTS, WORKSPACE, autoMapColumns, purchases, run, target, useFeishuDataTableEmulator } from './setup';
 
 const TABLE = USER_PRODUCTS.name;
 
 describe('Feishu Data Table: update by row ID', () => {
-	let emulator: FeishuDataTableEmulator;
-	let env: TestEnvironment;
+	const dataTable = useFeishuDataTableEmulator([USER_PRODUCTS]);
 	let ids: string[];
 	let parameters: INodeParameters;
 
-	beforeAll(async () => {
-		emulator = await startFeishuDataTableEmulator();
-	});
-	afterAll(async () => await emulator.close());
 	beforeEach(async () => {
-		await emulator.reset();
-		await emulator.createTable(WORKSPACE, USER_PRODUCTS);
-		env = environment(emulator);
-		ids = await emulator.insertRows(WORKSPACE, TABLE, purchases(700));
+		ids = await dataTable.emulator.insertRows(WORKSPACE, TABLE, purchases(700));
 		const base = { ...target(TABLE), operation: 'update', updateBy: 'id' };
-		parameters = { ...base, columns: await autoMapColumns(env, base, ['_id']) } as INodeParameters;
-		emulator.server.reset();
+		parameters = { ...base, columns: await autoMapColumns(dataTable.env, base, ['_id']) } as INodeParameters;
+		dataTable.emulator.server.reset();
 	});
 
-	const batchUpdates = () => emulator.server.requests.filter((request) => request.path.endsWith('/records_batch_update'));
+	const batchUpdates = () => dataTable.emulator.server.requests.filter((request) => request.path.endsWith('/records_batch_update'));
 	const sentRows = (request: { body: unknown }) => JSON.parse((request.body as { records: string }).records) as IDataObject[];
 
 	it('groups rows by the columns they set: every request updates one column set, at most 500 rows', async () => {
 		// Even items set qty, odd items set qty and status: two column sets.
 		const items = ids.map((_id, index) => (index % 2 === 0 ? { _id, qty: 1000 + index } : { _id, qty: 1000 + index, status: 'shipped' }));
 
-		const result = await run(env, parameters, items);
+		const result = await run(dataTable.env, parameters, items);
 
 		expect(result.error).toBeUndefined();
 		const requests = batchUpdates();
@@ -43,7 +32,7 @@ describe('Feishu Data Table: update by row ID', () => {
 			const columnSets = new Set(sentRows(request).map((row) => Object.keys(row).sort().join(',')));
 			expect(columnSets.size).toBe(1);
 		}
-		const rows = new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [row._id, row]));
+		const rows = new Map((await dataTable.emulator.rows(WORKSPACE, TABLE)).map((row) => [row._id, row]));
 		ids.forEach((id, index) => {
 			expect(rows.get(id)!.qty).toBe(1000 + index);
 			expect(rows.get(id)!.status).toBe(index % 2 === 0 ? 'pending' : 'shipped');
@@ -57,18 +46,18 @@ describe('Feishu Data Table: update by row ID', () => {
 	});
 
 	it('sends 700 rows with the same columns as 500 + 200', async () => {
-		const result = await run(env, parameters, ids.map((_id) => ({ _id, note: 'bulk' })));
+		const result = await run(dataTable.env, parameters, ids.map((_id) => ({ _id, note: 'bulk' })));
 
 		expect(result.error).toBeUndefined();
 		expect(batchUpdates().map((request) => sentRows(request).length)).toEqual([500, 200]);
-		expect((await emulator.rows(WORKSPACE, TABLE)).every((row) => row.note === 'bulk')).toBe(true);
+		expect((await dataTable.emulator.rows(WORKSPACE, TABLE)).every((row) => row.note === 'bulk')).toBe(true);
 	});
 
 	it('reports a row ID that does not exist on the error output and updates the others', async () => {
 		const missing = '00000000-0000-4000-8000-000000000000';
 		const items = [{ _id: ids[0], qty: 5 }, { _id: missing, qty: 6 }, { _id: ids[2], qty: 7 }];
 
-		const result = await run(env, parameters, items, { onError: 'continueErrorOutput' });
+		const result = await run(dataTable.env, parameters, items, { onError: 'continueErrorOutput' });
 
 		expect(result.status).toBe('success');
 		const [success, errors] = result.outputs;
@@ -77,29 +66,29 @@ describe('Feishu Data Table: update by row ID', () => {
 		expect(errors[0].pairedItem).toEqual({ item: 1 });
 		expect(errors[0].json.error).toContain(`No row with _id "${missing}"`);
 		expect(errors[0].json.details).toMatchObject({ itemIndex: 1, code: 'ROW_NOT_FOUND', outcome: 'failed' });
-		const rows = new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [row._id, row]));
+		const rows = new Map((await dataTable.emulator.rows(WORKSPACE, TABLE)).map((row) => [row._id, row]));
 		expect([rows.get(ids[0])!.qty, rows.get(ids[2])!.qty]).toEqual([5, 7]);
 	});
 
 	it('takes rows as Get Many returns them (with _created_at) and writes back only the user columns', async () => {
-		const read = (await emulator.rows(WORKSPACE, TABLE)).slice(0, 3);
+		const read = (await dataTable.emulator.rows(WORKSPACE, TABLE)).slice(0, 3);
 		const items = read.map((row) => ({ ...row, qty: 77 }));
 
-		const result = await run(env, parameters, items as never);
+		const result = await run(dataTable.env, parameters, items as never);
 
 		expect(result.error).toBeUndefined();
 		const [request] = batchUpdates();
 		expect(Object.keys(sentRows(request)[0]).sort()).toEqual(['_id', 'note', 'product_id', 'qty', 'status', 'user_id']);
-		const after = new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [row._id, row]));
+		const after = new Map((await dataTable.emulator.rows(WORKSPACE, TABLE)).map((row) => [row._id, row]));
 		for (const row of read) expect(after.get(row._id)).toEqual({ ...row, qty: 77 });
 	});
 
 	it('refuses items without _id or without any column to update before sending anything', async () => {
-		const result = await run(env, parameters, [{ _id: ids[0], qty: 1 }, { qty: 2 }]);
+		const result = await run(dataTable.env, parameters, [{ _id: ids[0], qty: 1 }, { qty: 2 }]);
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain('Item 1, field "_id"');
 
-		const onlyId = await run(env, parameters, [{ _id: ids[0] }]);
+		const onlyId = await run(dataTable.env, parameters, [{ _id: ids[0] }]);
 		expect(onlyId.error?.message).toContain('No column to update');
 		expect(batchUpdates()).toHaveLength(0);
 	});

@@ -1,50 +1,36 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { FeishuDataTableEmulator } from '../emulators/feishuDataTable';
-import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
-import type { TestEnvironment } from '../harness/workflow';
-import { USER_PRODUCTS, WORKSPACE, autoMapColumns, environment, purchases, run, target } from './setup';
+import { USER_PRODUCTS, WORKSPACE, autoMapColumns, purchases, run, target, useFeishuDataTableEmulator } from './setup';
 
 const TABLE = USER_PRODUCTS.name;
 const KEY = ['user_id', 'product_id'];
 const keyOf = (row: Record<string, unknown>) => `${String(row.user_id)}/${String(row.product_id)}`;
 
 describe('Feishu Data Table: insert and upsert', () => {
-	let emulator: FeishuDataTableEmulator;
-	let env: TestEnvironment;
+	const dataTable = useFeishuDataTableEmulator([USER_PRODUCTS]);
 
-	beforeAll(async () => {
-		emulator = await startFeishuDataTableEmulator();
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(async () => {
-		await emulator.reset();
-		await emulator.createTable(WORKSPACE, USER_PRODUCTS);
-		env = environment(emulator);
-	});
-
-	const writes = () => emulator.server.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/records'));
+	const writes = () => dataTable.emulator.server.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/records'));
 
 	/** Rows added earlier (through the data platform), keyed by user_id/product_id. */
 	async function seed(rows: IDataObject[]): Promise<Map<string, IDataObject>> {
-		await emulator.insertRows(WORKSPACE, TABLE, rows);
-		return new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [keyOf(row), row as IDataObject]));
+		await dataTable.emulator.insertRows(WORKSPACE, TABLE, rows);
+		return new Map((await dataTable.emulator.rows(WORKSPACE, TABLE)).map((row) => [keyOf(row), row as IDataObject]));
 	}
 
 	async function upsertParameters(options: IDataObject = {}, resolution = 'merge-duplicates'): Promise<INodeParameters> {
 		const parameters = { ...target(TABLE), operation: 'upsert', resolution };
-		return { ...parameters, columns: await autoMapColumns(env, parameters, KEY), options } as INodeParameters;
+		return { ...parameters, columns: await autoMapColumns(dataTable.env, parameters, KEY), options } as INodeParameters;
 	}
 
 	it('upserts 1,200 items with merge-duplicates on (user_id, product_id) in exactly 3 requests; ids show updated vs inserted', async () => {
 		const before = await seed(purchases(400).map((row) => ({ ...row, qty: 0, status: 'old', note: 'before' })));
 		const parameters = await upsertParameters();
-		emulator.server.reset();
+		dataTable.emulator.server.reset();
 
-		const result = await run(env, parameters, purchases(1200));
+		const result = await run(dataTable.env, parameters, purchases(1200));
 
 		expect(result.error).toBeUndefined();
-		expect(emulator.server.requests).toHaveLength(3);
+		expect(dataTable.emulator.server.requests).toHaveLength(3);
 		expect(writes().map((request) => JSON.parse((request.body as { records: string }).records).length)).toEqual([500, 500, 200]);
 		for (const request of writes()) {
 			expect(request.headers.prefer).toBe('resolution=merge-duplicates');
@@ -52,7 +38,7 @@ describe('Feishu Data Table: insert and upsert', () => {
 			expect(request.query.get('columns')).toBe('user_id,product_id,qty,note');
 		}
 
-		const after = new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [keyOf(row), row as IDataObject]));
+		const after = new Map((await dataTable.emulator.rows(WORKSPACE, TABLE)).map((row) => [keyOf(row), row as IDataObject]));
 		expect(after.size).toBe(1200);
 		const [output] = result.outputs;
 		expect(output).toHaveLength(1200);
@@ -78,13 +64,13 @@ describe('Feishu Data Table: insert and upsert', () => {
 	it('says which rows were inserted and which updated when asked, at one look-up per 100 items', async () => {
 		await seed(purchases(150).map((row) => ({ ...row, qty: 0, status: 'old' })));
 		const parameters = await upsertParameters({ reportAction: true });
-		emulator.server.reset();
+		dataTable.emulator.server.reset();
 
-		const result = await run(env, parameters, purchases(600));
+		const result = await run(dataTable.env, parameters, purchases(600));
 
 		expect(result.error).toBeUndefined();
 		expect(writes()).toHaveLength(2);
-		expect(emulator.server.requests.filter((request) => request.method === 'GET')).toHaveLength(6);
+		expect(dataTable.emulator.server.requests.filter((request) => request.method === 'GET')).toHaveLength(6);
 		const actions = result.outputs[0].map((item) => item.json._action);
 		expect(actions).toEqual(purchases(600).map((_, index) => (index < 150 ? 'updated' : 'inserted')));
 	});
@@ -92,13 +78,13 @@ describe('Feishu Data Table: insert and upsert', () => {
 	it('ignore-conflicts leaves existing rows untouched and reports them as ignored, with their id', async () => {
 		const before = await seed(purchases(30).map((row) => ({ ...row, qty: 0, status: 'old', note: 'keep me' })));
 		const parameters = await upsertParameters({}, 'ignore-conflicts');
-		emulator.server.reset();
+		dataTable.emulator.server.reset();
 
-		const result = await run(env, parameters, purchases(50));
+		const result = await run(dataTable.env, parameters, purchases(50));
 
 		expect(result.error).toBeUndefined();
 		expect(writes()[0].headers.prefer).toBe('resolution=ignore-conflicts');
-		const after = new Map((await emulator.rows(WORKSPACE, TABLE)).map((row) => [keyOf(row), row as IDataObject]));
+		const after = new Map((await dataTable.emulator.rows(WORKSPACE, TABLE)).map((row) => [keyOf(row), row as IDataObject]));
 		expect(after.size).toBe(50);
 		for (const [key, old] of before) expect(after.get(key)).toEqual(old);
 		result.outputs[0].forEach((item, index) => {
@@ -113,10 +99,10 @@ describe('Feishu Data Table: insert and upsert', () => {
 			{ user_id: 2, product_id: 'p-1', qty: 6 },
 			{ user_id: 1, product_id: 'p-1', qty: 7 },
 		];
-		const result = await run(env, await upsertParameters(), items);
+		const result = await run(dataTable.env, await upsertParameters(), items);
 
 		expect(result.error).toBeUndefined();
-		const rows = await emulator.rows(WORKSPACE, TABLE, ['user_id']);
+		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE, ['user_id']);
 		expect(rows.map((row) => [row.user_id, row.qty, row.note])).toEqual([
 			[1, 7, 'first'],
 			[2, 6, null],
@@ -133,15 +119,15 @@ describe('Feishu Data Table: insert and upsert', () => {
 			{ user_id: 3, product_id: 'c', qty: 2 },
 		];
 		const parameters = { ...target(TABLE), operation: 'insert' };
-		const columns = await autoMapColumns(env, parameters);
-		emulator.server.reset();
-		const result = await run(env, { ...parameters, columns, options: { missingColumns: 'default' } }, items);
+		const columns = await autoMapColumns(dataTable.env, parameters);
+		dataTable.emulator.server.reset();
+		const result = await run(dataTable.env, { ...parameters, columns, options: { missingColumns: 'default' } }, items);
 
 		expect(result.error).toBeUndefined();
 		expect(writes()).toHaveLength(1);
 		expect(writes()[0].headers.prefer).toBe('missing=default');
 		expect(writes()[0].query.get('columns')).toBe('user_id,product_id,status,qty');
-		const rows = await emulator.rows(WORKSPACE, TABLE, ['user_id']);
+		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE, ['user_id']);
 		expect(rows.map((row) => [row.status, row.qty])).toEqual([
 			['paid', 3],
 			['pending', 1],
@@ -152,17 +138,17 @@ describe('Feishu Data Table: insert and upsert', () => {
 	it('by default sends items with different columns in separate requests, so nothing they lack is touched', async () => {
 		await seed([{ user_id: 1, product_id: 'a', qty: 9, status: 'paid', note: 'n' }]);
 		const parameters = await upsertParameters();
-		emulator.server.reset();
+		dataTable.emulator.server.reset();
 		const items = [
 			{ user_id: 1, product_id: 'a', note: 'changed' },
 			{ user_id: 2, product_id: 'b', qty: 4 },
 			{ user_id: 3, product_id: 'c', note: 'new' },
 		];
-		const result = await run(env, parameters, items);
+		const result = await run(dataTable.env, parameters, items);
 
 		expect(result.error).toBeUndefined();
 		expect(writes().map((request) => request.query.get('columns'))).toEqual(['user_id,product_id,note', 'user_id,product_id,qty']);
-		const rows = await emulator.rows(WORKSPACE, TABLE, ['user_id']);
+		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE, ['user_id']);
 		expect(rows.map((row) => [row.user_id, row.qty, row.status, row.note])).toEqual([
 			[1, 9, 'paid', 'changed'],
 			[2, 4, 'pending', null],
@@ -172,14 +158,14 @@ describe('Feishu Data Table: insert and upsert', () => {
 
 	it('refuses to upsert an item without a value for a column to match on, before sending anything', async () => {
 		const parameters = await upsertParameters();
-		emulator.server.reset();
-		const result = await run(env, parameters, [
+		dataTable.emulator.server.reset();
+		const result = await run(dataTable.env, parameters, [
 			{ user_id: 1, product_id: 'a' },
 			{ user_id: 2, qty: 3 },
 		]);
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain('Item 1, field "product_id"');
-		expect(emulator.server.requests).toHaveLength(0);
+		expect(dataTable.emulator.server.requests).toHaveLength(0);
 	});
 });

@@ -107,6 +107,55 @@ describe('shared engine through n8n WorkflowExecute (example node)', () => {
 		expect([...emulator.records.values()].every((record) => record.name.startsWith('renamed'))).toBe(true);
 	});
 
+	it('an update applied by an attempt whose answer was lost stays "unknown" when later attempts run out of budget', async () => {
+		const created = await runExample(emulator, { operation: 'create', batchSize: 100 }, names(3));
+		const renamed = created.outputs[0].map((item) => ({ id: item.json.id, name: `renamed ${item.json.id}` }));
+		emulator.server.reset();
+		emulator.server.inject({ nth: 1, action: { kind: 'resetAfterHandling' } });
+		// Faults are taken in order: this one sees requests from the second on.
+		emulator.server.inject({ times: 2, action: { kind: 'respond', reply: { status: 429, body: {} } } });
+
+		const result = await runExample(emulator, { operation: 'update', batchSize: 100, maxRetries: 2 }, renamed, {
+			onError: 'continueRegularOutput',
+		});
+
+		expect(emulator.server.fates).toEqual(['resetAfterHandling', 'faultReply', 'faultReply']);
+		// The first attempt renamed every record: "failed" (not written) would be untrue.
+		expect([...emulator.records.values()].every((record) => record.name.startsWith('renamed'))).toBe(true);
+		for (const item of result.outputs[0]) {
+			expect(item.json.details).toMatchObject({ outcome: 'unknown' });
+			expect(String(item.json.error)).toMatch(/may have been applied/);
+		}
+	});
+
+	it('never sends a value JSON cannot carry exactly: a lone surrogate, NaN or Infinity fails its item, named', async () => {
+		const items = [
+			{ name: 'fine 😀' },
+			{ name: 'half an emoji \uD83D' },
+			{ name: 'not a number', score: Number.NaN },
+			{ name: 'too big', tags: [1, Number.POSITIVE_INFINITY] },
+			{ name: 'bad key', nested: { ['\uDE00']: 1 } },
+		];
+
+		const result = await runExample(emulator, { operation: 'create', batchSize: 10 }, items, {
+			onError: 'continueRegularOutput',
+		});
+
+		const [output] = result.outputs;
+		expect(output[0].json).toMatchObject({ name: 'fine 😀' });
+		expect(output.slice(1).map((item) => item.json.details)).toEqual([
+			expect.objectContaining({ outcome: 'notSent', fields: ['name'] }),
+			expect.objectContaining({ outcome: 'notSent', fields: ['score'] }),
+			expect.objectContaining({ outcome: 'notSent', fields: ['tags[1]'] }),
+			expect.objectContaining({ outcome: 'notSent', fields: ['nested'] }),
+		]);
+		expect(String(output[1].json.error)).toMatch(/"name" contains an unpaired UTF-16 surrogate/);
+		expect(String(output[2].json.error)).toMatch(/"score" is NaN/);
+		expect(emulator.server.requests.map((request) => batchOf(request.body).map((record) => record.name))).toEqual([
+			['fine 😀'],
+		]);
+	});
+
 	it('with Continue On Fail off, stops at the failing record and names its item', async () => {
 		const items = names(30);
 		items[17] = { name: 'bad' };

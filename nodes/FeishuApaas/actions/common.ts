@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { fieldMappingProperty, optionsCollection } from '../../shared/descriptions';
 import { MAX_BATCH } from '../transport';
 
 export const RESOURCE = 'objectRecord';
@@ -58,44 +59,22 @@ export const batchSizeOption: INodeProperties = {
 
 /** The "Options" collection of one operation: its own options plus throttle and timeout. */
 export function optionsFor(operation: string, own: INodeProperties[]): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
+	return optionsCollection([...own, throttleOption, timeoutOption], {
 		description: 'Used for all items',
 		displayOptions: { show: { resource: [RESOURCE], operation: [operation] } },
-		options: [...own, throttleOption, timeoutOption],
-	};
+	});
 }
 
 /** The field-mapping form of a write operation. */
 export function columnsFor(operation: 'create' | 'update'): INodeProperties {
-	return {
-		displayName: 'Fields',
-		name: 'columns',
-		type: 'resourceMapper',
-		noDataExpression: true,
-		default: { mappingMode: 'defineBelow', value: null },
-		required: true,
-		typeOptions: {
-			loadOptionsDependsOn: ['namespace', 'objectApiName'],
-			resourceMapper: {
-				resourceMapperMethod: 'getMappingFields',
-				mode: operation === 'create' ? 'add' : 'update',
-				fieldWords: { singular: 'field', plural: 'fields' },
-				// Update starts empty: only the fields the user adds are changed.
-				addAllFields: operation === 'create',
-				multiKeyMatch: false,
-				supportAutoMap: true,
-				showTypeConversionOptions: true,
-				matchingFieldsLabels:
-					operation === 'update'
-						? { title: 'Record to Update', description: 'Records are matched by their ID (_id)' }
-						: undefined,
-			},
-		},
+	return fieldMappingProperty(operation === 'create' ? 'add' : 'update', ['namespace', 'objectApiName'], {
 		displayOptions: { show: { resource: [RESOURCE], operation: [operation] } },
-	};
+		resourceMapper: {
+			showTypeConversionOptions: true,
+			matchingFieldsLabels:
+				operation === 'update'
+					? { title: 'Record to Update', description: 'Records are matched by their ID (_id)' }
+					: undefined,
+		},
+	});
 }

@@ -49,12 +49,29 @@ export function batchOutcomes<T>(
 	options: {
 		/** The record id a result must carry, when the request names records (update, delete). */
 		idOf?: (record: PendingRecord<T>) => string;
+		/**
+		 * Whether a record refused by a resend may have been applied by the attempt before it, whose
+		 * answer was lost (delete: a resend finds the record gone).
+		 */
+		refusalMayFollowLostAnswer?: boolean;
 		onSuccess: (record: PendingRecord<T>, result: RecordResult) => IDataObject;
 	},
 ): RecordOutcome[] {
+	const refused = (record: PendingRecord<T>, failure: RecordFailure): RecordOutcome =>
+		failed(
+			record.itemIndex,
+			response.afterLostAnswer && options.refusalMayFollowLostAnswer
+				? {
+						...failure,
+						outcome: 'unknown',
+						message: `${failure.message}; but this was a resend, and the attempt before it (whose answer was lost) may already have applied this record: check it before running again`,
+					}
+				: failure,
+			record.key,
+		);
 	if (!isSuccess(response)) {
 		const failure = requestFailure(response);
-		return batch.map((record) => failed(record.itemIndex, failure, record.key));
+		return batch.map((record) => refused(record, failure));
 	}
 	const results = response.body?.data?.items ?? [];
 	const byId = new Map(results.filter((result) => result.id !== undefined).map((result) => [String(result.id), result]));
@@ -76,7 +93,7 @@ export function batchOutcomes<T>(
 			);
 		}
 		if (result.success === true) return succeeded(record.itemIndex, options.onSuccess(record, result), record.key);
-		return failed(record.itemIndex, recordFailure(result), record.key);
+		return refused(record, recordFailure(result));
 	});
 }
 

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { RecordInputError } from '../../shared/bulkWrite';
+import { fieldMappingProperty } from '../../shared/descriptions';
 import type { FilterCombinator, FilterCondition } from '../transport/filter';
 import { buildFilter, checkColumnName } from '../transport/filter';
 import { isSystemColumn, toJsonValue } from '../transport/schema';
@@ -95,54 +96,31 @@ export const columnParameter: INodeProperties = {
 		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 };
 
-/** The "Options" collection of an operation. */
-export function optionsParameter(displayOptions: IDisplayOptions, options: INodeProperties[]): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions,
-		options,
-	};
-}
-
 /** The field mapping of a write operation, fed by the table's columns. */
 export function columnsParameter(
 	mode: 'add' | 'update' | 'upsert' | 'map',
 	displayOptions: IDisplayOptions,
 ): INodeProperties {
-	return {
+	// Which columns can be matched on depends on the operation too.
+	return fieldMappingProperty(mode, [...TABLE_DEPENDENT, 'operation', 'updateBy'], {
 		displayName: 'Columns',
-		name: 'columns',
-		type: 'resourceMapper',
-		noDataExpression: true,
-		default: { mappingMode: 'defineBelow', value: null },
-		required: true,
-		typeOptions: {
-			// Which columns can be matched on depends on the operation too.
-			loadOptionsDependsOn: [...TABLE_DEPENDENT, 'operation', 'updateBy'],
-			resourceMapper: {
-				resourceMapperMethod: 'getColumns',
-				mode,
-				fieldWords: { singular: 'column', plural: 'columns' },
-				addAllFields: true,
-				multiKeyMatch: true,
-				supportAutoMap: true,
-				...(mode === 'upsert'
-					? {
-							matchingFieldsLabels: {
-								title: 'Columns to Match On',
-								description:
-									'The unique columns that identify a row (sent as on_conflict). A row with the same values is updated or kept; otherwise a new row is added.',
-							},
-						}
-					: {}),
-			},
-		},
 		displayOptions,
-	};
+		resourceMapper: {
+			resourceMapperMethod: 'getColumns',
+			fieldWords: { singular: 'column', plural: 'columns' },
+			addAllFields: true,
+			multiKeyMatch: true,
+			...(mode === 'upsert'
+				? {
+						matchingFieldsLabels: {
+							title: 'Columns to Match On',
+							description:
+								'The unique columns that identify a row (sent as on_conflict). A row with the same values is updated or kept; otherwise a new row is added.',
+						},
+					}
+				: {}),
+		},
+	});
 }
 
 interface ColumnsMapping {

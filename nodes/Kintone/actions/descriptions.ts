@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { fieldMappingProperty, optionsCollection } from '../../shared/descriptions';
 import { DEFAULT_TIMEOUT_MS } from '../transport';
 
 /** The app every item of the run goes to, from kintone's app list, its number or its URL. */
@@ -100,46 +101,22 @@ export const revisionOption: INodeProperties = {
 
 /** The resource mapper of a write; `mode` decides required fields and matching. */
 export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties {
-	return {
-		displayName: 'Fields',
-		name: 'columns',
-		type: 'resourceMapper',
-		noDataExpression: true,
-		default: { mappingMode: 'defineBelow', value: null },
-		required: true,
-		typeOptions: {
-			loadOptionsDependsOn: ['app.value', 'options.guestSpaceId'],
-			resourceMapper: {
-				resourceMapperMethod: 'getMappingFields',
-				mode,
-				fieldWords: { singular: 'field', plural: 'fields' },
-				addAllFields: mode === 'add',
-				multiKeyMatch: false,
-				supportAutoMap: true,
-				noFieldsError: 'No fields of this app can be written. Check the app and the Guest Space ID option.',
-				matchingFieldsLabels:
-					mode === 'add'
-						? undefined
-						: {
-								title: 'Record to Match',
-								description:
-									'The record ID, or a Text or Number field with "Prohibit duplicate values" (kintone\'s update key)',
-								hint: 'Only the record ID and unique Text or Number fields can identify records',
-							},
-			},
+	return fieldMappingProperty(mode, ['app.value', 'options.guestSpaceId'], {
+		resourceMapper: {
+			noFieldsError: 'No fields of this app can be written. Check the app and the Guest Space ID option.',
+			matchingFieldsLabels:
+				mode === 'add'
+					? undefined
+					: {
+							title: 'Record to Match',
+							description:
+								'The record ID, or a Text or Number field with "Prohibit duplicate values" (kintone\'s update key)',
+							hint: 'Only the record ID and unique Text or Number fields can identify records',
+						},
 		},
-	};
+	});
 }
 
 export function writeOptions(extra: INodeProperties[]): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [...extra, atomicOption, concurrencyOption, guestSpaceOption, timeoutOption].sort((a, b) =>
-			a.displayName.localeCompare(b.displayName),
-		),
-	};
+	return optionsCollection([...extra, atomicOption, concurrencyOption, guestSpaceOption, timeoutOption]);
 }

@@ -169,16 +169,21 @@ function isDateTimeLike(value: unknown): value is DateTimeLike {
 	);
 }
 
-function describe(value: unknown): string {
+/** A value as messages show it: text quoted (and cut), other kinds named. */
+export function describeValue(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'a list';
 	if (typeof value === 'object') return 'an object';
-	if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+	if (typeof value === 'string') {
+		// Cut between characters, so that a message never holds half an emoji.
+		const characters = [...value];
+		return `"${characters.length > 40 ? `${characters.slice(0, 40).join('')}…` : value}"`;
+	}
 	return String(value);
 }
 
 function invalid(path: string, expected: string, value: unknown): RecordInputError {
-	return new RecordInputError(`"${path}" needs ${expected}, got ${describe(value)}`, path);
+	return new RecordInputError(`"${path}" needs ${expected}, got ${describeValue(value)}`, path);
 }
 
 function plainText(value: unknown, _field: FormField, path: string): string {

@@ -3,6 +3,8 @@
  * so both refuse to send secrets anywhere but over https (or to this machine, for tests).
  */
 
+import { isSecureUrl, parseUrl } from '../../shared/baseUrl';
+
 /** kintone's regions; `custom` takes a full base URL (e.g. a secure-access `.s.cybozu.com` host). */
 export const KINTONE_DOMAINS = ['cybozu.com', 'kintone.com', 'cybozu.cn'] as const;
 
@@ -11,8 +13,6 @@ export interface KintoneLocation {
 	subdomain?: string;
 	baseUrl?: string;
 }
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** Thrown for a base URL or path segment that must not be used; the message says what to fix. */
 export class KintoneUrlError extends Error {
@@ -51,18 +51,9 @@ function checkedBaseUrl(text: string): string {
 	return url.origin;
 }
 
-function parseUrl(text: string): URL | undefined {
-	try {
-		return new URL(text);
-	} catch {
-		return undefined;
-	}
-}
-
 /** Secrets only travel over https, except to this machine. */
 export function assertSecureUrl(url: URL): void {
-	if (url.protocol === 'https:') return;
-	if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return;
+	if (isSecureUrl(url)) return;
 	throw new KintoneUrlError(
 		`kintone must be reached over https (http is only allowed for 127.0.0.1, localhost and [::1]); got ${url.protocol}//${url.host}`,
 	);

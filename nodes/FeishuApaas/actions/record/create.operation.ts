@@ -1,8 +1,8 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ApaasClient, ObjectTarget } from '../../transport';
 import { batchSizeOption, columnsFor, optionsFor } from '../common';
-import { isAutoMap, mappedFields, writeRecords } from './write';
+import { writeMappedRecords } from './write';
 
 export const description: INodeProperties[] = [columnsFor('create'), optionsFor('create', [batchSizeOption])];
 
@@ -12,18 +12,15 @@ export async function execute(
 	client: ApaasClient,
 	target: ObjectTarget,
 ): Promise<INodeExecutionData[]> {
-	const autoMap = isAutoMap(this);
-	return await writeRecords<IDataObject>(this, client, target, {
+	return await writeMappedRecords(this, client, target, {
 		action: 'batch_create',
 		method: 'POST',
 		idempotent: false,
-		prepare: (itemIndex) => {
+		prepare: (fields, itemIndex) => {
 			// Feishu assigns the ID; an `_id` carried over from another record must not be sent.
-			const payload = mappedFields(this, itemIndex, autoMap);
-			delete payload._id;
-			return { key: `new record of item ${itemIndex}`, payload };
+			delete fields._id;
+			return { key: `new record of item ${itemIndex}`, payload: fields };
 		},
-		body: (payloads) => ({ records: JSON.stringify(payloads) }),
 		onSuccess: (record, result) => ({ _id: result.id, ...record.payload }),
 	});
 }

@@ -28,6 +28,7 @@ export async function execute(
 		method: 'DELETE',
 		// A record deleted once stays deleted; a resent request can only report it as gone.
 		idempotent: true,
+		refusalMayFollowLostAnswer: true,
 		prepare: (itemIndex) => {
 			const id = recordId(this.getNodeParameter('recordId', itemIndex), 'Record ID');
 			return { key: `_id ${id}`, payload: id };

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { returnAllOrLimit } from '../../../shared/descriptions';
 import type { ApaasClient, ObjectTarget } from '../../transport';
 import { MAX_BATCH, apaasRequest, isSuccess, recordsPath } from '../../transport';
 import { objectFields } from '../../transport/fields';
@@ -19,23 +20,7 @@ const show = { resource: ['objectRecord'], operation: ['getAll'] };
 const MAX_CONDITIONS = 10;
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
-	},
+	...returnAllOrLimit({ show }),
 	{
 		displayName: 'Fields to Return',
 		name: 'select',

@@ -1,9 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { RecordInputError } from '../../../shared/bulkWrite';
 import type { ApaasClient, ObjectTarget } from '../../transport';
 import { batchSizeOption, columnsFor, optionsFor } from '../common';
-import { isAutoMap, mappedFields, recordId, writeRecords } from './write';
+import { recordId, writeMappedRecords } from './write';
 
 export const description: INodeProperties[] = [
 	{
@@ -24,21 +24,18 @@ export async function execute(
 	client: ApaasClient,
 	target: ObjectTarget,
 ): Promise<INodeExecutionData[]> {
-	const autoMap = isAutoMap(this);
-	return await writeRecords<IDataObject>(this, client, target, {
+	return await writeMappedRecords(this, client, target, {
 		action: 'batch_update',
 		method: 'PATCH',
 		// Writing the same values to the same record twice leaves it as once.
 		idempotent: true,
-		prepare: (itemIndex) => {
-			const fields = mappedFields(this, itemIndex, autoMap);
+		prepare: (fields) => {
 			const payload = { ...fields, _id: recordId(fields._id) };
 			if (Object.keys(payload).length === 1) {
 				throw new RecordInputError('Nothing to update: map at least one field besides _id');
 			}
 			return { key: `_id ${payload._id}`, payload };
 		},
-		body: (payloads) => ({ records: JSON.stringify(payloads) }),
 		idOf: (record) => String(record.payload._id),
 		onSuccess: (record) => ({ ...record.payload }),
 	});

@@ -17,6 +17,8 @@ export interface WriteSpec<T> {
 	body(payloads: T[]): IDataObject;
 	/** The record id each result must carry, for requests that name their records. */
 	idOf?(record: PendingRecord<T>): string;
+	/** Whether a record refused by a resend may have been applied by the attempt before it (see batchOutcomes). */
+	refusalMayFollowLostAnswer?: boolean;
 	onSuccess(record: PendingRecord<T>, result: RecordResult): IDataObject;
 }
 
@@ -40,13 +42,34 @@ export async function writeRecords<T>(
 				spec.body(batch.map((record) => record.payload)),
 				spec.idempotent,
 			);
-			return batchOutcomes(batch, response, { idOf: spec.idOf, onSuccess: spec.onSuccess });
+			return batchOutcomes(batch, response, {
+				idOf: spec.idOf,
+				onSuccess: spec.onSuccess,
+				refusalMayFollowLostAnswer: spec.refusalMayFollowLostAnswer,
+			});
 		},
 	});
 }
 
+/** A create or update: each item's mapped fields become one record; a batch travels as a JSON string. */
+export async function writeMappedRecords(
+	ctx: IExecuteFunctions,
+	client: ApaasClient,
+	target: ObjectTarget,
+	spec: Omit<WriteSpec<IDataObject>, 'prepare' | 'body'> & {
+		prepare(fields: IDataObject, itemIndex: number): { key: string; payload: IDataObject };
+	},
+): Promise<INodeExecutionData[]> {
+	const autoMap = isAutoMap(ctx);
+	return await writeRecords<IDataObject>(ctx, client, target, {
+		...spec,
+		prepare: (itemIndex) => spec.prepare(mappedFields(ctx, itemIndex, autoMap), itemIndex),
+		body: (payloads) => ({ records: JSON.stringify(payloads) }),
+	});
+}
+
 /** The fields an item maps to: the mapping form's values, or the item itself when auto-mapping. */
-export function mappedFields(ctx: IExecuteFunctions, itemIndex: number, autoMap: boolean): IDataObject {
+function mappedFields(ctx: IExecuteFunctions, itemIndex: number, autoMap: boolean): IDataObject {
 	const fields = autoMap
 		? { ...ctx.getInputData()[itemIndex].json }
 		: { ...((ctx.getNodeParameter('columns.value', itemIndex, {}) as IDataObject | null) ?? {}) };
@@ -56,7 +79,7 @@ export function mappedFields(ctx: IExecuteFunctions, itemIndex: number, autoMap:
 	return fields;
 }
 
-export function isAutoMap(ctx: IExecuteFunctions): boolean {
+function isAutoMap(ctx: IExecuteFunctions): boolean {
 	return ctx.getNodeParameter('columns.mappingMode', 0) === 'autoMapInputData';
 }
 

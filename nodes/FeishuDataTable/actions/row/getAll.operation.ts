@@ -8,6 +8,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { RecordInputError, batchFailure } from '../../../shared/bulkWrite';
+import { optionsCollection, returnAllOrLimit } from '../../../shared/descriptions';
 import {
 	DataTableClient,
 	MAX_ROWS_PER_REQUEST,
@@ -18,75 +19,61 @@ import {
 } from '../../transport';
 import { checkColumnName } from '../../transport/filter';
 import { parseItems } from '../../transport/schema';
-import { TABLE_DEPENDENT, columnParameter, filterParameters, optionsParameter, readFilter, readTarget } from '../common';
+import { TABLE_DEPENDENT, columnParameter, filterParameters, readFilter, readTarget } from '../common';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['getAll'] } };
 
+const queryOptions: INodeProperties[] = [
+	{
+		displayName: 'Columns to Return',
+		name: 'select',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getColumnNames', loadOptionsDependsOn: TABLE_DEPENDENT },
+		default: [],
+		description:
+			'Which columns each row has; all when empty. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Page Size',
+		name: 'pageSize',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: MAX_ROWS_PER_REQUEST },
+		default: MAX_ROWS_PER_REQUEST,
+		description: 'Rows per request (at most 500); fewer means more, smaller requests',
+	},
+	{
+		displayName: 'Sort',
+		name: 'sort',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Sort Rule',
+		default: {},
+		options: [
+			{
+				name: 'rule',
+				displayName: 'Rule',
+				values: [
+					columnParameter,
+					{
+						displayName: 'Direction',
+						name: 'direction',
+						type: 'options',
+						options: [
+							{ name: 'Ascending', value: 'asc' },
+							{ name: 'Descending', value: 'desc' },
+						],
+						default: 'asc',
+					},
+				],
+			},
+		],
+	},
+];
+
 export const description: INodeProperties[] = [
 	...filterParameters(displayOptions, true),
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions,
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...displayOptions.show, returnAll: [false] } },
-	},
-	optionsParameter(displayOptions, [
-		{
-			displayName: 'Columns to Return',
-			name: 'select',
-			type: 'multiOptions',
-			typeOptions: { loadOptionsMethod: 'getColumnNames', loadOptionsDependsOn: TABLE_DEPENDENT },
-			default: [],
-			description:
-				'Which columns each row has; all when empty. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		},
-		{
-			displayName: 'Page Size',
-			name: 'pageSize',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: MAX_ROWS_PER_REQUEST },
-			default: MAX_ROWS_PER_REQUEST,
-			description: 'Rows per request (at most 500); fewer means more, smaller requests',
-		},
-		{
-			displayName: 'Sort',
-			name: 'sort',
-			type: 'fixedCollection',
-			typeOptions: { multipleValues: true, sortable: true },
-			placeholder: 'Add Sort Rule',
-			default: {},
-			options: [
-				{
-					name: 'rule',
-					displayName: 'Rule',
-					values: [
-						columnParameter,
-						{
-							displayName: 'Direction',
-							name: 'direction',
-							type: 'options',
-							options: [
-								{ name: 'Ascending', value: 'asc' },
-								{ name: 'Descending', value: 'desc' },
-							],
-							default: 'asc',
-						},
-					],
-				},
-			],
-		},
-	]),
+	...returnAllOrLimit(displayOptions),
+	optionsCollection(queryOptions, { displayOptions }),
 ];
 
 interface Query {

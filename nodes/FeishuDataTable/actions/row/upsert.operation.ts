@@ -1,10 +1,21 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { columnsParameter, optionsParameter } from '../common';
+import { optionsCollection } from '../../../shared/descriptions';
+import { columnsParameter } from '../common';
 import type { MissingColumns, Resolution } from './addRows';
 import { addRows, missingColumnsOption } from './addRows';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['upsert'] } };
+
+const reportActionOption: INodeProperties = {
+	displayName: 'Report Inserted or Updated',
+	name: 'reportAction',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to look the keys up before writing, so each output says "_action": "inserted" or "updated". Costs one extra read request per 100 items.',
+	displayOptions: { show: { '/resolution': ['merge-duplicates'] } },
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -28,18 +39,7 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	columnsParameter('upsert', displayOptions),
-	optionsParameter(displayOptions, [
-		missingColumnsOption,
-		{
-			displayName: 'Report Inserted or Updated',
-			name: 'reportAction',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to look the keys up before writing, so each output says "_action": "inserted" or "updated". Costs one extra read request per 100 items.',
-			displayOptions: { show: { '/resolution': ['merge-duplicates'] } },
-		},
-	]),
+	optionsCollection([missingColumnsOption, reportActionOption], { displayOptions }),
 ];
 
 /**

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { optionsCollection, returnAllOrLimit } from '../../../shared/descriptions';
 import type { KintoneSession } from '../../transport';
 import { appIdOf, asNodeError, openSession, requestKintone } from '../../transport';
 import { appLocator, guestSpaceOption, timeoutOption } from '../descriptions';
@@ -10,22 +11,7 @@ const PAGE_SIZE = 500;
 
 const properties: INodeProperties[] = [
 	appLocator,
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	...returnAllOrLimit(),
 	{
 		displayName: 'Query',
 		name: 'query',
@@ -53,14 +39,7 @@ const properties: INodeProperties[] = [
 		description:
 			"Whether to return each field's value only (e.g. \"Name\": \"Acme\") instead of kintone's {type, value} objects",
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [guestSpaceOption, timeoutOption],
-	},
+	optionsCollection([guestSpaceOption, timeoutOption]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['getAll'] } }, properties);

@@ -5,6 +5,7 @@ import { RecordInputError } from '../../../shared/bulkWrite';
 import type { FormField, FormFields, WriteMode } from '../../transport/fields';
 import {
 	canBeUpdateKey,
+	describeValue,
 	fetchFormFields,
 	RECORD_ID,
 	REVISION,
@@ -111,18 +112,18 @@ export function recordIdOf(raw: unknown, field: string): string {
 		throw new RecordInputError(`"${field}" is empty: map the record ID, e.g. {{ $json.$id }} from Get Many`, field);
 	}
 	const id = asPositiveId(value);
-	if (id === undefined) throw new RecordInputError(`"${field}" must be a record ID (a positive whole number), got "${String(value)}"`, field);
+	if (id === undefined) throw new RecordInputError(`"${field}" must be a record ID (a positive whole number), got ${describeValue(value)}`, field);
 	return id;
 }
 
 /** The "Expected Revision" option of one item, or undefined when the revision is not checked. */
 export function expectedRevision(ctx: IExecuteFunctions, itemIndex: number): string | undefined {
 	const raw = ctx.getNodeParameter('options.revision', itemIndex, '') as unknown;
-	const text = raw === null || raw === undefined ? '' : String(raw).trim();
+	const text = raw === null || raw === undefined ? '' : typeof raw === 'object' ? undefined : String(raw).trim();
 	if (text === '' || text === '-1') return undefined;
 	const revision = asPositiveId(text);
 	if (revision === undefined) {
-		throw new RecordInputError(`Expected Revision must be a revision number (or empty), got "${text}"`, 'revision');
+		throw new RecordInputError(`Expected Revision must be a revision number (or empty), got ${describeValue(text ?? raw)}`, 'revision');
 	}
 	return revision;
 }

@@ -1,0 +1,272 @@
+'use strict';
+/**
+ * The workflows the benchmark runs in n8n, one per row kind and N. Each is
+ *   Manual Trigger -> "Generate" (Code: N items shaped like the records) -> the write under test,
+ * and the write under test is one of:
+ *   node   this package's node (Kintone update, Feishu aPaaS update, Feishu data-table upsert)
+ *   (a)    HTTP Request, one request per item, with n8n's "Batching" option set to stay within the
+ *          documented limit (see PEER_A_BATCHING)
+ *   (b)    Loop Over Items (batch = the API's maximum) -> Code (builds the batch body) -> HTTP Request
+ *          (Retry On Fail: 5 tries, 1 s apart) -> back to the loop
+ * Peer (c) (@kintone/rest-api-client) runs outside n8n: see kintoneClientPeer.js.
+ *
+ * Every item carries `<tag>#<index>` in one field, so the benchmark can check afterwards that each
+ * record holds exactly its own item's values.
+ */
+
+const PRIORITIES = ['高', '中', '低'];
+const STATUSES = ['pending', 'shipped', 'paid'];
+
+/** Field codes of the kintone benchmark app (CJK codes, as real apps have them). */
+const KINTONE_FIELDS = { code: 'コード', quantity: '数量', priority: '優先度', note: '備考', due: '期日' };
+
+/** What each service allows, as documented (apis.md) and as the emulators enforce it. */
+const SERVICES = {
+	kintone: { label: 'Kintone', batch: 100, bulkBatch: 2000 },
+	apaas: { label: 'Feishu aPaaS', batch: 500 },
+	dataTable: { label: 'Feishu data table', batch: 500 },
+};
+
+/**
+ * Peer (a): n8n's HTTP Request node starts every item's request without waiting for earlier answers;
+ * its Batching option (items per batch, pause between batches) is the only throttle it has. These
+ * are the fastest settings that stay within each documented limit with a 10% margin for timing
+ * jitter (a user who leaves Batching off gets all N requests at once and mostly 429s).
+ */
+function peerABatching(service, n) {
+	if (service === 'kintone') return { batchSize: 50, batchInterval: 100 }; // <= ~25 in flight at 20 ms, limit 100
+	if (service === 'dataTable') return { batchSize: 10, batchInterval: 1100 }; // 10/s
+	// aPaaS: 50/s while the whole run fits in 1,000 requests, 1,000/min beyond.
+	return n <= 1000 ? { batchSize: 50, batchInterval: 1100 } : { batchSize: 50, batchInterval: 3300 };
+}
+
+function code(name, jsCode) {
+	return { name, type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode } };
+}
+
+/** The Code node that makes the N input items. `itemJs` is the body of an object literal using `i` and `TAG`. */
+function generator(n, tag, itemJs, prelude = '') {
+	return code(
+		'Generate',
+		[
+			`const N = ${n};`,
+			`const TAG = ${JSON.stringify(tag)};`,
+			prelude,
+			'const out = new Array(N);',
+			`for (let i = 0; i < N; i++) out[i] = { json: { ${itemJs} } };`,
+			'return out;',
+		]
+			.filter(Boolean)
+			.join('\n'),
+	);
+}
+
+const itemJs = {
+	kintone: `'$id': String(i + 1), '${KINTONE_FIELDS.quantity}': i % 1000, '${KINTONE_FIELDS.priority}': P[i % 3], '${KINTONE_FIELDS.note}': TAG + '#' + i, '${KINTONE_FIELDS.due}': '2025-0' + (1 + (i % 9)) + '-1' + (i % 10)`,
+	apaas: `_id: String(FIRST_ID + i), qty: i % 1000, status: S[i % 3], note: TAG + '#' + i, due: '2025-0' + (1 + (i % 9)) + '-1' + (i % 10)`,
+	dataTable: `sku: 'SKU-' + i, qty: i % 1000, status: S[i % 3], note: TAG + '#' + i`,
+};
+
+function preludeFor(service, ctx) {
+	if (service === 'kintone') return `const P = ${JSON.stringify(PRIORITIES)};`;
+	if (service === 'apaas') return `const S = ${JSON.stringify(STATUSES)};\nconst FIRST_ID = ${ctx.apaas.firstId};`;
+	return `const S = ${JSON.stringify(STATUSES)};`;
+}
+
+const autoMap = (matchingColumns) => ({
+	mappingMode: 'autoMapInputData',
+	value: null,
+	matchingColumns,
+	schema: [],
+	attemptToConvertTypes: false,
+	convertFieldsToString: false,
+});
+
+/** The node under test, configured as a user would for the seed operation (defaults otherwise). */
+function packageNode(service, ctx, { atomic = false } = {}) {
+	const { credentials } = ctx;
+	if (service === 'kintone') {
+		return {
+			name: 'Write',
+			type: 'n8n-nodes-bulk-records.kintone',
+			typeVersion: 1,
+			parameters: {
+				resource: 'record',
+				operation: 'update',
+				app: { __rl: true, mode: 'id', value: String(ctx.kintone.app) },
+				columns: autoMap(['$id']),
+				options: atomic ? { atomic: true } : {},
+			},
+			credentials: { kintoneApi: credentials.kintone },
+		};
+	}
+	if (service === 'apaas') {
+		return {
+			name: 'Write',
+			type: 'n8n-nodes-bulk-records.feishuApaas',
+			typeVersion: 1,
+			parameters: {
+				resource: 'objectRecord',
+				operation: 'update',
+				namespace: ctx.apaas.namespace,
+				objectApiName: ctx.apaas.object,
+				columns: autoMap(['_id']),
+				options: {},
+			},
+			credentials: { feishuApaasApi: credentials.apaas },
+		};
+	}
+	return {
+		name: 'Write',
+		type: 'n8n-nodes-bulk-records.feishuDataTable',
+		typeVersion: 1,
+		parameters: {
+			resource: 'row',
+			operation: 'upsert',
+			workspace: { __rl: true, mode: 'id', value: ctx.dataTable.workspace },
+			table: { __rl: true, mode: 'name', value: ctx.dataTable.table },
+			resolution: 'merge-duplicates',
+			columns: autoMap(['sku']),
+			options: {},
+		},
+		credentials: { feishuDataTableOAuth2Api: credentials.dataTable },
+	};
+}
+
+/** Where and how a hand-built request goes: method, URL, query, extra headers. */
+function endpoint(service, ctx, perItem) {
+	if (service === 'kintone') {
+		return { method: 'PUT', url: `${ctx.kintone.url}/k/v1/${perItem ? 'record' : 'records'}.json` };
+	}
+	if (service === 'apaas') {
+		const { url, namespace, object } = ctx.apaas;
+		return { method: 'PATCH', url: `${url}/open-apis/apaas/v1/applications/${namespace}/objects/${object}/records/batch_update` };
+	}
+	const { url, workspace, table } = ctx.dataTable;
+	return {
+		method: 'POST',
+		url: `${url}/open-apis/apaas/v1/workspaces/${workspace}/tables/${table}/records`,
+		query: [
+			{ name: 'on_conflict', value: 'sku' },
+			{ name: 'columns', value: 'sku,qty,status,note' },
+		],
+		headers: [{ name: 'Prefer', value: 'resolution=merge-duplicates' }],
+	};
+}
+
+function httpRequest(name, service, ctx, { perItem, jsonBody, options = {}, settings = {} }) {
+	const target = endpoint(service, ctx, perItem);
+	return {
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: {
+			method: target.method,
+			url: target.url,
+			authentication: 'genericCredentialType',
+			genericAuthType: 'httpHeaderAuth',
+			sendQuery: !!target.query,
+			queryParameters: { parameters: target.query || [] },
+			sendHeaders: !!target.headers,
+			headerParameters: { parameters: target.headers || [] },
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody,
+			options,
+		},
+		credentials: { httpHeaderAuth: ctx.credentials.header[service] },
+		...settings,
+	};
+}
+
+/** One record's body for a request, as an n8n expression over `$json` (peer a) or JS over `j` (peer b). */
+const recordJs = {
+	kintone: (j) =>
+		`{ id: ${j}['$id'], record: { ${[KINTONE_FIELDS.quantity, KINTONE_FIELDS.priority, KINTONE_FIELDS.note, KINTONE_FIELDS.due]
+			.map((f) => `'${f}': { value: ${j}['${f}'] }`)
+			.join(', ')} } }`,
+	apaas: (j) => j,
+	dataTable: (j) => j,
+};
+
+function perItemBody(service, ctx) {
+	if (service === 'kintone') {
+		return `={{ JSON.stringify(Object.assign({ app: ${ctx.kintone.app} }, ${recordJs.kintone('$json')})) }}`;
+	}
+	return '={{ JSON.stringify({ records: JSON.stringify([$json]) }) }}';
+}
+
+function batchBodyCode(service, ctx) {
+	const records = `$input.all().map((item) => { const j = item.json; return ${recordJs[service]('j')}; })`;
+	if (service === 'kintone') return `return [{ json: { app: ${ctx.kintone.app}, records: ${records} } }];`;
+	return `return [{ json: { records: JSON.stringify(${records}) } }];`;
+}
+
+/** Workflow JSON with the given nodes and connections (positions are cosmetic). */
+function workflow(id, name, nodes, connections) {
+	const trigger = {
+		id: 'trigger',
+		name: 'Manual Trigger',
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const all = [trigger, ...nodes].map((node, index) => ({ id: `n${index}`, position: [220 * index, 0], ...node }));
+	return { id, name, active: false, nodes: all, connections, settings: { executionOrder: 'v1' } };
+}
+
+const link = (node, index = 0) => [{ node, type: 'main', index }];
+
+/**
+ * Builds the workflow of one row for N items.
+ * @param {{kind: 'node'|'a'|'b', service: string, atomic?: boolean}} row
+ * @returns {{workflow: object, measured: string[]}} the nodes whose execution window is measured
+ */
+function buildWorkflow(row, n, tag, ctx) {
+	const { service, kind } = row;
+	const id = `bench-${row.code}-${n}`;
+	const gen = generator(n, tag, itemJs[service], preludeFor(service, ctx));
+	const name = `Bench ${row.label} N=${n}`;
+	if (kind === 'node') {
+		const write = packageNode(service, ctx, { atomic: row.atomic });
+		return {
+			workflow: workflow(id, name, [gen, write], { 'Manual Trigger': { main: [link('Generate')] }, Generate: { main: [link('Write')] } }),
+			measured: ['Write'],
+		};
+	}
+	if (kind === 'a') {
+		const write = httpRequest('Write', service, ctx, {
+			perItem: true,
+			jsonBody: perItemBody(service, ctx),
+			options: { batching: { batch: peerABatching(service, n) } },
+			// Failed items become items with an `error` field instead of stopping the run, so they can be counted.
+			settings: { onError: 'continueRegularOutput' },
+		});
+		return {
+			workflow: workflow(id, name, [gen, write], { 'Manual Trigger': { main: [link('Generate')] }, Generate: { main: [link('Write')] } }),
+			measured: ['Write'],
+		};
+	}
+	const batch = service === 'kintone' ? SERVICES.kintone.batch : SERVICES[service].batch;
+	const loop = { name: 'Loop', type: 'n8n-nodes-base.splitInBatches', typeVersion: 3, parameters: { batchSize: batch, options: {} } };
+	const build = code('Build Body', batchBodyCode(service, ctx));
+	const send = httpRequest('Send Batch', service, ctx, {
+		perItem: false,
+		jsonBody: '={{ JSON.stringify($json) }}',
+		settings: { retryOnFail: true, maxTries: 5, waitBetweenTries: 1000 },
+	});
+	return {
+		workflow: workflow(id, name, [gen, loop, build, send], {
+			'Manual Trigger': { main: [link('Generate')] },
+			Generate: { main: [link('Loop')] },
+			// Loop Over Items: output 0 is "done", output 1 is "loop".
+			Loop: { main: [[], link('Build Body')] },
+			'Build Body': { main: [link('Send Batch')] },
+			'Send Batch': { main: [link('Loop')] },
+		}),
+		measured: ['Loop', 'Build Body', 'Send Batch'],
+	};
+}
+
+module.exports = { buildWorkflow, peerABatching, SERVICES, KINTONE_FIELDS, PRIORITIES, STATUSES };

@@ -1,0 +1,483 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run bench`: throughput, request count, CPU and memory of this package's three nodes against
+ * the ways people do the same today, side by side, all in one run against the emulators
+ * (test/emulators/*, in this process, 127.0.0.1 only) with simulated latency and the documented
+ * rate limits enforced. The nodes and the n8n peers run in a real n8n 2.41.1 (e2e harness).
+ *
+ *   npm run bench                                   # N = 1,000, 10,000, 100,000; every row
+ *   npm run bench -- --n 1000 --rows kintone        # quick: one N, one service
+ *   npm run bench -- --n 200 --rows k,kc,p,d --out /tmp/bench-dev
+ *
+ * Flags:
+ *   --n <list>                 record counts (default 1000,10000,100000)
+ *   --rows <list>              row codes (k kA ka kb kc p pa pb d da db) or services (kintone, apaas, datatable),
+ *                              or kinds (node, a, b, c); default all
+ *   --latency-ms <ms>          emulator latency per request (default 20)
+ *   --max-peer-minutes <min>   skip a per-item peer (a) expected to take longer (default 20); reported as not run
+ *   --out <dir>                where results.md, results.json and records-per-second.png go (default bench/)
+ *   --keep                     keep the n8n user folder (path printed)
+ *   --cpu-prof <dir>           also write a V8 CPU profile of every n8n run into <dir> (for finding hot spots)
+ *
+ * Peer (a) runs at N <= 10,000 only (issue 7). Needs `bash e2e/setup.sh` once.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync, execFile } = require('node:child_process');
+
+const n8n = require('../e2e/lib/n8n');
+const { buildWorkflow, peerABatching, SERVICES, KINTONE_FIELDS, PRIORITIES } = require('./lib/workflows');
+const { executionWindow, cpuInWindow, surfacedErrors, requestCounts } = require('./lib/measure');
+const { writeReport } = require('./lib/report');
+
+const REPO = path.resolve(__dirname, '..');
+const PROBE = path.join(__dirname, 'lib', 'probe.js');
+const PEER_C = path.join(__dirname, 'lib', 'kintoneClientPeer.js');
+
+/** Every row of the table; `code` names it on the command line and in workflow ids. */
+const ROWS = [
+	{ code: 'k', service: 'kintone', kind: 'node', label: 'Kintone node: update' },
+	{ code: 'kA', service: 'kintone', kind: 'node', atomic: true, label: 'Kintone node: update, atomic (bulkRequest of 2,000)' },
+	{ code: 'ka', service: 'kintone', kind: 'a', label: '(a) HTTP Request, one request per item' },
+	{ code: 'kb', service: 'kintone', kind: 'b', label: '(b) Loop Over Items + Code + HTTP Request' },
+	{ code: 'kc', service: 'kintone', kind: 'c', label: '(c) @kintone/rest-api-client updateAllRecords' },
+	{ code: 'p', service: 'apaas', kind: 'node', label: 'Feishu aPaaS node: update' },
+	{ code: 'pa', service: 'apaas', kind: 'a', label: '(a) HTTP Request, one request per item' },
+	{ code: 'pb', service: 'apaas', kind: 'b', label: '(b) Loop Over Items + Code + HTTP Request' },
+	{ code: 'd', service: 'dataTable', kind: 'node', label: 'Feishu data table node: upsert' },
+	{ code: 'da', service: 'dataTable', kind: 'a', label: '(a) HTTP Request, one request per item' },
+	{ code: 'db', service: 'dataTable', kind: 'b', label: '(b) Loop Over Items + Code + HTTP Request' },
+];
+
+const DEFAULTS = { n: [1000, 10000, 100000], latencyMs: 20, maxPeerMinutes: 20, out: __dirname };
+
+function parseArgs(argv) {
+	const options = { ...DEFAULTS, rows: ROWS.map((row) => row.code), keep: false };
+	const value = (i) => {
+		if (argv[i + 1] === undefined) throw new Error(`${argv[i]} needs a value`);
+		return argv[i + 1];
+	};
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		if (arg === '--n') options.n = value(i++).split(',').map((s) => Number(s.replace(/_/g, '')));
+		else if (arg === '--rows') options.rows = selectRows(value(i++));
+		else if (arg === '--latency-ms') options.latencyMs = Number(value(i++));
+		else if (arg === '--max-peer-minutes') options.maxPeerMinutes = Number(value(i++));
+		else if (arg === '--out') options.out = path.resolve(value(i++));
+		else if (arg === '--keep') options.keep = true;
+		else if (arg === '--cpu-prof') options.cpuProf = path.resolve(value(i++));
+		else throw new Error(`Unknown flag ${arg} (see the header of bench/run.js)`);
+	}
+	if (options.n.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--n takes positive whole numbers');
+	if (!(options.latencyMs >= 0)) throw new Error('--latency-ms takes a number of milliseconds');
+	options.n.sort((a, b) => a - b);
+	return options;
+}
+
+function selectRows(text) {
+	const codes = new Set();
+	for (const word of text.split(',').map((s) => s.trim())) {
+		const service = { kintone: 'kintone', apaas: 'apaas', datatable: 'dataTable' }[word.toLowerCase()];
+		const matches = ROWS.filter((row) => row.code === word || row.service === service || row.kind === word);
+		if (matches.length === 0) throw new Error(`--rows: unknown row "${word}"`);
+		matches.forEach((row) => codes.add(row.code));
+	}
+	return ROWS.filter((row) => codes.has(row.code)).map((row) => row.code);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emulators: the embedded backends plus a benchmark app/object/table seeded with max(N) records
+// ---------------------------------------------------------------------------------------------
+
+const BENCH = {
+	kintoneToken: 'bench-kintone-token',
+	apaas: { namespace: 'bench__c', object: 'bench_order__c' },
+	dataTable: { workspace: 'workspace_bench01', table: 'bench_stock' },
+	apaasLimits: [
+		{ limit: 50, intervalMs: 1000 },
+		{ limit: 1000, intervalMs: 60_000 },
+	],
+	dataTableLimit: 10,
+};
+
+async function prepareBackends(latencyMs, maxN) {
+	const { startBackends } = require('../e2e/lib/backends');
+	const backends = await startBackends({ latencyMs });
+	const { kintone, apaas, dataTable } = backends;
+
+	const options = (...names) => Object.fromEntries(names.map((name, index) => [name, { label: name, index: String(index) }]));
+	const app = kintone.addApp({
+		name: 'ベンチマーク',
+		fields: {
+			レコード番号: { type: 'RECORD_NUMBER' },
+			[KINTONE_FIELDS.code]: { type: 'SINGLE_LINE_TEXT', unique: true, required: true },
+			[KINTONE_FIELDS.quantity]: { type: 'NUMBER' },
+			[KINTONE_FIELDS.priority]: { type: 'DROP_DOWN', options: options(...PRIORITIES), defaultValue: '' },
+			[KINTONE_FIELDS.note]: { type: 'SINGLE_LINE_TEXT' },
+			[KINTONE_FIELDS.due]: { type: 'DATE' },
+		},
+	});
+	kintone.addApiToken(BENCH.kintoneToken, [app]);
+	for (let start = 0; start < maxN; start += 10_000) {
+		const count = Math.min(10_000, maxN - start);
+		kintone.seedRecords(
+			app,
+			Array.from({ length: count }, (_, k) => ({
+				[KINTONE_FIELDS.code]: { value: `B-${start + k}` },
+				[KINTONE_FIELDS.note]: { value: 'seed' },
+			})),
+		);
+	}
+
+	const { namespace, object } = BENCH.apaas;
+	apaas.defineObject(namespace, object, [
+		{ api_name: 'qty', type: 'number', label: '数量' },
+		{ api_name: 'status', type: 'option', label: '状态' },
+		{ api_name: 'note', type: 'text', label: '备注' },
+		{ api_name: 'due', type: 'date', label: '交付日期' },
+	]);
+	const ids = apaas.seedRecords(
+		namespace,
+		object,
+		Array.from({ length: maxN }, () => ({ note: 'seed' })),
+	);
+	const firstId = Number(ids[0]);
+	if (ids.some((id, index) => Number(id) !== firstId + index)) throw new Error('aPaaS emulator ids are not consecutive');
+
+	const { workspace, table } = BENCH.dataTable;
+	await dataTable.createWorkspace(workspace);
+	await dataTable.createTable(workspace, {
+		name: table,
+		description: '库存 benchmark',
+		columns: [
+			{ name: 'sku', data_type: 'varchar', is_unique: true, is_allow_null: false },
+			{ name: 'qty', data_type: 'int4' },
+			{ name: 'status', data_type: 'varchar' },
+			{ name: 'note', data_type: 'text' },
+		],
+	});
+	await dataTable.insertRows(
+		workspace,
+		table,
+		Array.from({ length: maxN }, (_, i) => ({ sku: `SKU-${i}`, qty: 0, status: 'new', note: 'seed' })),
+	);
+
+	// Peers authenticate with a header credential holding a token fetched beforehand (not timed).
+	const tenant = await postJson(`${apaas.url}/open-apis/auth/v3/tenant_access_token/internal`, {
+		app_id: apaas.appId,
+		app_secret: apaas.appSecret,
+	});
+	const headerCredentials = {
+		kintone: { id: 'benchHdrKintone1', name: 'Bench header: kintone', value: { name: 'X-Cybozu-API-Token', value: BENCH.kintoneToken } },
+		apaas: { id: 'benchHdrApaas001', name: 'Bench header: aPaaS', value: { name: 'Authorization', value: `Bearer ${tenant.tenant_access_token}` } },
+		dataTable: {
+			id: 'benchHdrDataTbl1',
+			name: 'Bench header: data table',
+			value: { name: 'Authorization', value: `Bearer ${dataTable.issueUserToken().access_token}` },
+		},
+	};
+	const nodeCredentials = backends.credentials.map((credential) =>
+		credential.type === 'kintoneApi' ? { ...credential, data: { ...credential.data, apiToken: BENCH.kintoneToken } } : credential,
+	);
+	const credentials = [
+		...nodeCredentials,
+		...Object.values(headerCredentials).map(({ id, name, value }) => ({ id, name, type: 'httpHeaderAuth', data: value })),
+	];
+	const ref = (credential) => ({ id: credential.id, name: credential.name });
+	const byType = (type) => ref(nodeCredentials.find((credential) => credential.type === type));
+
+	const ctx = {
+		kintone: { url: kintone.url, app },
+		apaas: { url: apaas.url, namespace, object, firstId },
+		dataTable: { url: dataTable.url, workspace, table },
+		credentials: {
+			kintone: byType('kintoneApi'),
+			apaas: byType('feishuApaasApi'),
+			dataTable: byType('feishuDataTableOAuth2Api'),
+			header: Object.fromEntries(Object.entries(headerCredentials).map(([service, credential]) => [service, ref(credential)])),
+		},
+	};
+	return { backends, ctx, credentials };
+}
+
+function postJson(url, body) {
+	return n8n.httpJson('POST', url, body).then((res) => {
+		if (res.status !== 200) throw new Error(`POST ${url}: HTTP ${res.status}`);
+		return res.json;
+	});
+}
+
+/** Forgets the request logs and starts every rate-limit window afresh, so rows do not share a budget. */
+function resetBetweenRows({ kintone, apaas, dataTable }) {
+	kintone.server.reset();
+	apaas.server.reset();
+	apaas.answers.length = 0;
+	apaas.setRateLimits(BENCH.apaasLimits);
+	dataTable.server.reset();
+	dataTable.rateLimitPerSecond = BENCH.dataTableLimit;
+}
+
+/** Which logged requests are the writes of a row (the rest: token, form fields...). */
+function isWrite(service) {
+	if (service === 'kintone') return (r) => r.method !== 'GET' && /\/(records?|bulkRequest)\.json$/.test(r.path);
+	if (service === 'apaas') return (r) => r.path.endsWith('/records/batch_update');
+	return (r) => r.method === 'POST' && r.path.endsWith('/records');
+}
+
+/** Records (of the first n) that hold exactly their own item's note `<tag>#<index>`. */
+async function verifiedRecords(service, backends, ctx, n, tag) {
+	if (service === 'kintone') {
+		let ok = 0;
+		for (const view of backends.kintone.records(ctx.kintone.app)) {
+			const index = Number(view.id) - 1;
+			if (index < n && view.record[KINTONE_FIELDS.note].value === `${tag}#${index}`) ok++;
+		}
+		return ok;
+	}
+	if (service === 'apaas') {
+		const records = backends.apaas.records(ctx.apaas.namespace, ctx.apaas.object);
+		let ok = 0;
+		for (let i = 0; i < n; i++) if (records.get(String(ctx.apaas.firstId + i))?.values.note === `${tag}#${i}`) ok++;
+		return ok;
+	}
+	const { workspace, table } = ctx.dataTable;
+	const result = await backends.dataTable.db.query(
+		`select count(*)::int as ok from "${workspace}"."${table}" where note = $1 || '#' || substring(sku from 5)`,
+		[tag],
+	);
+	return result.rows[0].ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ceilings
+// ---------------------------------------------------------------------------------------------
+
+/** Records per request of a row: 1 for per-item requests. */
+function batchSizeOf(row) {
+	if (row.kind === 'a') return 1;
+	if (row.kind === 'c' || row.atomic) return SERVICES.kintone.bulkBatch;
+	return SERVICES[row.service].batch;
+}
+
+/**
+ * Requests per second the service allows for a run of `requests` requests. kintone limits
+ * concurrency (100 per domain), not rate: by Little's law that allows 100 / latency per second.
+ * aPaaS allows 50/s, and 1,000/min once a run needs more than 1,000 requests.
+ */
+function allowedRps(service, requests, latencyMs) {
+	if (service === 'kintone') return latencyMs > 0 ? 100 / (latencyMs / 1000) : Infinity;
+	if (service === 'apaas') return requests <= 1000 ? 50 : 1000 / 60;
+	return BENCH.dataTableLimit;
+}
+
+/** Minutes a per-item peer needs at least with its batching settings. */
+function peerAMinutes(service, n) {
+	const { batchSize, batchInterval } = peerABatching(service, n);
+	return (Math.ceil(n / batchSize) * batchInterval) / 60_000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running rows
+// ---------------------------------------------------------------------------------------------
+
+async function runN8nRow(row, n, tag, workflowInfo, env) {
+	const { userFolder, backends, ctx } = env;
+	const probeFile = path.join(userFolder, `probe-${row.code}-${n}.json`);
+	fs.rmSync(probeFile, { force: true });
+	const expectedMinutes = row.kind === 'a' ? peerAMinutes(row.service, n) : n / 5000 / 60;
+	const run = await n8n.executeWorkflow(userFolder, workflowInfo.workflow.id, {
+		env: {
+			NODE_OPTIONS: `--require ${PROBE}${env.cpuProf ? ` --cpu-prof --cpu-prof-dir=${env.cpuProf}` : ''}`,
+			BENCH_PROBE_FILE: probeFile,
+		},
+		timeoutMs: Math.ceil((expectedMinutes * 3 + 15) * 60_000),
+	});
+	const probe = fs.existsSync(probeFile) ? JSON.parse(fs.readFileSync(probeFile, 'utf8')) : undefined;
+	const window = executionWindow(run, workflowInfo.measured);
+	if (!window) throw new Error(`n8n run of ${row.code} N=${n} has no data for ${workflowInfo.measured.join(', ')}: ${JSON.stringify(n8n.runError(run) || {}).slice(0, 500)}`);
+	const surfaced = surfacedErrors(run, workflowInfo.measured[workflowInfo.measured.length - 1]);
+	return {
+		wallMs: window.end - window.start,
+		cpuMs: cpuInWindow(probe, window),
+		vmHwmKb: probe && probe.vmHwmKb,
+		surfaced,
+		runStatus: run.status,
+		verified: await verifiedRecords(row.service, backends, ctx, n, tag),
+	};
+}
+
+async function runClientRow(row, n, tag, env) {
+	const { backends, ctx } = env;
+	const input = {
+		baseUrl: ctx.kintone.url.replace('127.0.0.1', 'localhost'),
+		apiToken: BENCH.kintoneToken,
+		app: ctx.kintone.app,
+		n,
+		tag,
+		fields: KINTONE_FIELDS,
+	};
+	const stdout = await new Promise((resolve, reject) =>
+		execFile(n8n.node24Bin(), [PEER_C, JSON.stringify(input)], { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) =>
+			error && !out ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+		),
+	);
+	const result = JSON.parse(stdout);
+	const errorText = result.error;
+	return {
+		wallMs: result.wallMs,
+		cpuMs: result.cpuMs,
+		vmHwmKb: result.vmHwmKb,
+		surfaced: {
+			errorItems: errorText ? n - (result.records || 0) : 0,
+			rateLimited: errorText && /429|GAIA_TO04/.test(errorText) ? 1 : 0,
+			runError: errorText,
+			samples: [],
+		},
+		runStatus: errorText ? 'error' : 'success',
+		verified: await verifiedRecords(row.service, backends, ctx, n, tag),
+	};
+}
+
+async function runRow(row, n, tag, workflowInfo, env, options) {
+	const base = { code: row.code, service: row.service, kind: row.kind, label: row.label, n, batchSize: batchSizeOf(row) };
+	const expectedRequests = Math.ceil(n / base.batchSize);
+	const rps = allowedRps(row.service, expectedRequests, options.latencyMs);
+	base.ceilingRecordsPerSecond = rps * base.batchSize;
+	base.expectedRequests = expectedRequests;
+	if (row.kind === 'a' && n > 10_000) return { ...base, status: 'not run', note: 'peer (a) runs at N ≤ 10,000 only' };
+	if (row.kind === 'a') {
+		const minutes = peerAMinutes(row.service, n);
+		const atLimit = n / rps / 60;
+		if (minutes > options.maxPeerMinutes) {
+			return {
+				...base,
+				status: 'not run',
+				note: `would take ≥ ${atLimit.toFixed(1)} min at the documented limit (${formatRate(rps)} requests/s); over --max-peer-minutes ${options.maxPeerMinutes}`,
+				boundRecordsPerSecond: rps,
+			};
+		}
+	}
+	resetBetweenRows(env.backends);
+	const started = Date.now();
+	let measured;
+	try {
+		measured = row.kind === 'c' ? await runClientRow(row, n, tag, env) : await runN8nRow(row, n, tag, workflowInfo, env);
+	} catch (error) {
+		return { ...base, status: 'failed', note: String(error.message).slice(0, 2000) };
+	}
+	const server = env.backends[row.service].server;
+	const counts = requestCounts(server.requests, isWrite(row.service));
+	const recordsPerSecond = n / (measured.wallMs / 1000);
+	return {
+		...base,
+		status: 'ok',
+		totalMs: Date.now() - started,
+		wallMs: measured.wallMs,
+		recordsPerSecond,
+		ratio: recordsPerSecond / base.ceilingRecordsPerSecond,
+		writes: counts.writes,
+		otherRequests: counts.others,
+		tooManyReceived: counts.tooMany,
+		tooManySurfaced: measured.surfaced.rateLimited,
+		errorItems: measured.surfaced.errorItems,
+		runError: measured.surfaced.runError,
+		errorSamples: measured.surfaced.samples,
+		runStatus: measured.runStatus,
+		vmHwmKb: measured.vmHwmKb,
+		cpuMs: measured.cpuMs,
+		cpuMsPer1000: measured.cpuMs === undefined ? undefined : (measured.cpuMs / n) * 1000,
+		verified: measured.verified,
+	};
+}
+
+function formatRate(rps) {
+	return rps >= 100 ? Math.round(rps).toLocaleString('en-US') : String(Number(rps.toFixed(1)));
+}
+
+function machine() {
+	const cpus = os.cpus();
+	const n8nVersion = JSON.parse(fs.readFileSync(path.join(n8n.E2E_DIR, 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
+	const node24 = execFileSync(n8n.node24Bin(), ['--version'], { encoding: 'utf8' }).trim();
+	return {
+		nproc: cpus.length,
+		cpuModel: cpus[0] ? cpus[0].model : 'unknown',
+		memoryGiB: os.totalmem() / 1024 ** 3,
+		kernel: `${os.type()} ${os.release()}`,
+		n8nVersion,
+		n8nNode: node24,
+		benchNode: process.version,
+	};
+}
+
+function log(message) {
+	process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function main() {
+	const options = parseArgs(process.argv.slice(2));
+	if (!n8n.isInstalled()) throw new Error('The n8n e2e harness is not installed. Run: bash e2e/setup.sh');
+	const rows = ROWS.filter((row) => options.rows.includes(row.code));
+	const maxN = Math.max(...options.n);
+	const startedAt = new Date();
+
+	log('compiling the emulators (tsconfig.emulators.json -> e2e/.build)');
+	execFileSync(path.join(REPO, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.emulators.json'], { cwd: REPO, stdio: 'inherit' });
+
+	log('building, packing and installing the package into a fresh n8n user folder');
+	const userFolder = await n8n.createMigratedUserFolder('n8n-bench-');
+	let backends;
+	try {
+		n8n.packAndInstall(userFolder);
+		log(`starting the emulators (latency ${options.latencyMs} ms) and seeding ${maxN.toLocaleString('en-US')} records per service`);
+		const prepared = await prepareBackends(options.latencyMs, maxN);
+		backends = prepared.backends;
+		const env = { userFolder, backends, ctx: prepared.ctx, cpuProf: options.cpuProf };
+		await n8n.importCredentials(userFolder, prepared.credentials);
+
+		const plan = [];
+		for (const n of options.n) {
+			for (const row of rows) {
+				const tag = `${row.code}-${n}-${startedAt.getTime().toString(36)}`;
+				const workflowInfo = row.kind === 'c' ? undefined : buildWorkflow(row, n, tag, prepared.ctx);
+				plan.push({ row, n, tag, workflowInfo });
+			}
+		}
+		const workflows = plan.filter((p) => p.workflowInfo).map((p) => p.workflowInfo.workflow);
+		if (workflows.length) await n8n.importWorkflow(userFolder, workflows);
+
+		const results = [];
+		for (const { row, n, tag, workflowInfo } of plan) {
+			log(`N=${n.toLocaleString('en-US')} ${row.code}: ${SERVICES[row.service].label} ${row.label}`);
+			const result = await runRow(row, n, tag, workflowInfo, env, options);
+			results.push(result);
+			log(
+				result.status === 'ok'
+					? `  ${(result.wallMs / 1000).toFixed(2)} s, ${formatRate(result.recordsPerSecond)} records/s, ${result.writes} writes (+${result.otherRequests}), 429: ${result.tooManyReceived} received / ${result.tooManySurfaced} surfaced, verified ${result.verified}/${n}, CPU ${result.cpuMsPer1000 === undefined ? '?' : result.cpuMsPer1000.toFixed(1)} ms/1k, RSS ${result.vmHwmKb ? Math.round(result.vmHwmKb / 1024) : '?'} MB`
+					: `  ${result.status}: ${result.note}`,
+			);
+		}
+
+		const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+		const report = await writeReport({
+			outDir: options.out,
+			results,
+			options,
+			machine: machine(),
+			startedAt,
+			finishedAt: new Date(),
+			command,
+		});
+		log(`wrote ${report.files.map((f) => path.relative(process.cwd(), f) || f).join(', ')}`);
+	} finally {
+		if (backends) await backends.close();
+		if (options.keep) log(`kept n8n user folder ${userFolder}`);
+		else n8n.removeUserFolder(userFolder);
+	}
+}
+
+main().catch((error) => {
+	process.stderr.write(`${error.stack || error}\n`);
+	process.exitCode = 1;
+});

@@ -1,0 +1,227 @@
+'use strict';
+/**
+ * Every example workflow of examples/ in a real n8n 2.41.1 with the packed package installed, against
+ * the embedded emulators (e2e/lib/backends.js): each runs with `n8n execute`; the run data must show
+ * one output item per input item with its pairedItem, and the emulators' state the records written.
+ *
+ *   npm run test:e2e                     (builds the emulators, installs n8n when missing)
+ *   node --test e2e/examples.test.js     (the same, when run alone)
+ *
+ * Everything listens on / talks to 127.0.0.1 only.
+ */
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const n8n = require('./lib/n8n');
+const { BUILD_DIR } = require('./lib/backends');
+const examples = require('./lib/examples');
+
+let userFolder;
+let backends;
+/** file -> {workflow, result of runExample} */
+const results = new Map();
+const EXAMPLES = examples.loadExamples();
+
+before(async () => {
+	if (!n8n.isInstalled()) {
+		execFileSync('bash', [path.join(n8n.E2E_DIR, 'setup.sh')], { stdio: 'inherit', env: { ...process.env, CI: process.env.CI || 'true' } });
+	}
+	if (!fs.existsSync(path.join(BUILD_DIR, 'kintone', 'index.js'))) {
+		execFileSync('npm', ['run', 'build:emulators'], { cwd: n8n.REPO_DIR, stdio: 'inherit' });
+	}
+	const { startBackends } = require('./lib/backends');
+	backends = await startBackends();
+	userFolder = await n8n.createMigratedUserFolder('n8n-e2e-examples-');
+	n8n.packAndInstall(userFolder);
+	await n8n.importCredentials(userFolder, backends.credentials);
+	await n8n.importWorkflow(userFolder, EXAMPLES.map((example) => example.workflow));
+});
+
+after(async () => {
+	if (backends) await backends.close();
+	n8n.removeUserFolder(userFolder);
+});
+
+/** Runs an example once (memoised) and checks what every example must show. */
+async function runChecked(file) {
+	if (results.has(file)) return results.get(file);
+	const { workflow } = EXAMPLES.find((example) => example.file === file);
+	const result = await examples.runExample(userFolder, backends, workflow);
+	console.log(
+		`# ${file}: ${result.run.status}, ${result.summary.itemsIn} items in, ${result.summary.itemsOut} out, ` +
+			`${result.summary.failures} failed, ${result.requests} requests, ${result.recordsWritten} records written, ` +
+			`${result.seconds}s run (${result.cliSeconds}s with the n8n CLI)`,
+	);
+	assert.equal(result.run.status, 'success', JSON.stringify(n8n.runError(result.run) || result.run.data.resultData).slice(0, 2000));
+	const { summary } = result;
+	assert.ok(summary.itemsIn > 0, 'the write node received no items');
+	assert.equal(summary.itemsOut, summary.itemsIn, 'every input item must yield exactly one output item');
+	// Each input item is paired with exactly one output item, across both outputs.
+	const paired = summary.items.map((item) => item.pairedItem && item.pairedItem.item).sort((a, b) => a - b);
+	assert.deepEqual(paired, Array.from({ length: summary.itemsIn }, (_, index) => index));
+	// No secret of the credentials leaks into the run data (outputs, errors, logs of the run).
+	const runText = JSON.stringify(result.run.data);
+	for (const credential of backends.credentials) {
+		for (const secret of secretsOf(credential.data)) assert.ok(!runText.includes(secret), `a secret of ${credential.name} is in the run data`);
+	}
+	results.set(file, { workflow, ...result });
+	return results.get(file);
+}
+
+function secretsOf(data) {
+	const secrets = [data.apiToken, data.appSecret, data.clientSecret, data.oauthTokenData && data.oauthTokenData.access_token, data.oauthTokenData && data.oauthTokenData.refresh_token];
+	return secrets.filter(Boolean).flatMap((secret) => String(secret).split(','));
+}
+
+/** The output items of one node, in order. */
+const outputOf = (result, branch = 0) => result.summary.items.filter((item) => item.branch === branch);
+
+test('every example workflow in examples/ is covered below', () => {
+	assert.ok(EXAMPLES.length >= 3, 'at least one example per node');
+	const covered = [
+		'kintone-update-by-update-key.json',
+		'kintone-upsert-orders.json',
+		'feishu-data-table-upsert.json',
+		'feishu-apaas-get-transform-update.json',
+		'feishu-apaas-create-error-output.json',
+	];
+	assert.deepEqual(EXAMPLES.map((example) => example.file).sort(), [...covered].sort());
+	for (const { workflow } of EXAMPLES) {
+		assert.ok(workflow.id.length <= 21, `${workflow.id}: id longer than 21 characters`);
+		assert.ok(workflow.nodes.some((node) => node.type === 'n8n-nodes-base.manualTrigger'), `${workflow.name}: no Manual Trigger`);
+		for (const node of examples.writeNodes(workflow)) {
+			const [credential] = Object.values(node.credentials || {});
+			assert.ok(credential && backends.credentials.some((c) => c.id === credential.id && c.name === credential.name), `${node.name}: credential not provided by backends.js`);
+		}
+	}
+});
+
+test('Kintone: 20 rows update their records by the update key `code`, in one PUT', { timeout: 180_000 }, async () => {
+	const app = backends.seed.kintone.app;
+	const before = new Map(backends.kintone.records(app).map((r) => [r.record.code.value, r]));
+	const requestsBefore = backends.kintone.server.requests.length;
+	const result = await runChecked('kintone-update-by-update-key.json');
+
+	assert.equal(result.summary.itemsIn, 20);
+	assert.equal(result.summary.failures, 0);
+	assert.equal(result.recordsWritten, 20);
+	const puts = backends.kintone.server.requests.slice(requestsBefore).filter((r) => r.method === 'PUT' && r.path.endsWith('/records.json'));
+	assert.equal(puts.length, 1);
+	assert.equal(puts[0].body.records.length, 20);
+	assert.deepEqual(puts[0].body.records[0].updateKey, { field: 'code', value: 'PRJ-0001' });
+
+	const output = outputOf(result);
+	const priorities = ['高', '中', '低'];
+	for (let i = 0; i < 20; i++) {
+		const code = `PRJ-${String(i + 1).padStart(4, '0')}`;
+		const stored = backends.kintone.records(app).find((r) => r.record.code.value === code);
+		assert.equal(stored.record['優先度'].value, priorities[(i + 1) % 3]);
+		assert.equal(stored.record['数量'].value, String(20 + i * 2));
+		assert.equal(stored.record['備考'].value, `2024年度 第3四半期の見直し (#${i + 1})`);
+		assert.equal(stored.record['單行文字方塊_0'].value, before.get(code).record['單行文字方塊_0'].value, 'unmapped field changed');
+		assert.equal(Number(stored.revision), Number(before.get(code).revision) + 1);
+		assert.deepEqual(output[i].json, { id: stored.id, revision: stored.revision });
+		assert.deepEqual(output[i].pairedItem, { item: i });
+	}
+});
+
+test('Kintone: upsert updates 3 existing projects and creates 3 (with a lookup), matched on `code`', { timeout: 180_000 }, async () => {
+	const app = backends.seed.kintone.app;
+	const countBefore = backends.kintone.records(app).length;
+	const result = await runChecked('kintone-upsert-orders.json');
+
+	assert.equal(result.summary.itemsIn, 6);
+	assert.equal(result.recordsWritten, 6);
+	assert.equal(backends.kintone.records(app).length, countBefore + 3);
+	const output = outputOf(result);
+	assert.deepEqual(output.map((item) => item.json.operation), ['updated', 'updated', 'updated', 'inserted', 'inserted', 'inserted']);
+	const byCode = (code) => backends.kintone.records(app).find((r) => r.record.code.value === code);
+	assert.equal(byCode('PRJ-0002').record['單行文字方塊_0'].value, '物流センター自動化');
+	const created = byCode('PRJ-0103');
+	assert.equal(created.record['顧客コード'].value, 'C003');
+	assert.equal(created.record['顧客名'].value, '台灣資訊有限公司', 'lookup copy not filled');
+	assert.equal(created.record['数量'].value, '300');
+	assert.equal(output[5].json.id, created.id);
+});
+
+test('Feishu Data Table: 25 rows upserted with merge-duplicates on (warehouse, sku): 10 updated, 15 inserted', { timeout: 180_000 }, async () => {
+	const { workspace, inventory } = backends.seed.dataTable;
+	const requestsBefore = backends.dataTable.server.requests.length;
+	const result = await runChecked('feishu-data-table-upsert.json');
+
+	assert.equal(result.summary.itemsIn, 25);
+	assert.equal(result.summary.failures, 0);
+	assert.equal(result.recordsWritten, 25);
+	const writes = backends.dataTable.server.requests.slice(requestsBefore).filter((r) => r.method === 'POST' && r.path.endsWith('/records'));
+	assert.equal(writes.length, 1, 'one request for 25 rows');
+	assert.match(String(writes[0].headers.prefer), /resolution=merge-duplicates/);
+	assert.equal(writes[0].query.get('on_conflict'), 'warehouse,sku');
+
+	const rows = await backends.dataTable.rows(workspace, inventory);
+	assert.equal(rows.length, 25);
+	const row = (warehouse, sku) => rows.find((r) => r.warehouse === warehouse && r.sku === sku);
+	assert.equal(row('SH-01', 'SKU-1001').qty, 48);
+	assert.equal(row('SH-01', 'SKU-1001').updated_by, 'n8n stock sync');
+	assert.equal(row('BJ-02', 'SKU-1005').qty, 80);
+	assert.equal(row('CD-05', 'SKU-1004').qty, 0);
+	assert.equal(row('CD-05', 'SKU-1004').status, 'active', 'column default not applied to a new row');
+
+	const output = outputOf(result);
+	assert.equal(output.filter((item) => item.json._action === 'updated').length, 10);
+	assert.equal(output.filter((item) => item.json._action === 'inserted').length, 15);
+	output.forEach((item, index) => {
+		assert.deepEqual(item.pairedItem, { item: index });
+		const stored = rows.find((r) => r._id === item.json._id);
+		assert.ok(stored, `output ${index} names a row that does not exist`);
+	});
+});
+
+test('Feishu aPaaS: Get Many → transform → Update Many confirms the 12 pending orders', { timeout: 180_000 }, async () => {
+	const { namespace, object } = backends.seed.apaas;
+	const before = new Map([...backends.apaas.records(namespace, object).values()].map((r) => [r._id, { ...r, values: { ...r.values } }]));
+	const result = await runChecked('feishu-apaas-get-transform-update.json');
+
+	assert.equal(n8n.nodeOutput(result.run, 'Get pending orders').length, 12);
+	assert.equal(result.summary.itemsIn, 12);
+	assert.equal(result.summary.failures, 0);
+	assert.equal(result.recordsWritten, 12);
+	const pendingBefore = [...before.values()].filter((r) => r.values.status === '待确认');
+	assert.equal(pendingBefore.length, 12);
+	for (const old of pendingBefore) {
+		const now = backends.apaas.records(namespace, object).get(old._id);
+		assert.equal(now.values.status, '已确认');
+		const expected = old.values.paid ? Number(old.values.amount) : Math.round(Number(old.values.amount) * 0.95 * 100) / 100;
+		assert.equal(Number(now.values.amount), expected);
+		assert.equal(now.values.order_no, old.values.order_no);
+		assert.equal(now.writes, old.writes + 1, 'written more than once');
+	}
+	const output = outputOf(result);
+	assert.deepEqual(output.map((item) => item.json._id), pendingBefore.map((r) => r._id));
+});
+
+test('Feishu aPaaS: a bad record goes to the error output, the other 5 are created', { timeout: 180_000 }, async () => {
+	const { namespace, object } = backends.seed.apaas;
+	const idsBefore = new Set(backends.apaas.records(namespace, object).keys());
+	const result = await runChecked('feishu-apaas-create-error-output.json');
+
+	assert.equal(result.summary.itemsIn, 6);
+	assert.equal(result.summary.failures, 1);
+	assert.equal(result.recordsWritten, 5);
+	const created = [...backends.apaas.records(namespace, object).values()].filter((r) => !idsBefore.has(r._id));
+	assert.deepEqual(created.map((r) => r.values.order_no).sort(), ['SO-20250001', 'SO-20250002', 'SO-20250003', 'SO-20250005', 'SO-20250006']);
+
+	const success = outputOf(result, 0);
+	assert.deepEqual(success.map((item) => item.pairedItem.item), [0, 1, 2, 4, 5]);
+	for (const item of success) assert.ok(created.some((r) => r._id === item.json._id), 'success item names no created record');
+	const [failed] = outputOf(result, 1);
+	assert.deepEqual(failed.pairedItem, { item: 3 });
+	assert.equal(failed.json.order_no, 'SO-20250004');
+	assert.match(failed.json.error, /amount/);
+	assert.equal(failed.json.details.itemIndex, 3);
+	// The branches reached the nodes behind them.
+	assert.equal(n8n.nodeOutput(result.run, 'Created').length, 5);
+	assert.equal(n8n.nodeOutput(result.run, 'Needs review').length, 1);
+});

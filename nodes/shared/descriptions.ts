@@ -1,0 +1,82 @@
+import type { IDisplayOptions, INodeProperties, ResourceMapperTypeOptionsBase } from 'n8n-workflow';
+
+/** What a node may set on its field-mapping form besides the mode and what reloads it. */
+export interface FieldMappingSettings {
+	/** Defaults to "Fields". */
+	displayName?: string;
+	displayOptions?: IDisplayOptions;
+	/** Overrides the defaults: `getMappingFields`, "field"/"fields", all fields added only in `add` mode, one key to match on. */
+	resourceMapper?: Partial<ResourceMapperTypeOptionsBase> & { resourceMapperMethod?: string };
+}
+
+/** n8n's field-mapping form (resourceMapper) of a write operation, saved as the `columns` parameter. */
+export function fieldMappingProperty(
+	mode: ResourceMapperTypeOptionsBase['mode'],
+	loadOptionsDependsOn: string[],
+	settings: FieldMappingSettings = {},
+): INodeProperties {
+	return {
+		displayName: settings.displayName ?? 'Fields',
+		name: 'columns',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		typeOptions: {
+			loadOptionsDependsOn,
+			resourceMapper: {
+				resourceMapperMethod: 'getMappingFields',
+				mode,
+				fieldWords: { singular: 'field', plural: 'fields' },
+				// Updates start empty, so that only the fields the user adds are changed.
+				addAllFields: mode === 'add',
+				multiKeyMatch: false,
+				supportAutoMap: true,
+				...settings.resourceMapper,
+			},
+		},
+		...(settings.displayOptions ? { displayOptions: settings.displayOptions } : {}),
+	};
+}
+
+/**
+ * The "Options" collection of an operation. Its options are listed alphabetically, as n8n's
+ * conventions ask, so that nodes can append the options all their operations share.
+ */
+export function optionsCollection(
+	options: INodeProperties[],
+	settings: { description?: string; displayOptions?: IDisplayOptions } = {},
+): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		...settings,
+		options: [...options].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	};
+}
+
+/** "Return All" and, when it is off, "Limit", as n8n's own read operations offer them. */
+export function returnAllOrLimit(displayOptions?: IDisplayOptions): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			...(displayOptions ? { displayOptions } : {}),
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { ...displayOptions, show: { ...displayOptions?.show, returnAll: [false] } },
+		},
+	];
+}

@@ -1,0 +1,147 @@
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
+import { startFeishuApaasEmulator } from '../emulators/feishuApaas';
+import { NS, OBJ, defineBooks, runApaas } from '../feishuApaas/setup';
+import { Chaos, chooseSeed, seededRandom } from './chaos';
+import type { Reconciliation } from './ledger';
+import { describeReconciliation, reconcile } from './ledger';
+import { EMPTY_COUNTS, addCounts, finishFile } from './summary';
+
+const RECORDS = 5_000;
+// Small batches: many requests, so many faults, and each fault hits few records.
+const BATCH_SIZE = 50;
+const TIMEOUT_MS = 500;
+const SLOW_MS = 900;
+// Feishu answers per record, so a bad record fails alone.
+const BAD_RECORD_RATE = 0.05;
+
+const seed = chooseSeed();
+const random = seededRandom(seed);
+let totals = EMPTY_COUNTS;
+
+describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records per write operation (seed ${seed})`, () => {
+	let emulator: FeishuApaasEmulator;
+
+	beforeAll(async () => {
+		process.stdout.write(`Feishu aPaaS fault scenarios: seed ${seed} (HARDENING_SEED=${seed} replays them)\n`);
+		emulator = await startFeishuApaasEmulator();
+	});
+	afterAll(async () => {
+		await emulator.close();
+		finishFile('faults.feishuApaas', totals);
+	});
+	beforeEach(() => {
+		emulator.reset();
+		// Only the injected 429s: the emulator's own limiter would add more, unseeded.
+		emulator.setRateLimits([{ limit: 1_000_000, intervalMs: 1000 }]);
+		defineBooks(emulator);
+	});
+
+	async function underFaults(parameters: INodeParameters, items: IDataObject[]) {
+		const chaos = new Chaos({
+			random,
+			rates: {
+				rateLimited: 0.14,
+				serverError: 0.06,
+				resetBeforeHandling: 0.04,
+				resetAfterHandling: 0.04,
+				slowerThanTimeout: 0.015,
+				tokenExpired: 0.02,
+			},
+			match: (request) => request.path.includes('/records/batch_'),
+			rateLimitReply: (seconds) => ({
+				status: 429,
+				headers: { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': String(seconds) },
+				body: { code: 99991400, msg: 'request trigger frequency limit' },
+			}),
+			slowMs: SLOW_MS,
+			expireTokens: () => emulator.expireTokens(),
+		});
+		chaos.install(emulator.server);
+		const run = await runApaas(
+			emulator,
+			{ ...parameters, options: { batchSize: BATCH_SIZE, throttle: false, timeout: TIMEOUT_MS } },
+			items,
+			{ node: { onError: 'continueRegularOutput' } },
+		);
+		chaos.stop();
+		// A request slower than the timeout is still applied by the service after the node gave up on it.
+		await new Promise((resolve) => setTimeout(resolve, SLOW_MS + 100));
+		return { run, chaos };
+	}
+
+	function account(label: string, chaos: Chaos, result: Reconciliation, badRecords: number) {
+		const faults = chaos.total + badRecords;
+		process.stdout.write(`${describeReconciliation(label, seed, `${faults} faults ${JSON.stringify({ ...chaos.counts, badRecords })}`, result)}\n`);
+		totals = addCounts(totals, { faults, survived: result.survived, lost: result.lost, duplicated: result.duplicated });
+		expect(result.problems).toEqual([]);
+		expect(result.lost).toBe(0);
+		expect(result.duplicated).toBe(0);
+		expect(result.survived).toBeGreaterThan(0);
+	}
+
+	const autoMap = { mappingMode: 'autoMapInputData', value: null, matchingColumns: ['_id'], schema: [] };
+	const isBad = () => random() < BAD_RECORD_RATE;
+	const seedBooks = () =>
+		emulator.seedRecords(NS, OBJ, Array.from({ length: RECORDS }, (_, index) => ({ book_name: 'seeded', book_count: index })));
+
+	it('create: every record is written once or reported as not written or unknown', async () => {
+		const bad = new Set<number>();
+		const items = Array.from({ length: RECORDS }, (_, index) => {
+			if (isBad()) bad.add(index);
+			return { book_name: `create-${seed}-${index}`, book_count: bad.has(index) ? 'not a number' : index };
+		});
+
+		const { run, chaos } = await underFaults({ operation: 'create', columns: autoMap }, items);
+
+		const byName = new Map<string, string[]>();
+		for (const record of emulator.records(NS, OBJ).values()) {
+			const name = String(record.values.book_name);
+			byName.set(name, [...(byName.get(name) ?? []), record._id]);
+		}
+		const result = reconcile(run, RECORDS, (index) => byName.get(items[index].book_name)?.length ?? 0, {
+			idempotent: false,
+			checkSuccess: (json, index) =>
+				json._id === byName.get(items[index].book_name)?.[0] ? undefined : `its _id ${String(json._id)} is not the record's`,
+		});
+		account('feishu aPaaS create', chaos, result, bad.size);
+		for (const index of bad) expect(run.outputs[0][index].json.details).toMatchObject({ outcome: expect.any(String) });
+	});
+
+	it('update: every change lands or is reported as not written or unknown', async () => {
+		const ids = seedBooks();
+		const bad = new Set<number>();
+		const items = ids.map((_id, index) => {
+			if (isBad()) bad.add(index);
+			return { _id, book_name: `update-${seed}-${index}`, book_count: bad.has(index) ? 'not a number' : index + 1 };
+		});
+
+		const { run, chaos } = await underFaults({ operation: 'update', columns: autoMap }, items);
+
+		const records = emulator.records(NS, OBJ);
+		const result = reconcile(run, RECORDS, (index) => records.get(ids[index])!.writes, {
+			idempotent: true,
+			checkSuccess: (_json, index) =>
+				records.get(ids[index])!.values.book_name === items[index].book_name ? undefined : 'but the record has another value',
+		});
+		account('feishu aPaaS update', chaos, result, bad.size);
+	});
+
+	it('delete: every record is gone once reported deleted, and still there when reported not deleted', async () => {
+		const ids = seedBooks();
+		const bad = new Set<number>();
+		const items = ids.map((_id, index) => {
+			if (isBad()) bad.add(index);
+			return { _id: bad.has(index) ? String(1000 + index) : _id };
+		});
+
+		const { run, chaos } = await underFaults({ operation: 'delete', recordId: '={{ $json._id }}' }, items);
+
+		const records = emulator.records(NS, OBJ);
+		const result = reconcile(run, RECORDS, (index) => (bad.has(index) || records.has(ids[index]) ? 0 : 1), {
+			idempotent: true,
+		});
+		account('feishu aPaaS delete', chaos, result, bad.size);
+	});
+});
