@@ -18,7 +18,7 @@
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 
 const n8n = require('./lib/n8n');
 
@@ -46,12 +46,12 @@ const since = (t = started) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
 const step = (n, total, text) => console.log(`\n[${n}/${total}] ${text}`);
 const info = (text) => console.log(`      ${text}`);
 
-/** Runs a command with inherited output; while it prints nothing, says every 30 s that it is still going. */
-function runVisible(cmd, args, options = {}) {
+/** Runs a command with inherited output and says every 30 s that it is still going (and how far, if `progress`). */
+function runVisible(cmd, args, options = {}, progress = () => '') {
 	return new Promise((resolve, reject) => {
 		const t0 = Date.now();
 		const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
-		const heartbeat = setInterval(() => info(`… still working (${since(t0)})`), 30_000);
+		const heartbeat = setInterval(() => info(`… still working (${since(t0)}${progress()})`), 30_000);
 		child.on('error', (error) => {
 			clearInterval(heartbeat);
 			reject(error);
@@ -74,6 +74,16 @@ function runCaptured(cmd, args, what) {
 		child.on('error', reject);
 		child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${what} failed:\n${output.slice(-4000)}`))));
 	});
+}
+
+/** How much of n8n is in e2e/node_modules so far, for the progress lines of the first install. */
+function installedSize() {
+	try {
+		const mb = Number(execFileSync('du', ['-sm', path.join(n8n.E2E_DIR, 'node_modules')], { encoding: 'utf8', timeout: 10_000 }).split('\t')[0]);
+		return `; e2e/node_modules: ${(mb / 1024).toFixed(1)} of about 3 GB`;
+	} catch {
+		return '';
+	}
 }
 
 function portIsFree(port) {
@@ -156,7 +166,7 @@ async function main() {
 			info('Not installed yet: installing now. First time only: about 10 minutes and 3 GB');
 			info('(npm ci of about 2,350 packages, then sqlite3 is compiled for Node 24). Progress follows.');
 		}
-		await runVisible('bash', [path.join(n8n.E2E_DIR, 'setup.sh')], { env: { ...process.env, CI: process.env.CI || 'true' } });
+		await runVisible('bash', [path.join(n8n.E2E_DIR, 'setup.sh')], { env: { ...process.env, CI: process.env.CI || 'true' } }, installedSize);
 
 		step(2, total, 'Building the package (npm run build, npm pack) and the emulators (npm run build:emulators)');
 		let t0 = Date.now();

@@ -56,6 +56,10 @@ rm -f "$MARKER"
 # them downloads sources from the internet to build a Kafka client).
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false \
 	npm_config_yes=true npm_config_progress=false npm_config_loglevel="${npm_config_loglevel:-warn}"
+# `npm run` (npm 11) exports npm_config_ignore_scripts=true to its scripts, so under `npm test` or
+# `npm run demo` the sqlite3 rebuild below would silently build nothing. Scripts are switched off
+# explicitly where wanted (npm ci --ignore-scripts), so the inherited setting is dropped.
+unset npm_config_ignore_scripts
 
 T0=$(date +%s)
 DEPS_MARKER="$NM/.e2e-deps"   # written only after a complete npm ci/install for this fingerprint
@@ -88,7 +92,7 @@ else
 	PATH="$NODE24_DIR/bin:$PATH" \
 		npm_config_nodedir="$NODE24_DIR" \
 		JOBS="${JOBS:-max}" \
-		npm rebuild sqlite3 --nodedir="$NODE24_DIR" --foreground-scripts >"$NM/.e2e-sqlite3-build.log" 2>&1 || {
+		npm rebuild sqlite3 --ignore-scripts=false --nodedir="$NODE24_DIR" --foreground-scripts >"$NM/.e2e-sqlite3-build.log" 2>&1 || {
 		log "ERROR: npm rebuild sqlite3 failed; last lines of $NM/.e2e-sqlite3-build.log:"
 		tail -40 "$NM/.e2e-sqlite3-build.log" >&2
 		exit 1

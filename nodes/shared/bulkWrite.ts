@@ -5,7 +5,7 @@ import type { PendingRecord } from './batching';
 import { toBatches } from './batching';
 import { RequestFailedError } from './request';
 import type { RecordFailure, RecordOutcome } from './results';
-import { failed, toOutputItems } from './results';
+import { LONE_SURROGATE, failed, readable, toOutputItems } from './results';
 
 /** An input that cannot become a record; names the field when one is to blame. */
 export class RecordInputError extends Error {
@@ -23,6 +23,12 @@ export interface BulkWrite<T> {
 	batchSize: number;
 	/** Batches in flight at once; 1 keeps input order on the service side too. */
 	concurrency?: number;
+	/**
+	 * Whether a record's `key` names the record it changes (e.g. its ID), so that with concurrency a
+	 * batch waits for every earlier batch holding the same key: changes to one record still land in
+	 * input order. Leave off when keys are descriptions shared by unrelated records ("new record").
+	 */
+	orderByKey?: boolean;
 	/** Builds one item's record; throws (ideally RecordInputError) when the item cannot be sent. */
 	prepare(itemIndex: number): { key: string; payload: T };
 	/** Records that must share a request (e.g. the same set of columns) get the same group. */
@@ -59,7 +65,7 @@ export async function runBulkWrite<T>(
 			if (!continueOnFail) {
 				throw new NodeOperationError(ctx.getNode(), error as Error, {
 					itemIndex,
-					message: `Item ${itemIndex}${field ? `, field "${field}"` : ''}: ${(error as Error).message}`,
+					message: readable(`Item ${itemIndex}${field ? `, field "${field}"` : ''}: ${(error as Error).message}`),
 					description: 'Nothing was sent. Fix the item, or turn on "Continue On Fail" to send the others.',
 				});
 			}
@@ -85,18 +91,30 @@ async function sendAll<T>(
 ): Promise<RecordOutcome[]> {
 	const batches = groupedBatches(records, spec);
 	const results: RecordOutcome[][] = new Array(batches.length);
+	const workers = Math.max(1, Math.min(spec.concurrency ?? 1, batches.length));
+	const mustFollow = workers > 1 && spec.orderByKey ? earlierBatchesWithSameKeys(batches) : undefined;
+	const finished: Array<Promise<void>> = new Array(batches.length);
 	let next = 0;
 	let stopped = false;
 
 	const worker = async () => {
 		while (next < batches.length && !stopped) {
+			// Batches are taken in order, so every batch this one may wait for is already under way.
 			const batchIndex = next++;
-			const batch = batches[batchIndex];
-			results[batchIndex] = await sendBatch(ctx, spec, batch);
-			if (stopAtFirstFailure && results[batchIndex].some((outcome) => outcome.failure)) stopped = true;
+			let markFinished = () => {};
+			finished[batchIndex] = new Promise((resolve) => (markFinished = resolve));
+			try {
+				if (mustFollow?.[batchIndex].length) {
+					await Promise.all(mustFollow[batchIndex].map((earlier) => finished[earlier]));
+					if (stopped) return;
+				}
+				results[batchIndex] = await sendBatch(ctx, spec, batches[batchIndex]);
+				if (stopAtFirstFailure && results[batchIndex].some((outcome) => outcome.failure)) stopped = true;
+			} finally {
+				markFinished();
+			}
 		}
 	};
-	const workers = Math.max(1, Math.min(spec.concurrency ?? 1, batches.length));
 	await Promise.all(Array.from({ length: workers }, worker));
 
 	return batches.flatMap(
@@ -110,6 +128,21 @@ async function sendAll<T>(
 				),
 			),
 	);
+}
+
+/** For each batch, the latest earlier batches that hold one of its keys (empty keys name nothing). */
+function earlierBatchesWithSameKeys<T>(batches: Array<Array<PendingRecord<T>>>): number[][] {
+	const lastBatchOfKey = new Map<string, number>();
+	return batches.map((batch, batchIndex) => {
+		const earlier = new Set<number>();
+		for (const { key } of batch) {
+			if (!key) continue;
+			const previous = lastBatchOfKey.get(key);
+			if (previous !== undefined && previous !== batchIndex) earlier.add(previous);
+			lastBatchOfKey.set(key, batchIndex);
+		}
+		return [...earlier];
+	});
 }
 
 function groupedBatches<T>(records: Array<PendingRecord<T>>, spec: BulkWrite<T>) {
@@ -146,42 +179,54 @@ async function sendBatch<T>(
 	return outcomes;
 }
 
-// A UTF-16 surrogate without its other half: JSON escapes it as \udXXX, services refuse or mangle it.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
  * Throws a RecordInputError, naming where, for a value JSON cannot carry exactly: text with an
  * unpaired surrogate (e.g. an emoji cut in half), NaN or Infinity (JSON would send null), an
  * invalid date, or a value JSON has no form for. So no request ever holds a value the item did not.
  */
 export function assertSendable(value: unknown, path = ''): void {
-	const where = path === '' ? 'The value' : `"${path}"`;
-	const fail = (problem: string) => {
-		throw new RecordInputError(`${where} ${problem}`, path || undefined);
-	};
+	checkSendable(value, path === '' ? [] : [path]);
+}
+
+/** Walks a value; the path to a part is only spelled out when that part is wrong (it runs on every record). */
+function checkSendable(value: unknown, at: Array<string | number>): void {
 	if (typeof value === 'string') {
 		const match = LONE_SURROGATE.exec(value);
 		if (match) {
-			fail(`contains an unpaired UTF-16 surrogate at position ${match.index} (broken text, e.g. half an emoji); fix or remove that character`);
+			unsendable(at, `contains an unpaired UTF-16 surrogate at position ${match.index} (broken text, e.g. half an emoji); fix or remove that character`);
 		}
 	} else if (typeof value === 'number') {
-		if (!Number.isFinite(value)) fail(`is ${value}, which cannot be sent as a number`);
+		if (!Number.isFinite(value)) unsendable(at, `is ${value}, which cannot be sent as a number`);
 	} else if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') {
-		fail(`is a ${typeof value}, which cannot be sent`);
+		unsendable(at, `is a ${typeof value}, which cannot be sent`);
 	} else if (value instanceof Date) {
-		if (Number.isNaN(value.getTime())) fail('is an invalid date');
+		if (Number.isNaN(value.getTime())) unsendable(at, 'is an invalid date');
 	} else if (Array.isArray(value)) {
-		value.forEach((entry, index) => assertSendable(entry, `${path}[${index}]`));
+		for (let index = 0; index < value.length; index++) {
+			at.push(index);
+			checkSendable(value[index], at);
+			at.pop();
+		}
 	} else if (value !== null && typeof value === 'object') {
 		const { toJSON } = value as { toJSON?: unknown };
-		if (typeof toJSON === 'function') return assertSendable(toJSON.call(value), path);
-		for (const [key, entry] of Object.entries(value)) {
+		if (typeof toJSON === 'function') return checkSendable(toJSON.call(value), at);
+		for (const key of Object.keys(value)) {
 			if (LONE_SURROGATE.test(key)) {
-				fail(`has a field name with an unpaired UTF-16 surrogate (broken text); fix or remove that character`);
+				unsendable(at, `has a field name with an unpaired UTF-16 surrogate (broken text); fix or remove that character`);
 			}
-			assertSendable(entry, path === '' ? key : `${path}.${key}`);
+			at.push(key);
+			checkSendable((value as Record<string, unknown>)[key], at);
+			at.pop();
 		}
 	}
+}
+
+function unsendable(at: Array<string | number>, problem: string): never {
+	const path = at.reduce<string>(
+		(text, step) => (typeof step === 'number' ? `${text}[${step}]` : text === '' ? step : `${text}.${step}`),
+		'',
+	);
+	throw new RecordInputError(`${path === '' ? 'The value' : `"${path}"`} ${problem}`, path || undefined);
 }
 
 /** The failure of every record of a request that threw (RequestFailedError or another error). */

@@ -36,6 +36,22 @@ export interface RecordOutcome {
 	failure?: RecordFailure;
 }
 
+/** Half of a UTF-16 surrogate pair without its other half: broken text (e.g. an emoji cut in two). */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const MAX_MESSAGE_LENGTH = 1_000;
+
+/**
+ * A message fit for people, whatever a service or a value put in it: broken halves of characters
+ * shown as U+FFFD, and at most 1,000 characters (a service may quote a huge value back).
+ */
+export function readable(text: string): string {
+	const whole = text.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+	if (whole.length <= MAX_MESSAGE_LENGTH) return whole;
+	const characters = [...whole];
+	return characters.length > MAX_MESSAGE_LENGTH ? `${characters.slice(0, MAX_MESSAGE_LENGTH - 1).join('')}…` : whole;
+}
+
 export function succeeded(itemIndex: number, json: IDataObject, key?: string): RecordOutcome {
 	return { itemIndex, key, json };
 }
@@ -90,7 +106,7 @@ function errorJson({ itemIndex, key, failure }: RecordOutcome): IDataObject {
 	if (httpCode !== undefined) details.httpCode = httpCode;
 	if (fields?.length) details.fields = fields;
 	if (extra) Object.assign(details, extra);
-	return { error: message, message: serviceMessage ?? message, details };
+	return { error: readable(message), message: readable(serviceMessage ?? message), details };
 }
 
 function toNodeError(
@@ -115,7 +131,7 @@ function toNodeError(
 		.join(' ');
 	return new NodeApiError(ctx.getNode(), errorJson(first) as JsonObject, {
 		itemIndex: first.itemIndex,
-		message: `Item ${first.itemIndex}${record}${code}: ${failure.message}`,
+		message: readable(`Item ${first.itemIndex}${record}${code}: ${failure.message}`),
 		description: summary,
 		httpCode: failure.httpCode,
 	});

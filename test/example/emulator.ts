@@ -18,6 +18,8 @@ class ExampleState {
 	create(request: RecordedRequest): Reply {
 		const results = (request.body as { records: Batch }).records.map(({ name }) => {
 			if (name === 'bad') return { ok: false, error: 'Name "bad" is not allowed' };
+			// Like many services, it quotes a refused value cut to a number of UTF-16 units, even inside an emoji.
+			if (name.startsWith('bad ')) return { ok: false, error: `Name "${name.slice(0, 9)}" is not allowed: ${name}` };
 			const id = String(this.nextId++);
 			this.records.set(id, { id, name, writes: 1 });
 			return { ok: true, id };

@@ -1,32 +1,21 @@
-import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
-import { startFeishuApaasEmulator } from '../emulators/feishuApaas';
-import { NS, OBJ, defineBooks, requestsTo, runApaas } from './setup';
+import { NS, OBJ, requestsTo, runApaas, useFeishuApaasEmulator } from './setup';
 
 describe('Feishu aPaaS node: a resend after a lost answer', () => {
-	let emulator: FeishuApaasEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuApaasEmulator();
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => {
-		emulator.reset();
-		defineBooks(emulator);
-	});
+	const apaas = useFeishuApaasEmulator();
 
 	it('a delete resent after its answer was lost reports records gone as unknown, not refused: the first attempt may have deleted them', async () => {
-		const ids = emulator.seedRecords(NS, OBJ, [{}, {}, {}]);
-		emulator.server.inject({ match: (request) => request.path.endsWith('batch_delete'), action: { kind: 'resetAfterHandling' } });
+		const ids = apaas.emulator.seedRecords(NS, OBJ, [{}, {}, {}]);
+		apaas.emulator.server.inject({ match: (request) => request.path.endsWith('batch_delete'), action: { kind: 'resetAfterHandling' } });
 
 		const result = await runApaas(
-			emulator,
+			apaas.emulator,
 			{ operation: 'delete', recordId: '={{ $json._id }}' },
 			[...ids, '1234'].map((_id) => ({ _id })),
 			{ node: { onError: 'continueRegularOutput' } },
 		);
 
-		expect(requestsTo(emulator, 'batch_delete')).toHaveLength(2);
-		expect(emulator.records(NS, OBJ).size).toBe(0);
+		expect(requestsTo(apaas.emulator, 'batch_delete')).toHaveLength(2);
+		expect(apaas.emulator.records(NS, OBJ).size).toBe(0);
 		for (const item of result.outputs[0]) {
 			expect(item.json.details).toMatchObject({ outcome: 'unknown' });
 			expect(String(item.json.error)).toMatch(/may already have/);
@@ -34,17 +23,17 @@ describe('Feishu aPaaS node: a resend after a lost answer', () => {
 	});
 
 	it('an update resent after its answer was lost still reports records it refuses as not written: their values were wrong both times', async () => {
-		const [id] = emulator.seedRecords(NS, OBJ, [{ book_count: 1 }]);
-		emulator.server.inject({ match: (request) => request.path.endsWith('batch_update'), action: { kind: 'resetAfterHandling' } });
+		const [id] = apaas.emulator.seedRecords(NS, OBJ, [{ book_count: 1 }]);
+		apaas.emulator.server.inject({ match: (request) => request.path.endsWith('batch_update'), action: { kind: 'resetAfterHandling' } });
 
 		const result = await runApaas(
-			emulator,
+			apaas.emulator,
 			{ operation: 'update', columns: { mappingMode: 'autoMapInputData', value: null, matchingColumns: ['_id'], schema: [] } },
 			[{ _id: id, book_count: 2 }, { _id: id, book_count: 'many' }],
 			{ node: { onError: 'continueRegularOutput' } },
 		);
 
-		expect(requestsTo(emulator, 'batch_update')).toHaveLength(2);
+		expect(requestsTo(apaas.emulator, 'batch_update')).toHaveLength(2);
 		expect(result.outputs[0][0].json).toEqual({ _id: id, book_count: 2 });
 		expect(result.outputs[0][1].json.details).toMatchObject({ outcome: 'failed' });
 	});

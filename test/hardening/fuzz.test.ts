@@ -18,7 +18,7 @@ import { EMPTY_COUNTS, finishFile } from './summary';
 
 const seed = chooseSeed();
 // Moderate: the whole file stays around a minute on 2 cores.
-const RUNS_PER_OPERATION = 20;
+const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 20);
 const items = (item: fc.Arbitrary<IDataObject>) => fc.array(item, { minLength: 1, maxLength: 6 });
 let fuzzCases = 0;
 let failures = 0;
@@ -42,6 +42,32 @@ async function fuzz(
 			expect(problems).toEqual([]);
 		}),
 		{ numRuns: RUNS_PER_OPERATION, seed },
+	);
+}
+
+/**
+ * With "Continue On Fail" off: the run either writes every item, or stops with a node error that
+ * names the item and says what to do; in both cases no malformed request is sent.
+ */
+async function fuzzStrict(
+	server: EmulatorServer,
+	arbitrary: fc.Arbitrary<IDataObject[]>,
+	execute: (batch: IDataObject[]) => Promise<NodeRun>,
+): Promise<void> {
+	await fc.assert(
+		fc.asyncProperty(arbitrary, async (batch) => {
+			server.reset();
+			const run = await execute(batch);
+			fuzzCases += batch.length;
+			const problems = malformedRequests(server.requests);
+			if (run.status === 'success') problems.push(...runProblems(run, batch.length));
+			else if (!/^Item \d+/.test(run.error?.message ?? '') || !run.error?.description) {
+				problems.push(`the run failed without naming the item and what to do: ${run.error?.message}`);
+			}
+			if (problems.length) failures++;
+			expect(problems).toEqual([]);
+		}),
+		{ numRuns: Math.ceil(RUNS_PER_OPERATION / 2), seed },
 	);
 }
 
@@ -109,6 +135,13 @@ describe(`fuzzed items, Kintone (seed ${seed})`, () => {
 			runWith({ operation: 'delete', recordId: '={{ $json.id }}' }),
 		);
 	});
+
+	it('create, fields mapped by expressions, Continue On Fail off', async () => {
+		const mapped = Object.fromEntries(Object.keys(fields()).map((code) => [code, `={{ $json["${code}"] }}`]));
+		await fuzzStrict(emulator.server, items(itemArbitrary(fields())), (batch) =>
+			runKintone(emulator, sample, { operation: 'create', columns: columns(mapped) as unknown as INodeParameters }, batch),
+		);
+	});
 });
 
 describe(`fuzzed items, Feishu aPaaS (seed ${seed})`, () => {
@@ -151,6 +184,26 @@ describe(`fuzzed items, Feishu aPaaS (seed ${seed})`, () => {
 			emulator.server,
 			items(itemArbitrary({}, { name: '_id', values: recordIds() })),
 			runWith({ operation: 'delete', recordId: '={{ $json._id }}' }),
+		);
+	});
+
+	it('update, fields mapped by expressions against the typed schema, Continue On Fail off', async () => {
+		const schema = [
+			{ id: '_id', displayName: '_id', type: 'string', required: true, defaultMatch: true, canBeUsedToMatch: true, display: true },
+			{ id: 'book_name', displayName: 'book_name', type: 'string', required: false, defaultMatch: false, display: true },
+			{ id: 'book_count', displayName: 'book_count', type: 'number', required: false, defaultMatch: false, display: true },
+			{ id: 'in_stock', displayName: 'in_stock', type: 'boolean', required: false, defaultMatch: false, display: true },
+		];
+		const columns = {
+			mappingMode: 'defineBelow',
+			value: Object.fromEntries(schema.map(({ id }) => [id, `={{ $json["${id}"] }}`])),
+			matchingColumns: ['_id'],
+			schema,
+			attemptToConvertTypes: true,
+			convertFieldsToString: false,
+		};
+		await fuzzStrict(emulator.server, items(itemArbitrary(fields, { name: '_id', values: recordIds() })), (batch) =>
+			runApaas(emulator, { operation: 'update', columns }, batch),
 		);
 	});
 });
@@ -229,5 +282,10 @@ describe(`fuzzed items, Feishu Data Table (seed ${seed})`, () => {
 			conditions: { condition: [{ column: 'name', operator: 'eq', value: '={{ $json.name }}' }] },
 		} as INodeParameters;
 		await fuzz(emulator.server, items(itemArbitrary({ name: textArbitrary })), runWith(prepared));
+	});
+
+	it('insert, Continue On Fail off', async () => {
+		const prepared = await parameters('insert');
+		await fuzzStrict(emulator.server, items(itemArbitrary(fields)), (batch) => runDataTable(env, prepared, batch));
 	});
 });

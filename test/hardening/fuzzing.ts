@@ -208,7 +208,7 @@ export function runProblems(run: NodeRun, itemCount: number): string[] {
 		const details = output.json.details as IDataObject | undefined;
 		if (typeof message !== 'string' || message.trim() === '') problems.push(`item ${index}: an error without a message`);
 		else if (RAW_JS_ERROR.test(message) || message.length > 2_000) problems.push(`item ${index}: unclear error "${message.slice(0, 200)}"`);
-		else if (badText(message)) problems.push(`item ${index}: its error message holds ${badText(message)}`);
+		else if (LONE_SURROGATE.test(message)) problems.push(`item ${index}: its error message holds a lone surrogate`);
 		if (details?.itemIndex !== index) problems.push(`item ${index}: error details name item ${String(details?.itemIndex)}`);
 		if (!['failed', 'notSent', 'unknown'].includes(String(details?.outcome))) {
 			problems.push(`item ${index}: error outcome ${String(details?.outcome)}`);

@@ -4,46 +4,37 @@ import { Workflow } from 'n8n-workflow';
 
 import { KintoneApi } from '../../credentials/KintoneApi.credentials';
 import { Kintone } from '../../nodes/Kintone/Kintone.node';
-import type { KintoneEmulator, SampleApp } from '../emulators/kintone';
 import { createSampleApp, startKintoneEmulator } from '../emulators/kintone';
 import { TestNodeTypes } from '../harness/types';
-import { columns, F, runKintone, sampleRecord } from './helpers';
+import { columns, F, runKintone, sampleRecord, useKintoneEmulator } from './helpers';
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 
 describe('Kintone API credential', () => {
-	let emulator: KintoneEmulator;
-	let sample: SampleApp;
-
-	beforeAll(async () => {
-		emulator = await startKintoneEmulator();
-		sample = createSampleApp(emulator);
-	});
-	afterAll(async () => await emulator.close());
+	const kintone = useKintoneEmulator();
 	beforeEach(() => {
-		emulator.reset();
-		emulator.seedRecords(sample.app, [sampleRecord(1)]);
+		kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(1)]);
 	});
 
-	const custom = (data: ICredentialDataDecryptedObject) => ({ domain: 'custom', baseUrl: emulator.url, ...data });
+	const custom = (data: ICredentialDataDecryptedObject) => ({ domain: 'custom', baseUrl: kintone.emulator.url, ...data });
 	const readAll = (credential: ICredentialDataDecryptedObject) =>
-		runKintone(emulator, sample, { operation: 'getAll', returnAll: true }, [{}], { credential });
+		runKintone(kintone.emulator, kintone.sample, { operation: 'getAll', returnAll: true }, [{}], { credential });
 
 	it('sends a list of API tokens as one comma-separated header (lookups need the source app’s token too)', async () => {
-		const credential = custom({ authentication: 'apiToken', apiToken: ` ${sample.token} ,${sample.customersToken}, ` });
+		const credential = custom({ authentication: 'apiToken', apiToken: ` ${kintone.sample.token} ,${kintone.sample.customersToken}, ` });
 
 		const result = await runKintone(
-			emulator,
-			sample,
+			kintone.emulator,
+			kintone.sample,
 			{ operation: 'create', columns: columns({ [F.code]: 'L-1', [F.customerCode]: 'C003' }) },
 			[{}],
 			{ credential },
 		);
 
 		expect(result.error).toBeUndefined();
-		const post = emulator.server.requests.find((request) => request.method === 'POST')!;
-		expect(post.headers['x-cybozu-api-token']).toBe(`${sample.token},${sample.customersToken}`);
-		expect(emulator.record(sample.app, result.outputs[0][0].json.id as string)?.record[F.customerName].value).toBe(
+		const post = kintone.emulator.server.requests.find((request) => request.method === 'POST')!;
+		expect(post.headers['x-cybozu-api-token']).toBe(`${kintone.sample.token},${kintone.sample.customersToken}`);
+		expect(kintone.emulator.record(kintone.sample.app, result.outputs[0][0].json.id as string)?.record[F.customerName].value).toBe(
 			'台灣資訊有限公司',
 		);
 	});
@@ -55,15 +46,15 @@ describe('Kintone API credential', () => {
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain('kintone accepts at most 9 API tokens per request, the credential has 10');
-		expect(emulator.server.requests).toHaveLength(0);
+		expect(kintone.emulator.server.requests).toHaveLength(0);
 	});
 
 	it('signs in with login name and password, and says when they are wrong without revealing them', async () => {
 		const ok = await readAll(custom({ authentication: 'password', username: 'sato', password: 'sato-pass' }));
 		expect(ok.error).toBeUndefined();
 		expect(ok.outputs[0]).toHaveLength(1);
-		expect(emulator.server.requests[0].headers['x-cybozu-authorization']).toBe(base64('sato:sato-pass'));
-		expect(emulator.server.requests[0].headers['x-cybozu-api-token']).toBeUndefined();
+		expect(kintone.emulator.server.requests[0].headers['x-cybozu-authorization']).toBe(base64('sato:sato-pass'));
+		expect(kintone.emulator.server.requests[0].headers['x-cybozu-api-token']).toBeUndefined();
 
 		const wrong = await readAll(custom({ authentication: 'password', username: 'sato', password: 'wrong-pass' }));
 		expect(wrong.error?.message).toContain('[CB_WA01]');
@@ -115,7 +106,7 @@ describe('Kintone API credential', () => {
 		await expect(
 			new KintoneApi().authenticate({ apiToken: 'secret' }, { url: '/k/v1/apps.json', baseURL: 'http://kintone.example.com' }),
 		).rejects.toThrow('kintone must be reached over https');
-		expect(emulator.server.requests).toHaveLength(0);
+		expect(kintone.emulator.server.requests).toHaveLength(0);
 	});
 
 	describe('credential test request', () => {
@@ -136,7 +127,7 @@ describe('Kintone API credential', () => {
 		}
 
 		it('succeeds with a working token and fails with a wrong one', async () => {
-			const good = await runCredentialTest(custom({ authentication: 'apiToken', apiToken: sample.token }));
+			const good = await runCredentialTest(custom({ authentication: 'apiToken', apiToken: kintone.sample.token }));
 			expect(good.status).toBe(200);
 			expect(good.data.apps).toHaveLength(1);
 

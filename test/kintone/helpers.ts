@@ -2,13 +2,28 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, Reso
 
 import { KintoneApi } from '../../credentials/KintoneApi.credentials';
 import { Kintone } from '../../nodes/Kintone/Kintone.node';
-import type { KintoneEmulator, SampleApp } from '../emulators/kintone';
-import { SAMPLE_FIELDS } from '../emulators/kintone';
+import type { KintoneEmulator, KintoneEmulatorOptions, SampleApp } from '../emulators/kintone';
+import { SAMPLE_FIELDS, createSampleApp, startKintoneEmulator } from '../emulators/kintone';
 import type { RecordedRequest } from '../emulators/server';
 import type { NodeUnderTest, TestEnvironment } from '../harness/workflow';
 import { runNode } from '../harness/workflow';
 
 export const F = SAMPLE_FIELDS;
+
+/**
+ * One emulator with the sample app for the calling describe block: started before its tests,
+ * closed after them, and emptied before each test (apps and tokens stay).
+ */
+export function useKintoneEmulator(options: KintoneEmulatorOptions = {}): { emulator: KintoneEmulator; sample: SampleApp } {
+	const fixture = {} as { emulator: KintoneEmulator; sample: SampleApp };
+	beforeAll(async () => {
+		fixture.emulator = await startKintoneEmulator(options);
+		fixture.sample = createSampleApp(fixture.emulator);
+	});
+	afterAll(async () => await fixture.emulator.close());
+	beforeEach(() => fixture.emulator.reset());
+	return fixture;
+}
 
 /** The credential as a user would save it for the emulator: custom URL, both sample app tokens. */
 export function tokenCredential(emulator: KintoneEmulator, sample: SampleApp): ICredentialDataDecryptedObject {

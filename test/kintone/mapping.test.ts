@@ -1,27 +1,27 @@
 import type { INodeListSearchResult, INodePropertyOptions, ResourceMapperFields } from 'n8n-workflow';
 
-import type { KintoneEmulator, SampleApp } from '../emulators/kintone';
-import { createSampleApp, startKintoneEmulator } from '../emulators/kintone';
 import { callNodeMethod } from '../harness/loadOptions';
-import { columns, environment, F, requestsTo, runKintone, sampleRecord, tokenCredential, valueOf } from './helpers';
+import {
+	columns,
+	environment,
+	F,
+	requestsTo,
+	runKintone,
+	sampleRecord,
+	tokenCredential,
+	useKintoneEmulator,
+	valueOf,
+} from './helpers';
 
 describe('Kintone node: field mapping, app list and auto-map', () => {
-	let emulator: KintoneEmulator;
-	let sample: SampleApp;
-
-	beforeAll(async () => {
-		emulator = await startKintoneEmulator();
-		sample = createSampleApp(emulator);
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => emulator.reset());
+	const kintone = useKintoneEmulator();
 
 	const call = async <T>(kind: 'resourceMapping' | 'listSearch' | 'loadOptions', name: string, operation: string, ...args: unknown[]) =>
 		await callNodeMethod<T>(
-			environment(tokenCredential(emulator, sample)),
+			environment(tokenCredential(kintone.emulator, kintone.sample)),
 			{
 				type: 'kintone',
-				parameters: { resource: 'record', operation, app: { __rl: true, mode: 'list', value: String(sample.app) } },
+				parameters: { resource: 'record', operation, app: { __rl: true, mode: 'list', value: String(kintone.sample.app) } },
 				credentialTypes: ['kintoneApi'],
 			},
 			kind,
@@ -92,15 +92,15 @@ describe('Kintone node: field mapping, app list and auto-map', () => {
 
 	it('lists the apps the credential can use, filtered by name', async () => {
 		const all = await call<INodeListSearchResult>('listSearch', 'searchApps', 'update');
-		expect(all.results.map((app) => app.value)).toEqual([String(sample.customersApp), String(sample.app)]);
+		expect(all.results.map((app) => app.value)).toEqual([String(kintone.sample.customersApp), String(kintone.sample.app)]);
 		expect(all.results[1]).toEqual({
-			name: `案件管理 (${sample.app})`,
-			value: String(sample.app),
-			url: `${emulator.url}/k/${sample.app}/`,
+			name: `案件管理 (${kintone.sample.app})`,
+			value: String(kintone.sample.app),
+			url: `${kintone.emulator.url}/k/${kintone.sample.app}/`,
 		});
 
 		const filtered = await call<INodeListSearchResult>('listSearch', 'searchApps', 'update', '顧客');
-		expect(filtered.results.map((app) => app.name)).toEqual([`顧客マスタ (${sample.customersApp})`]);
+		expect(filtered.results.map((app) => app.name)).toEqual([`顧客マスタ (${kintone.sample.customersApp})`]);
 	});
 
 	it('lists every readable field for Get Many', async () => {
@@ -112,26 +112,26 @@ describe('Kintone node: field mapping, app list and auto-map', () => {
 
 	it('auto-maps input items: Get Many output, changed, goes back by $id; other keys are ignored', async () => {
 		const row = { value: { [F.tableItem]: { value: 'ねじ' }, [F.tableQuantity]: { value: '2' } } };
-		const ids = emulator.seedRecords(sample.app, [sampleRecord(1, { [F.table]: [row] }), sampleRecord(2)]);
-		const rowId = (emulator.record(sample.app, ids[0])!.record[F.table].value as Array<{ id: string }>)[0].id;
-		const read = await runKintone(emulator, sample, { operation: 'getAll', query: 'order by $id asc' }, [{}]);
+		const ids = kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(1, { [F.table]: [row] }), sampleRecord(2)]);
+		const rowId = (kintone.emulator.record(kintone.sample.app, ids[0])!.record[F.table].value as Array<{ id: string }>)[0].id;
+		const read = await runKintone(kintone.emulator, kintone.sample, { operation: 'getAll', query: 'order by $id asc' }, [{}]);
 		const items = read.outputs[0].map((item) => ({
 			...item.json,
 			[F.text]: `${item.json[F.text] as string} (auto)`,
 			[F.checkBox]: 'B',
 			unrelated: 'not a field',
 		}));
-		emulator.server.reset();
+		kintone.emulator.server.reset();
 
 		const result = await runKintone(
-			emulator,
-			sample,
+			kintone.emulator,
+			kintone.sample,
 			{ operation: 'update', columns: columns(null, { mappingMode: 'autoMapInputData', matchingColumns: ['$id'] }) },
 			items,
 		);
 
 		expect(result.error).toBeUndefined();
-		const [put] = requestsTo(emulator, 'PUT', 'records');
+		const [put] = requestsTo(kintone.emulator, 'PUT', 'records');
 		const [first] = (put.body as { records: Array<{ id: string; record: Record<string, unknown> }> }).records;
 		expect(first.id).toBe(ids[0]);
 		// Only writable fields of the app: no $revision, record number, creator, CALC, lookup copy or unknown keys.
@@ -143,8 +143,8 @@ describe('Kintone node: field mapping, app list and auto-map', () => {
 		expect(first.record[F.table]).toEqual({
 			value: [{ id: rowId, value: { [F.tableItem]: { value: 'ねじ' }, [F.tableQuantity]: { value: '2' } } }],
 		});
-		expect((emulator.record(sample.app, ids[0])!.record[F.table].value as Array<{ id: string }>)[0].id).toBe(rowId);
-		expect(valueOf(emulator, sample, ids[0], F.text)).toBe('original 1 (auto)');
-		expect(valueOf(emulator, sample, ids[1], F.checkBox)).toEqual(['B']);
+		expect((kintone.emulator.record(kintone.sample.app, ids[0])!.record[F.table].value as Array<{ id: string }>)[0].id).toBe(rowId);
+		expect(valueOf(kintone.emulator, kintone.sample, ids[0], F.text)).toBe('original 1 (auto)');
+		expect(valueOf(kintone.emulator, kintone.sample, ids[1], F.checkBox)).toEqual(['B']);
 	});
 });

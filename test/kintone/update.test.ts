@@ -1,21 +1,13 @@
-import type { KintoneEmulator, SampleApp } from '../emulators/kintone';
-import { createSampleApp, startKintoneEmulator, tooManyRequests } from '../emulators/kintone';
-import { columns, F, requestsTo, runKintone, sampleRecord, valueOf } from './helpers';
+import { tooManyRequests } from '../emulators/kintone';
+import type { RunOptions } from './helpers';
+import { columns, F, requestsTo, runKintone, sampleRecord, useKintoneEmulator, valueOf } from './helpers';
 
 describe('Kintone node: Update Many', () => {
-	let emulator: KintoneEmulator;
-	let sample: SampleApp;
-
-	beforeAll(async () => {
-		emulator = await startKintoneEmulator();
-		sample = createSampleApp(emulator);
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => emulator.reset());
+	const kintone = useKintoneEmulator();
 
 	const seed = (count: number) =>
-		emulator.seedRecords(
-			sample.app,
+		kintone.emulator.seedRecords(
+			kintone.sample.app,
 			Array.from({ length: count }, (_, index) => sampleRecord(index)),
 		);
 
@@ -34,13 +26,13 @@ describe('Kintone node: Update Many', () => {
 	it('sends 250 items as PUTs of 100, 100 and 50, with CJK field codes round-tripping', async () => {
 		const ids = seed(250);
 
-		const result = await runKintone(emulator, sample, updateParameters, byId(ids));
+		const result = await runKintone(kintone.emulator, kintone.sample, updateParameters, byId(ids));
 
 		expect(result.error).toBeUndefined();
-		const puts = requestsTo(emulator, 'PUT', 'records');
+		const puts = requestsTo(kintone.emulator, 'PUT', 'records');
 		expect(puts.map((request) => (request.body as { records: unknown[] }).records.length)).toEqual([100, 100, 50]);
 		const first = (puts[0].body as { app: unknown; records: Array<{ id: string; record: object }> });
-		expect(first.app).toBe(String(sample.app));
+		expect(first.app).toBe(String(kintone.sample.app));
 		expect(first.records[0]).toEqual({
 			id: ids[0],
 			record: { [F.text]: { value: '新しい値 0' }, [F.text2]: { value: '第二 0' } },
@@ -55,8 +47,8 @@ describe('Kintone node: Update Many', () => {
 			expect(item.json).toEqual({ id: ids[index], revision: '2' });
 		});
 		for (const [index, id] of ids.entries()) {
-			expect(valueOf(emulator, sample, id, F.text)).toBe(`新しい値 ${index}`);
-			expect(valueOf(emulator, sample, id, F.text2)).toBe(`第二 ${index}`);
+			expect(valueOf(kintone.emulator, kintone.sample, id, F.text)).toBe(`新しい値 ${index}`);
+			expect(valueOf(kintone.emulator, kintone.sample, id, F.text2)).toBe(`第二 ${index}`);
 		}
 	});
 
@@ -68,8 +60,8 @@ describe('Kintone node: Update Many', () => {
 		];
 
 		const result = await runKintone(
-			emulator,
-			sample,
+			kintone.emulator,
+			kintone.sample,
 			{
 				operation: 'update',
 				columns: columns({ [F.code]: '={{ $json.code }}', [F.note]: '={{ $json.note }}' }, { matchingColumns: [F.code] }),
@@ -78,23 +70,23 @@ describe('Kintone node: Update Many', () => {
 		);
 
 		expect(result.error).toBeUndefined();
-		const [put] = requestsTo(emulator, 'PUT', 'records');
+		const [put] = requestsTo(kintone.emulator, 'PUT', 'records');
 		expect((put.body as { records: unknown[] }).records).toEqual([
 			{ updateKey: { field: F.code, value: 'R-2' }, record: { [F.note]: { value: 'third' } } },
 			{ updateKey: { field: F.code, value: 'R-0' }, record: { [F.note]: { value: 'first' } } },
 		]);
 		expect(result.outputs[0].map((item) => item.json.id)).toEqual([ids[2], ids[0]]);
-		expect(valueOf(emulator, sample, ids[0], F.note)).toBe('first');
-		expect(valueOf(emulator, sample, ids[1], F.note)).toBe('');
-		expect(valueOf(emulator, sample, ids[2], F.note)).toBe('third');
+		expect(valueOf(kintone.emulator, kintone.sample, ids[0], F.note)).toBe('first');
+		expect(valueOf(kintone.emulator, kintone.sample, ids[1], F.note)).toBe('');
+		expect(valueOf(kintone.emulator, kintone.sample, ids[2], F.note)).toBe('third');
 	});
 
 	it('names the item whose update key matches no record (kintone does not say which)', async () => {
 		const ids = seed(3);
 
 		const result = await runKintone(
-			emulator,
-			sample,
+			kintone.emulator,
+			kintone.sample,
 			{
 				operation: 'update',
 				columns: columns({ [F.code]: '={{ $json.code }}', [F.note]: 'checked' }, { matchingColumns: [F.code] }),
@@ -108,7 +100,7 @@ describe('Kintone node: Update Many', () => {
 		expect(output[1].json.error).toContain('kintone refused this record');
 		expect(output[0].json.error).toContain(`refused item 1 (${F.code} = "NO-SUCH")`);
 		expect(output[2].json.details).toMatchObject({ rolledBack: true, causedBy: [1] });
-		expect(ids.map((id) => valueOf(emulator, sample, id, F.note))).toEqual(['', '', '']);
+		expect(ids.map((id) => valueOf(kintone.emulator, kintone.sample, id, F.note))).toEqual(['', '', '']);
 	});
 
 	describe('a revision conflict on one record of the second of three requests', () => {
@@ -117,20 +109,20 @@ describe('Kintone node: Update Many', () => {
 		beforeEach(async () => {
 			ids = seed(300);
 			// Someone edits record 151 after the workflow read it (all items carry revision 1).
-			const edit = await fetch(`${emulator.url}/k/v1/record.json`, {
+			const edit = await fetch(`${kintone.emulator.url}/k/v1/record.json`, {
 				method: 'PUT',
-				headers: { 'X-Cybozu-API-Token': sample.token, 'Content-Type': 'application/json' },
-				body: JSON.stringify({ app: sample.app, id: ids[150], record: { [F.note]: { value: 'edited by someone' } } }),
+				headers: { 'X-Cybozu-API-Token': kintone.sample.token, 'Content-Type': 'application/json' },
+				body: JSON.stringify({ app: kintone.sample.app, id: ids[150], record: { [F.note]: { value: 'edited by someone' } } }),
 			});
 			expect(edit.status).toBe(200);
-			emulator.server.reset();
+			kintone.emulator.server.reset();
 		});
 
 		const items = () => byId(ids).map((item) => ({ ...item, revision: '1' }));
 		const parameters = { ...updateParameters, options: { revision: '={{ $json.revision }}' } };
 
 		it('reports the second request as failed with the conflicting record named; the others succeed', async () => {
-			const result = await runKintone(emulator, sample, parameters, items(), { node: { onError: 'continueErrorOutput' } });
+			const result = await runKintone(kintone.emulator, kintone.sample, parameters, items(), { node: { onError: 'continueErrorOutput' } });
 
 			expect(result.error).toBeUndefined();
 			const [successes, errors] = result.outputs;
@@ -154,7 +146,7 @@ describe('Kintone node: Update Many', () => {
 			expect(bystander.json.details).toMatchObject({ itemIndex: 100, rolledBack: true, causedBy: [150], code: 'GAIA_CO02' });
 
 			// The emulator shows exactly that: requests 1 and 3 applied, request 2 not at all.
-			const records = emulator.records(sample.app);
+			const records = kintone.emulator.records(kintone.sample.app);
 			records.forEach((record, index) => {
 				if (index === 150) {
 					expect(record.revision).toBe('2');
@@ -169,78 +161,72 @@ describe('Kintone node: Update Many', () => {
 				}
 			});
 			// GAIA_CO02 is never retried: three PUTs (and one read that found the culprit).
-			expect(requestsTo(emulator, 'PUT', 'records')).toHaveLength(3);
+			expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(3);
 		});
 
 		it('with "Continue On Fail" off, stops with an error naming the conflicting item and sends nothing after it', async () => {
-			const result = await runKintone(emulator, sample, parameters, items());
+			const result = await runKintone(kintone.emulator, kintone.sample, parameters, items());
 
 			expect(result.status).toBe('error');
 			expect(result.error?.message).toBe(
 				`Item 150 (id ${ids[150]}) [GAIA_CO02]: kintone refused this record: The revision is not the latest. Someone may update a record. The record was changed since its revision was read. Read it again (e.g. with Get Many) and retry. Nothing in the request of 100 records was saved.`,
 			);
 			expect(result.error?.description).toContain('100 of 300 records were written.');
-			expect(requestsTo(emulator, 'PUT', 'records')).toHaveLength(2);
-			expect(valueOf(emulator, sample, ids[250], F.text)).toBe('original 250');
+			expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(2);
+			expect(valueOf(kintone.emulator, kintone.sample, ids[250], F.text)).toBe('original 250');
 		});
 	});
 
 	it('retries a request answered 429 GAIA_TO04', async () => {
 		const ids = seed(2);
-		emulator.server.inject({ match: (request) => request.method === 'PUT', action: tooManyRequests() });
+		kintone.emulator.server.inject({ match: (request) => request.method === 'PUT', action: tooManyRequests() });
 
-		const result = await runKintone(emulator, sample, updateParameters, byId(ids));
+		const result = await runKintone(kintone.emulator, kintone.sample, updateParameters, byId(ids));
 
 		expect(result.error).toBeUndefined();
-		const puts = requestsTo(emulator, 'PUT', 'records');
+		const puts = requestsTo(kintone.emulator, 'PUT', 'records');
 		expect(puts).toHaveLength(2);
-		expect(emulator.server.fates[emulator.server.requests.indexOf(puts[0])]).toBe('faultReply');
+		expect(kintone.emulator.server.fates[kintone.emulator.server.requests.indexOf(puts[0])]).toBe('faultReply');
 		expect(result.outputs[0].map((item) => item.json.revision)).toEqual(['2', '2']);
-		expect(valueOf(emulator, sample, ids[1], F.text)).toBe('新しい値 1');
+		expect(valueOf(kintone.emulator, kintone.sample, ids[1], F.text)).toBe('新しい値 1');
 	});
 
-	it('stops before sending anything when a value cannot be converted, naming the item and the field', async () => {
+	/** Three records updated by ID; the second item's quantity is not a number. */
+	const updateWithBadQuantity = async (options: RunOptions = {}) => {
 		const ids = seed(3);
 		const items = ids.map((id, index) => ({ id, quantity: index === 1 ? 'twelve' : '12' }));
-
 		const result = await runKintone(
-			emulator,
-			sample,
+			kintone.emulator,
+			kintone.sample,
 			{
 				operation: 'update',
 				columns: columns({ $id: '={{ $json.id }}', [F.quantity]: '={{ $json.quantity }}' }, { matchingColumns: ['$id'] }),
 			},
 			items,
+			options,
 		);
+		return { ids, result };
+	};
+
+	it('stops before sending anything when a value cannot be converted, naming the item and the field', async () => {
+		const { result } = await updateWithBadQuantity();
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toBe(`Item 1, field "${F.quantity}": "${F.quantity}" needs a number, got "twelve"`);
-		expect(requestsTo(emulator, 'PUT', 'records')).toHaveLength(0);
-		expect(emulator.records(sample.app).every((record) => record.revision === '1')).toBe(true);
+		expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(0);
+		expect(kintone.emulator.records(kintone.sample.app).every((record) => record.revision === '1')).toBe(true);
 	});
 
 	it('with "Continue On Fail", sends the valid items and returns the invalid one as an error', async () => {
-		const ids = seed(3);
-		const items = ids.map((id, index) => ({ id, quantity: index === 1 ? 'twelve' : '12' }));
-
-		const result = await runKintone(
-			emulator,
-			sample,
-			{
-				operation: 'update',
-				columns: columns({ $id: '={{ $json.id }}', [F.quantity]: '={{ $json.quantity }}' }, { matchingColumns: ['$id'] }),
-			},
-			items,
-			{ node: { onError: 'continueErrorOutput' } },
-		);
+		const { ids, result } = await updateWithBadQuantity({ node: { onError: 'continueErrorOutput' } });
 
 		const [successes, errors] = result.outputs;
 		expect(successes.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
 		expect(errors).toHaveLength(1);
 		expect(errors[0].json.details).toMatchObject({ itemIndex: 1, outcome: 'notSent', fields: [F.quantity] });
-		const [put] = requestsTo(emulator, 'PUT', 'records');
+		const [put] = requestsTo(kintone.emulator, 'PUT', 'records');
 		expect((put.body as { records: Array<{ id: string }> }).records.map((record) => record.id)).toEqual([ids[0], ids[2]]);
-		expect(valueOf(emulator, sample, ids[2], F.quantity)).toBe('12');
-		expect(valueOf(emulator, sample, ids[1], F.quantity)).toBe('');
+		expect(valueOf(kintone.emulator, kintone.sample, ids[2], F.quantity)).toBe('12');
+		expect(valueOf(kintone.emulator, kintone.sample, ids[1], F.quantity)).toBe('');
 	});
 });

@@ -1,30 +1,20 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { KintoneEmulator, SampleApp } from '../emulators/kintone';
-import { createSampleApp, startKintoneEmulator } from '../emulators/kintone';
-import { columns, F, requestsTo, runKintone, sampleRecord, valueOf } from './helpers';
+import { columns, F, requestsTo, runKintone, sampleRecord, useKintoneEmulator, valueOf } from './helpers';
 
 describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
-	let emulator: KintoneEmulator;
-	let sample: SampleApp;
-
-	beforeAll(async () => {
-		emulator = await startKintoneEmulator();
-		sample = createSampleApp(emulator);
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => emulator.reset());
+	const kintone = useKintoneEmulator();
 
 	it('upserts by update key and says which records were inserted and which updated', async () => {
-		const [first] = emulator.seedRecords(sample.app, [sampleRecord(1), sampleRecord(2)]);
+		const [first] = kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(1), sampleRecord(2)]);
 		const items = [
 			{ code: 'R-1', text: 'changed' },
 			{ code: 'NEW-1', text: 'brand new' },
 		];
 
 		const result = await runKintone(
-			emulator,
-			sample,
+			kintone.emulator,
+			kintone.sample,
 			{
 				operation: 'upsert',
 				columns: columns({ [F.code]: '={{ $json.code }}', [F.text]: '={{ $json.text }}' }, { matchingColumns: [F.code] }),
@@ -33,15 +23,15 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 		);
 
 		expect(result.error).toBeUndefined();
-		const [put] = requestsTo(emulator, 'PUT', 'records');
+		const [put] = requestsTo(kintone.emulator, 'PUT', 'records');
 		expect((put.body as { upsert: boolean }).upsert).toBe(true);
 		const [updated, inserted] = result.outputs[0];
 		expect(updated.json).toEqual({ id: first, revision: '2', operation: 'updated' });
 		expect(inserted.json).toMatchObject({ revision: '1', operation: 'inserted' });
-		expect(valueOf(emulator, sample, first, F.text)).toBe('changed');
-		expect(valueOf(emulator, sample, inserted.json.id as string, F.code)).toBe('NEW-1');
-		expect(valueOf(emulator, sample, inserted.json.id as string, F.text)).toBe('brand new');
-		expect(emulator.records(sample.app)).toHaveLength(3);
+		expect(valueOf(kintone.emulator, kintone.sample, first, F.text)).toBe('changed');
+		expect(valueOf(kintone.emulator, kintone.sample, inserted.json.id as string, F.code)).toBe('NEW-1');
+		expect(valueOf(kintone.emulator, kintone.sample, inserted.json.id as string, F.text)).toBe('brand new');
+		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(3);
 	});
 
 	it('creates 150 records in POSTs of 100 and 50, converting every field type to kintone’s format', async () => {
@@ -61,8 +51,8 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 		}));
 
 		const result = await runKintone(
-			emulator,
-			sample,
+			kintone.emulator,
+			kintone.sample,
 			{
 				operation: 'create',
 				columns: columns({
@@ -84,7 +74,7 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 		);
 
 		expect(result.error).toBeUndefined();
-		const posts = requestsTo(emulator, 'POST', 'records');
+		const posts = requestsTo(kintone.emulator, 'POST', 'records');
 		expect(posts.map((request) => (request.body as { records: unknown[] }).records.length)).toEqual([100, 50]);
 		expect((posts[0].body as { records: unknown[] }).records[3]).toEqual({
 			[F.code]: { value: 'C-3' },
@@ -104,7 +94,7 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 		const [output] = result.outputs;
 		expect(output).toHaveLength(150);
 		const id = output[3].json.id as string;
-		const stored = emulator.record(sample.app, id)!.record;
+		const stored = kintone.emulator.record(kintone.sample.app, id)!.record;
 		expect(stored[F.code].value).toBe('C-3');
 		expect(stored[F.amount].value).toBe('45');
 		expect(stored[F.customerName].value).toBe('株式会社ジャスミン');
@@ -115,13 +105,13 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 		expect(stored[F.table].value).toEqual([
 			expect.objectContaining({ value: expect.objectContaining({ [F.tableItem]: { type: 'SINGLE_LINE_TEXT', value: 'ねじ' } }) }),
 		]);
-		expect(emulator.records(sample.app)).toHaveLength(150);
+		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(150);
 	});
 
 	it('refuses an option that the field does not have, naming item and field, before sending', async () => {
 		const result = await runKintone(
-			emulator,
-			sample,
+			kintone.emulator,
+			kintone.sample,
 			{ operation: 'create', columns: columns({ [F.code]: '={{ $json.code }}', [F.checkBox]: '={{ $json.checks }}' }) },
 			[
 				{ code: 'ok', checks: 'A' },
@@ -133,34 +123,34 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 		expect(result.error?.message).toBe(
 			`Item 1, field "${F.checkBox}": "Z" is not an option of "${F.checkBox}"; the options are "A", "B", "C"`,
 		);
-		expect(requestsTo(emulator, 'POST', 'records')).toHaveLength(0);
+		expect(requestsTo(kintone.emulator, 'POST', 'records')).toHaveLength(0);
 	});
 
 	it('deletes by record ID with expected revisions, 100 per request', async () => {
-		const ids = emulator.seedRecords(sample.app, Array.from({ length: 120 }, (_, index) => sampleRecord(index)));
+		const ids = kintone.emulator.seedRecords(kintone.sample.app, Array.from({ length: 120 }, (_, index) => sampleRecord(index)));
 		const items = ids.slice(0, 110).map((id) => ({ $id: id, $revision: '1' }));
 
 		const result = await runKintone(
-			emulator,
-			sample,
+			kintone.emulator,
+			kintone.sample,
 			{ operation: 'delete', recordId: '={{ $json.$id }}', options: { revision: '={{ $json.$revision }}' } },
 			items,
 		);
 
 		expect(result.error).toBeUndefined();
-		const deletes = requestsTo(emulator, 'DELETE', 'records');
+		const deletes = requestsTo(kintone.emulator, 'DELETE', 'records');
 		expect(deletes.map((request) => (request.body as { ids: string[] }).ids.length)).toEqual([100, 10]);
 		expect((deletes[1].body as { revisions: string[] }).revisions).toEqual(Array(10).fill('1'));
 		expect(result.outputs[0][0].json).toEqual({ id: ids[0], deleted: true });
-		expect(emulator.records(sample.app).map((record) => record.id)).toEqual(ids.slice(110));
+		expect(kintone.emulator.records(kintone.sample.app).map((record) => record.id)).toEqual(ids.slice(110));
 	});
 
 	it('names the record that is not found when a delete request is refused', async () => {
-		const ids = emulator.seedRecords(sample.app, [sampleRecord(1), sampleRecord(2)]);
+		const ids = kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(1), sampleRecord(2)]);
 
 		const result = await runKintone(
-			emulator,
-			sample,
+			kintone.emulator,
+			kintone.sample,
 			{ operation: 'delete', recordId: '={{ $json.id }}' },
 			[{ id: ids[0] }, { id: '999' }, { id: ids[1] }],
 			{ node: { onError: 'continueRegularOutput' } },
@@ -170,7 +160,7 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 		expect(output[1].json.details).toMatchObject({ itemIndex: 1, record: 'id 999', code: 'GAIA_RE01', httpCode: '404' });
 		expect(output[1].json.error).toContain('kintone refused this record');
 		expect(output[0].json.details).toMatchObject({ rolledBack: true, causedBy: [1] });
-		expect(emulator.records(sample.app)).toHaveLength(2);
+		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(2);
 	});
 
 	describe('atomic batches of up to 2,000', () => {
@@ -183,21 +173,21 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 		};
 
 		it('sends 2,500 records as bulk requests of 20 × 100 and 5 × 100', async () => {
-			const result = await runKintone(emulator, sample, parameters, items(2500));
+			const result = await runKintone(kintone.emulator, kintone.sample, parameters, items(2500));
 
 			expect(result.error).toBeUndefined();
-			const bulks = requestsTo(emulator, 'POST', 'bulkRequest');
+			const bulks = requestsTo(kintone.emulator, 'POST', 'bulkRequest');
 			expect(bulks.map((request) => (request.body as { requests: unknown[] }).requests.length)).toEqual([20, 5]);
 			expect((bulks[0].body as { requests: Array<{ method: string; api: string }> }).requests[0]).toMatchObject({
 				method: 'POST',
 				api: '/k/v1/records.json',
 			});
 			expect(result.outputs[0]).toHaveLength(2500);
-			expect(emulator.records(sample.app)).toHaveLength(2500);
+			expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(2500);
 		});
 
 		it('rolls back a whole 2,000 batch when one record fails, and reports it so', async () => {
-			const result = await runKintone(emulator, sample, parameters, items(2500, 1234), {
+			const result = await runKintone(kintone.emulator, kintone.sample, parameters, items(2500, 1234), {
 				node: { onError: 'continueErrorOutput' },
 			});
 
@@ -215,27 +205,19 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 			expect(errors[0].json.error).toContain('item 1234 (new record)');
 
 			// Nothing of the first 2,000 exists; the last 500 were saved.
-			const codes = emulator.records(sample.app).map((record) => record.record[F.code].value);
+			const codes = kintone.emulator.records(kintone.sample.app).map((record) => record.record[F.code].value);
 			expect(codes).toEqual(Array.from({ length: 500 }, (_, index) => `A-${2000 + index}`));
 		});
 	});
 
 	describe('concurrency', () => {
-		let slow: KintoneEmulator;
-		let slowApp: SampleApp;
-
-		beforeAll(async () => {
-			// Each request takes a while, so requests sent together are seen together.
-			slow = await startKintoneEmulator({ latencyMs: 40 });
-			slowApp = createSampleApp(slow);
-		});
-		afterAll(async () => await slow.close());
-		beforeEach(() => slow.reset());
+		// Each request takes a while, so requests sent together are seen together.
+		const slow = useKintoneEmulator({ latencyMs: 40 });
 
 		const run = (options: INodeParameters) =>
 			runKintone(
-				slow,
-				slowApp,
+				slow.emulator,
+				slow.sample,
 				{ operation: 'create', columns: columns({ [F.code]: '={{ $json.code }}' }), options },
 				Array.from({ length: 400 }, (_, index) => ({ code: `K-${index}` })),
 			);
@@ -243,17 +225,17 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 		it('sends one request at a time by default', async () => {
 			const result = await run({});
 			expect(result.error).toBeUndefined();
-			expect(requestsTo(slow, 'POST', 'records')).toHaveLength(4);
-			expect(slow.peakConcurrency()).toBe(1);
+			expect(requestsTo(slow.emulator, 'POST', 'records')).toHaveLength(4);
+			expect(slow.emulator.peakConcurrency()).toBe(1);
 		});
 
 		it('sends several requests at once when asked, each item still paired with its result', async () => {
 			const result = await run({ concurrency: 4 });
 			expect(result.error).toBeUndefined();
-			expect(slow.peakConcurrency()).toBeGreaterThan(1);
+			expect(slow.emulator.peakConcurrency()).toBeGreaterThan(1);
 			result.outputs[0].forEach((item, index) => {
 				expect(item.pairedItem).toEqual({ item: index });
-				expect(slow.record(slowApp.app, item.json.id as string)?.record[F.code].value).toBe(`K-${index}`);
+				expect(slow.emulator.record(slow.sample.app, item.json.id as string)?.record[F.code].value).toBe(`K-${index}`);
 			});
 		});
 	});

@@ -156,6 +156,20 @@ describe('shared engine through n8n WorkflowExecute (example node)', () => {
 		]);
 	});
 
+	it("keeps a service's error message readable: no half emoji, and not thousands of characters", async () => {
+		const name = `bad 😀😀😀 ${'x'.repeat(5_000)}`;
+
+		const result = await runExample(emulator, { operation: 'create', batchSize: 10 }, [{ name }], {
+			onError: 'continueRegularOutput',
+		});
+
+		const { error, message } = result.outputs[0][0].json as { error: string; message: string };
+		for (const text of [error, message]) {
+			expect(text).toMatch(/^Name "bad 😀😀\uFFFD" is not allowed: bad 😀😀😀 x+…$/);
+			expect([...text].length).toBeLessThanOrEqual(1_000);
+		}
+	});
+
 	it('with Continue On Fail off, stops at the failing record and names its item', async () => {
 		const items = names(30);
 		items[17] = { name: 'bad' };

@@ -127,14 +127,23 @@ interface ColumnsMapping {
 	mappingMode: 'defineBelow' | 'autoMapInputData';
 	matchingColumns: string[];
 	schema: ResourceMapperField[];
+	/** The schema's columns, and those removed from the mapping (built once, used for every item). */
+	known: Set<string>;
+	leftOut: Set<string>;
+	/** Field names already checked as column names, so each distinct name is checked once per run. */
+	checkedNames: Map<string, string>;
 }
 
 /** The mapping settings (mode, matching columns, known columns), read once at item 0. */
 export function readMapping(ctx: IExecuteFunctions): ColumnsMapping {
+	const schema = (ctx.getNodeParameter('columns.schema', 0, []) as ResourceMapperField[]) ?? [];
 	return {
 		mappingMode: ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow') as ColumnsMapping['mappingMode'],
 		matchingColumns: (ctx.getNodeParameter('columns.matchingColumns', 0, []) as string[]).map(checkColumnName),
-		schema: (ctx.getNodeParameter('columns.schema', 0, []) as ResourceMapperField[]) ?? [],
+		schema,
+		known: new Set(schema.map((field) => field.id)),
+		leftOut: new Set(schema.filter((field) => field.removed).map((field) => field.id)),
+		checkedNames: new Map(),
 	};
 }
 
@@ -148,8 +157,7 @@ export function readRow(ctx: IExecuteFunctions, itemIndex: number, mapping: Colu
 	const source = autoMap
 		? ctx.getInputData()[itemIndex].json
 		: ((ctx.getNodeParameter('columns.value', itemIndex, {}) as IDataObject | null) ?? {});
-	const known = new Set(mapping.schema.map((field) => field.id));
-	const leftOut = new Set(mapping.schema.filter((field) => field.removed).map((field) => field.id));
+	const { known, leftOut, checkedNames } = mapping;
 	const row: IDataObject = {};
 	for (const [key, value] of Object.entries(source)) {
 		if (value === undefined || (autoMap && (isSystemColumn(key) || leftOut.has(key)))) continue;
@@ -159,7 +167,12 @@ export function readRow(ctx: IExecuteFunctions, itemIndex: number, mapping: Colu
 				key,
 			);
 		}
-		row[checkColumnName(key)] = toJsonValue(value) as IDataObject[string];
+		let column = checkedNames.get(key);
+		if (column === undefined) {
+			column = checkColumnName(key);
+			checkedNames.set(key, column);
+		}
+		row[column] = toJsonValue(value) as IDataObject[string];
 	}
 	return row;
 }

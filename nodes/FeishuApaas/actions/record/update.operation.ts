@@ -1,9 +1,8 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { RecordInputError } from '../../../shared/bulkWrite';
-import type { ApaasClient, ObjectTarget } from '../../transport';
 import { batchSizeOption, columnsFor, optionsFor } from '../common';
-import { recordId, writeMappedRecords } from './write';
+import { mappedWriteOperation, recordId } from './write';
 
 export const description: INodeProperties[] = [
 	{
@@ -19,24 +18,18 @@ export const description: INodeProperties[] = [
 ];
 
 /** PATCH .../records/batch_update: records as a JSON string, each carrying `_id`. */
-export async function execute(
-	this: IExecuteFunctions,
-	client: ApaasClient,
-	target: ObjectTarget,
-): Promise<INodeExecutionData[]> {
-	return await writeMappedRecords(this, client, target, {
-		action: 'batch_update',
-		method: 'PATCH',
-		// Writing the same values to the same record twice leaves it as once.
-		idempotent: true,
-		prepare: (fields) => {
-			const payload = { ...fields, _id: recordId(fields._id) };
-			if (Object.keys(payload).length === 1) {
-				throw new RecordInputError('Nothing to update: map at least one field besides _id');
-			}
-			return { key: `_id ${payload._id}`, payload };
-		},
-		idOf: (record) => String(record.payload._id),
-		onSuccess: (record) => ({ ...record.payload }),
-	});
-}
+export const execute = mappedWriteOperation({
+	action: 'batch_update',
+	method: 'PATCH',
+	// Writing the same values to the same record twice leaves it as once.
+	idempotent: true,
+	prepare: (fields) => {
+		const payload = { ...fields, _id: recordId(fields._id) };
+		if (Object.keys(payload).length === 1) {
+			throw new RecordInputError('Nothing to update: map at least one field besides _id');
+		}
+		return { key: `_id ${payload._id}`, payload };
+	},
+	idOf: (record) => String(record.payload._id),
+	onSuccess: (record) => ({ ...record.payload }),
+});

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutionData } from 'n8n-workflow';
 
+import { CONCURRENT_BATCHES } from '../../../feishu/api';
 import type { PendingRecord } from '../../../shared/batching';
 import { RecordInputError, runBulkWrite } from '../../../shared/bulkWrite';
 import type { ApaasClient, ObjectTarget } from '../../transport';
@@ -32,6 +33,9 @@ export async function writeRecords<T>(
 	const { batchSize } = ctx.getNodeParameter('options', 0, {}) as { batchSize?: number };
 	return await runBulkWrite<T>(ctx, {
 		batchSize: Math.min(MAX_BATCH, Math.max(1, Math.floor(batchSize ?? MAX_BATCH))),
+		// Keys are record IDs (or unique per new record): two changes to one record still land in input order.
+		concurrency: CONCURRENT_BATCHES,
+		orderByKey: true,
 		prepare: spec.prepare,
 		send: async (batch) => {
 			const response = await apaasRequest<{ items?: RecordResult[] }>(
@@ -51,21 +55,27 @@ export async function writeRecords<T>(
 	});
 }
 
-/** A create or update: each item's mapped fields become one record; a batch travels as a JSON string. */
-export async function writeMappedRecords(
-	ctx: IExecuteFunctions,
-	client: ApaasClient,
-	target: ObjectTarget,
+/**
+ * The execute function of a create or update: each item's mapped fields become one record, and a
+ * batch travels as a JSON string.
+ */
+export function mappedWriteOperation(
 	spec: Omit<WriteSpec<IDataObject>, 'prepare' | 'body'> & {
 		prepare(fields: IDataObject, itemIndex: number): { key: string; payload: IDataObject };
 	},
-): Promise<INodeExecutionData[]> {
-	const autoMap = isAutoMap(ctx);
-	return await writeRecords<IDataObject>(ctx, client, target, {
-		...spec,
-		prepare: (itemIndex) => spec.prepare(mappedFields(ctx, itemIndex, autoMap), itemIndex),
-		body: (payloads) => ({ records: JSON.stringify(payloads) }),
-	});
+) {
+	return async function (
+		this: IExecuteFunctions,
+		client: ApaasClient,
+		target: ObjectTarget,
+	): Promise<INodeExecutionData[]> {
+		const autoMap = isAutoMap(this);
+		return await writeRecords<IDataObject>(this, client, target, {
+			...spec,
+			prepare: (itemIndex) => spec.prepare(mappedFields(this, itemIndex, autoMap), itemIndex),
+			body: (payloads) => ({ records: JSON.stringify(payloads) }),
+		});
+	};
 }
 
 /** The fields an item maps to: the mapping form's values, or the item itself when auto-mapping. */

@@ -142,7 +142,10 @@ export async function addRows(ctx: IExecuteFunctions, settings: AddRowsSettings)
 		readRow: (itemIndex) => readRow(ctx, itemIndex, mapping),
 		beforeSend: settings.reportAction
 			? async (sent) => {
-					existing = await lookUpIds(client, path, keyColumns, sent);
+					// Batches can be in flight together (never two with the same key): each adds what it found.
+					const found = await lookUpIds(client, path, keyColumns, sent);
+					existing ??= new Map();
+					for (const [key, id] of found) existing.set(key, id);
 				}
 			: undefined,
 		post,

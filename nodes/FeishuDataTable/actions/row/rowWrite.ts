@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { CONCURRENT_BATCHES } from '../../../feishu/api';
 import type { PendingRecord } from '../../../shared/batching';
-import { runBulkWrite } from '../../../shared/bulkWrite';
+import { assertSendable, runBulkWrite } from '../../../shared/bulkWrite';
 import type { RecordOutcome } from '../../../shared/results';
 import { failed } from '../../../shared/results';
 import { MAX_ROWS_PER_REQUEST } from '../../transport';
@@ -69,8 +70,13 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 
 	return await runBulkWrite<RowPayload>(ctx, {
 		batchSize: MAX_ROWS_PER_REQUEST,
+		// Keys are the match columns' values: an item sharing a key with an earlier one waits for it.
+		concurrency: CONCURRENT_BATCHES,
+		orderByKey: true,
 		prepare: (itemIndex) => {
 			const row = spec.readRow(itemIndex);
+			// Checked before its values are merged into an earlier item's row, which is sent for both.
+			assertSendable(row);
 			requireKeyValues(row, keyColumns);
 			const key = describeKey(row, keyColumns);
 			const text = keyText(row, keyColumns);

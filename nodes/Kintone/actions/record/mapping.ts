@@ -26,6 +26,8 @@ export interface FieldMapping {
 	writable: FormFields;
 	/** Every field of the form, to tell a field that cannot be written from a typo. */
 	form: FormFields;
+	/** Whether "Expected Revision" has a value; when empty it is not evaluated for every item. */
+	checkRevision: boolean;
 }
 
 export async function readFieldMapping(
@@ -36,7 +38,7 @@ export async function readFieldMapping(
 ): Promise<FieldMapping> {
 	const autoMap = ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow') === 'autoMapInputData';
 	const form = await fetchFormFields(session, app);
-	const mapping: FieldMapping = { autoMap, writable: writableFields(form, mode), form };
+	const mapping: FieldMapping = { autoMap, writable: writableFields(form, mode), form, checkRevision: revisionOptionSet(ctx) };
 	if (!matching) return mapping;
 
 	const [matchOn] = ctx.getNodeParameter('columns.matchingColumns', 0, []) as string[];
@@ -114,6 +116,15 @@ export function recordIdOf(raw: unknown, field: string): string {
 	const id = asPositiveId(value);
 	if (id === undefined) throw new RecordInputError(`"${field}" must be a record ID (a positive whole number), got ${describeValue(value)}`, field);
 	return id;
+}
+
+/**
+ * Whether the "Expected Revision" option holds anything, read once from the saved parameters:
+ * evaluating an empty option for each of 100,000 items costs more CPU than the rest of the write.
+ */
+function revisionOptionSet(ctx: IExecuteFunctions): boolean {
+	const revision = (ctx.getNode().parameters.options as IDataObject | undefined)?.revision;
+	return revision !== undefined && revision !== null && revision !== '';
 }
 
 /** The "Expected Revision" option of one item, or undefined when the revision is not checked. */

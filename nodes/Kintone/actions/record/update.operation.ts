@@ -30,7 +30,7 @@ export function prepareUpdate(
 ): { key: string; payload: RecordWrite } {
 	const values = itemValues(ctx, mapping, itemIndex);
 	const { key, id, updateKey } = recordTarget(mapping, values);
-	const revision = expectedRevision(ctx, itemIndex);
+	const revision = mapping.checkRevision ? expectedRevision(ctx, itemIndex) : undefined;
 	const entry: IDataObject = id !== undefined ? { id } : { updateKey };
 	if (revision !== undefined) entry.revision = revision;
 	entry.record = toRecord(mapping, values);

@@ -1,0 +1,415 @@
+'use strict';
+/**
+ * Browser test: a real n8n 2.41.1 editor in Debian's Chromium (driven by playwright-core, no browser
+ * download), with this package installed from its packed tarball and the three emulators as backends.
+ *
+ * For each node it adds the node from the node creator, points it at the emulator's seeded data and
+ * checks that the field mapping (n8n's resource mapper) shows the fields the emulator serves. It also
+ * creates a Feishu Data Table credential in the editor and completes its OAuth2 "Connect" flow against
+ * the emulator's authorize page, then loads the table list and columns with the new token.
+ *
+ * Screenshots go to docs/ (overwritten on every run; the README shows them). On a failure, a debug
+ * screenshot is saved to a temp folder and its path printed.
+ *
+ * Needs (installs nothing itself): Chromium at /usr/bin/chromium (or $CHROMIUM_PATH) with a CJK font
+ * (fonts-droid-fallback), `bash e2e/setup.sh` and `npm run build:emulators` (`npm run test:e2e` runs
+ * both; `.ci/run` installs chromium). Every request the browser makes outside 127.0.0.1 is blocked.
+ *
+ *   node --test e2e/browser.test.js      # ~1.5 min
+ */
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('node:net');
+
+const n8n = require('./lib/n8n');
+const { startBackends, BUILD_DIR } = require('./lib/backends');
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+const DOCS_DIR = path.join(n8n.REPO_DIR, 'docs');
+const PKG = 'n8n-nodes-bulk-records';
+/** The editor's usual port, so the OAuth redirect URL in the screenshot is the familiar one. */
+const PREFERRED_PORT = 5678;
+const VIEWPORT = { width: 1440, height: 1000 };
+const UI_TIMEOUT_MS = 45_000;
+const NODE_NAMES = { kintone: 'Kintone', apaas: 'Feishu aPaaS', dataTable: 'Feishu Data Table' };
+const OAUTH_CREDENTIAL_NAME = 'Feishu Data Table (connected in browser)';
+const AUTHORIZE_PATH = '/open-apis/authen/v1/authorize';
+const TOKEN_PATH = '/open-apis/authen/v2/oauth/token';
+
+let backends;
+let userFolder;
+let instance;
+let owner;
+let browser;
+let page;
+let debugDir;
+const blockedRequests = [];
+
+/** A clear message instead of a stack trace when the machine lacks a prerequisite. */
+function missingPrerequisite() {
+	if (!fs.existsSync(CHROMIUM)) {
+		return `Chromium not found at ${CHROMIUM}. Install it: apt-get install -y --no-install-recommends chromium fonts-droid-fallback (or set CHROMIUM_PATH).`;
+	}
+	if (!n8n.isInstalled()) return 'The n8n e2e harness is not installed. Run: bash e2e/setup.sh';
+	if (!fs.existsSync(path.join(BUILD_DIR, 'kintone', 'index.js'))) return 'The emulators are not compiled. Run: npm run build:emulators';
+	return undefined;
+}
+
+function portIsFree(port) {
+	return new Promise((resolve) => {
+		const srv = net.createServer();
+		srv.once('error', () => resolve(false));
+		srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+	});
+}
+
+function elapsed(since) {
+	return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+/** Runs one UI step; on failure saves a screenshot (and n8n's log tail) to a temp folder and prints where. */
+async function step(t, name, fn) {
+	const started = Date.now();
+	try {
+		await fn();
+		t.diagnostic(`${name}: ${elapsed(started)}`);
+	} catch (error) {
+		if (page) {
+			debugDir = debugDir || fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-browser-test-'));
+			const file = path.join(debugDir, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+			await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+			if (instance) fs.writeFileSync(path.join(debugDir, 'n8n.log'), instance.logs());
+			console.log(`# browser test failed at "${name}": screenshot ${file} (n8n log: ${path.join(debugDir, 'n8n.log')}), page ${page.url()}`);
+			await backToCanvas();
+		}
+		throw error;
+	}
+}
+
+/** After a failed step: closes dialogs and the node view so the next test starts from the canvas. */
+async function backToCanvas() {
+	const quick = { timeout: 3000 };
+	try {
+		const modal = page.locator(byTestId('editCredential-modal'));
+		if (await modal.isVisible()) await modal.getByRole('button', { name: 'Close this dialog' }).click(quick);
+		await page.keyboard.press('Escape');
+		if (await page.locator(byTestId('ndv')).isVisible()) await page.locator(byTestId('ndv-close-button')).click(quick);
+	} catch {
+		/* best effort */
+	}
+}
+
+async function screenshot(name) {
+	fs.mkdirSync(DOCS_DIR, { recursive: true });
+	const file = path.join(DOCS_DIR, name);
+	await page.screenshot({ path: file });
+	return file;
+}
+
+const byTestId = (id) => `[data-test-id="${id}"]`;
+
+/** Emulator requests received since `from` (an index into `server.requests`). */
+function requestsSince(emulator, from) {
+	return emulator.server.requests.slice(from);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editor actions (selectors: n8n's data-test-id attributes)
+// ---------------------------------------------------------------------------------------------
+
+/** Adds a node of this package after the selected node, through the node creator and one of its actions. */
+async function addNode(displayName, actionName) {
+	await page.locator(byTestId('node-creator-plus-button')).click();
+	const search = page.locator(byTestId('node-creator-search-bar'));
+	await search.fill(displayName);
+	const nodeItem = page
+		.locator(byTestId('item-iterator-item'))
+		.filter({ has: page.locator(byTestId('node-creator-item-name'), { hasText: new RegExp(`^${displayName}$`) }) });
+	await nodeItem.first().click();
+	await page.locator(byTestId('item-iterator-item')).filter({ hasText: actionName }).first().click();
+	await page.locator(byTestId('ndv')).waitFor();
+}
+
+/** Waits until the node view's credential select shows this credential. */
+async function expectCredential(name) {
+	const input = page.locator(`${byTestId('ndv')} ${byTestId('node-credentials-select')} input`);
+	await input.waitFor();
+	const deadline = Date.now() + UI_TIMEOUT_MS;
+	let value = await input.inputValue();
+	while (value !== name) {
+		if (Date.now() > deadline) throw new Error(`credential "${name}" not selected (shows "${value}")`);
+		await page.waitForTimeout(250);
+		value = await input.inputValue();
+	}
+}
+
+/** Renames the node open in the node details view. */
+async function renameOpenNode(name) {
+	const title = page.locator(`${byTestId('ndv')} ${byTestId('node-title-container')}`);
+	await title.locator(byTestId('inline-edit-preview')).click();
+	const input = title.locator(`${byTestId('inline-edit-input')}`);
+	await input.fill(name);
+	await input.press('Enter');
+	await title.locator(byTestId('inline-edit-preview'), { hasText: name }).waitFor();
+}
+
+async function closeNodeView() {
+	await page.locator(byTestId('ndv-close-button')).click();
+	await page.locator(byTestId('ndv')).waitFor({ state: 'hidden' });
+}
+
+async function openNodeOnCanvas(name) {
+	await page.locator(`${byTestId('canvas-node')}[data-node-name="${name}"]`).dblclick();
+	await page.locator(byTestId('ndv')).waitFor();
+}
+
+/** Picks an entry of a resource locator's "From list" dropdown (its items come from the node's listSearch). */
+async function pickFromList(parameter, itemText) {
+	const locator = page.locator(byTestId(`resource-locator-${parameter}`));
+	await locator.locator(byTestId('rlc-input')).click();
+	await page.locator(`${byTestId('rlc-item')}:visible`).filter({ hasText: itemText }).first().click();
+}
+
+/** The labels of the resource mapper's field inputs, once at least `expected` of them are shown. */
+async function mappedFieldLabels(expected) {
+	const mapper = page.locator(`${byTestId('ndv')} ${byTestId('resource-mapper-container')}`);
+	for (const label of expected) {
+		await mapper.locator(byTestId('input-label'), { hasText: label }).first().waitFor();
+	}
+	await mapper.scrollIntoViewIfNeeded();
+	return (await mapper.locator(byTestId('input-label')).allInnerTexts()).map((text) => text.trim());
+}
+
+// ---------------------------------------------------------------------------------------------
+
+before(async () => {
+	const missing = missingPrerequisite();
+	if (missing) throw new Error(missing);
+	const started = Date.now();
+	backends = await startBackends();
+	userFolder = await n8n.createMigratedUserFolder('n8n-e2e-browser-');
+	n8n.packAndInstall(userFolder);
+	await n8n.importCredentials(userFolder, backends.credentials);
+	const port = (await portIsFree(PREFERRED_PORT)) ? PREFERRED_PORT : await n8n.getFreePort();
+	instance = await n8n.startN8n(userFolder, port);
+	owner = await n8n.setupOwner(instance.url);
+	console.log(`# backends + build/pack/install + n8n start: ${elapsed(started)} (${instance.url})`);
+
+	const { chromium } = require('playwright-core');
+	browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+	const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US' });
+	// Loopback only: the editor would otherwise ask registry.npmjs.org about the community package.
+	await context.route(
+		(url) => /^(https?|wss?):$/.test(url.protocol) && url.hostname !== '127.0.0.1',
+		(route) => {
+			blockedRequests.push(route.request().url());
+			return route.abort('blockedbyclient');
+		},
+	);
+	context.setDefaultTimeout(UI_TIMEOUT_MS);
+	page = await context.newPage();
+});
+
+after(async () => {
+	if (blockedRequests.length) console.log(`# blocked non-loopback browser requests: ${[...new Set(blockedRequests)].join(', ')}`);
+	if (browser) await browser.close().catch(() => {});
+	if (instance) await instance.stop();
+	if (backends) await backends.close();
+	n8n.removeUserFolder(userFolder);
+});
+
+test('signs in to the editor and opens a new workflow with a manual trigger', { timeout: 120_000 }, async (t) => {
+	await step(t, 'sign in', async () => {
+		await page.goto(`${instance.url}/signin`);
+		await page.locator(`${byTestId('emailOrLdapLoginId')} input`).fill(owner.email);
+		await page.locator(`${byTestId('password')} input`).fill(owner.password);
+		await page.locator(byTestId('form-submit-button')).click();
+		await page.waitForURL(/\/home\//);
+	});
+	await step(t, 'new workflow', async () => {
+		await page.goto(`${instance.url}/workflow/new`);
+		const nameInput = page.locator(`${byTestId('workflow-name-input')}`);
+		await nameInput.locator(byTestId('inline-edit-preview')).click();
+		await nameInput.locator('input').fill('Bulk records: three nodes');
+		await nameInput.locator('input').press('Enter');
+		await page.locator(byTestId('canvas-plus-button')).click();
+		await page.locator(byTestId('node-creator-search-bar')).fill('Manual');
+		await page.locator(byTestId('node-creator-node-item')).first().click();
+		await page.locator(`${byTestId('canvas-node')}[data-node-type="n8n-nodes-base.manualTrigger"]`).waitFor();
+	});
+});
+
+test('Kintone: the app list and the field mapping come from the kintone emulator', { timeout: 120_000 }, async (t) => {
+	const { app, fields } = backends.seed.kintone;
+	const from = backends.kintone.server.requests.length;
+	await step(t, 'kintone add node', async () => {
+		await addNode(NODE_NAMES.kintone, 'Create many records');
+		await renameOpenNode(NODE_NAMES.kintone);
+		await expectCredential('Kintone (demo emulator)');
+	});
+	let labels;
+	await step(t, 'kintone field mapping', async () => {
+		await pickFromList('app', `(${app})`);
+		labels = await mappedFieldLabels([fields.text, fields.quantity, fields.note]);
+		await screenshot('kintone-field-mapping.png');
+	});
+	// Field codes as the emulator's sample app defines them (CJK codes, shown as "label (code)" when they differ).
+	for (const code of [fields.code, fields.text, fields.quantity, fields.dropDown, fields.note, fields.customerCode]) {
+		assert.ok(labels.some((label) => label.includes(code)), `field ${code} missing from the mapping: ${labels.join(' | ')}`);
+	}
+	const calls = requestsSince(backends.kintone, from).map((r) => `${r.method} ${r.path}`);
+	assert.ok(calls.some((c) => /^GET \/k\/v1\/apps\.json/.test(c)), `no app list request reached the emulator: ${calls.join(', ')}`);
+	assert.ok(calls.some((c) => /^GET \/k\/v1\/(preview\/)?app\/form\/fields\.json/.test(c)), `no field request reached the emulator: ${calls.join(', ')}`);
+	await step(t, 'kintone close', closeNodeView);
+});
+
+test('Feishu aPaaS: the field mapping shows the object fields the aPaaS emulator serves', { timeout: 120_000 }, async (t) => {
+	const { namespace, object } = backends.seed.apaas;
+	const from = backends.apaas.server.requests.length;
+	await step(t, 'apaas add node', async () => {
+		await addNode(NODE_NAMES.apaas, 'Create records');
+		await renameOpenNode(NODE_NAMES.apaas);
+		await expectCredential('Feishu aPaaS (demo emulator)');
+	});
+	let labels;
+	await step(t, 'apaas field mapping', async () => {
+		await page.locator(`${byTestId('parameter-input-namespace')} input`).fill(namespace);
+		await page.locator(`${byTestId('parameter-input-objectApiName')} input`).fill(object);
+		await page.locator(`${byTestId('parameter-input-objectApiName')} input`).blur();
+		labels = await mappedFieldLabels(['订单编号', '客户名称', '金额']);
+		await screenshot('feishu-apaas-field-mapping.png');
+	});
+	for (const label of ['订单编号', '客户名称', '金额', '状态', '城市', '已付款', '交付日期']) {
+		assert.ok(labels.some((l) => l.includes(label)), `field ${label} missing from the mapping: ${labels.join(' | ')}`);
+	}
+	const calls = requestsSince(backends.apaas, from).map((r) => `${r.method} ${r.path}`);
+	assert.ok(
+		calls.some((c) => c.startsWith('GET ') && c.includes(namespace) && c.includes(object)),
+		`no metadata request for ${namespace}/${object} reached the emulator: ${calls.join(', ')}`,
+	);
+	await step(t, 'apaas close', closeNodeView);
+});
+
+test('Feishu Data Table credential: "Connect" completes OAuth2 against the emulator', { timeout: 120_000 }, async (t) => {
+	const emulator = backends.dataTable;
+	const from = emulator.server.requests.length;
+	const tokenRequestsBefore = emulator.tokenRequests;
+	const popups = [];
+	const onPopup = (popup) => popups.push(popup);
+	page.context().on('page', onPopup);
+	t.after(() => page.context().off('page', onPopup));
+	await step(t, 'data table add node', async () => {
+		await addNode(NODE_NAMES.dataTable, 'Create or update rows');
+		await renameOpenNode(NODE_NAMES.dataTable);
+	});
+	await step(t, 'oauth create credential', async () => {
+		await page.locator(byTestId('node-credentials-select')).click();
+		await page.locator(byTestId('node-credentials-select-item-new')).click();
+		const modal = page.locator(byTestId('editCredential-modal'));
+		await modal.waitFor();
+		const name = modal.locator(byTestId('credential-name'));
+		await name.locator(byTestId('inline-edit-preview')).click();
+		await name.locator(byTestId('inline-edit-input')).fill(OAUTH_CREDENTIAL_NAME);
+		await name.locator(byTestId('inline-edit-input')).press('Enter');
+		await modal.locator(`${byTestId('parameter-input-clientId')} input`).fill(emulator.clientId);
+		await modal.locator(`${byTestId('parameter-input-clientSecret')} input`).fill(emulator.clientSecret);
+		await modal.locator(byTestId('parameter-input-platform')).click();
+		await page.getByRole('option', { name: 'Custom Base URL' }).click();
+		await modal.locator(`${byTestId('parameter-input-baseUrl')} input`).fill(emulator.url);
+		await modal.locator(byTestId('oauth-not-connected-banner')).waitFor();
+	});
+	await step(t, 'oauth connect', async () => {
+		const modal = page.locator(byTestId('editCredential-modal'));
+		// Saves the credential and opens n8n's authorization URL in a popup; the emulator's authorize
+		// page approves at once and redirects to n8n's callback, which exchanges the code for a token,
+		// stores it and closes the popup. The editor then closes the dialog.
+		await modal.locator(byTestId('quick-connect-button')).click();
+		const deadline = Date.now() + UI_TIMEOUT_MS;
+		while (!requestsSince(emulator, from).some((r) => r.path === TOKEN_PATH)) {
+			if (Date.now() > deadline) throw new Error('the emulator received no token request');
+			await page.waitForTimeout(250);
+		}
+		const banner = modal.locator(byTestId('oauth-connect-success-banner'));
+		await banner.or(page.locator(`${byTestId('ndv')} ${byTestId('node-credentials-select')}`)).first().waitFor();
+		if (!(await modal.isVisible())) {
+			await expectCredential(OAUTH_CREDENTIAL_NAME);
+			await page.locator(`${byTestId('ndv')} ${byTestId('credential-edit-button')}`).click();
+		}
+		await banner.waitFor();
+		assert.match(await banner.innerText(), /Account connected/);
+		await screenshot('oauth-connected.png');
+		await modal.getByRole('button', { name: 'Close this dialog' }).click();
+		await modal.waitFor({ state: 'hidden' });
+	});
+
+	const requests = requestsSince(emulator, from);
+	const authorize = requests.find((r) => r.path === AUTHORIZE_PATH);
+	assert.ok(authorize, 'the browser never reached the emulator authorize page');
+	assert.equal(authorize.query.get('client_id'), emulator.clientId);
+	assert.equal(authorize.query.get('redirect_uri'), `${instance.url}/rest/oauth2-credential/callback`);
+	assert.match(authorize.query.get('scope') || '', /offline_access/);
+	assert.ok(authorize.query.get('state'), 'no state parameter');
+	const exchange = requests.find((r) => r.path === TOKEN_PATH);
+	const params = new URLSearchParams(exchange.rawBody);
+	const grant = params.get('grant_type') || (exchange.body && exchange.body.grant_type);
+	assert.equal(grant, 'authorization_code');
+	assert.equal(emulator.tokenRequests, tokenRequestsBefore + 1, 'exactly one token exchange');
+	assert.ok(popups.length >= 1, 'no authorization popup was opened');
+	assert.ok(popups.every((p) => p.isClosed()), 'the authorization popup stayed open');
+});
+
+test('Feishu Data Table: table list and columns load with the token from the browser flow', { timeout: 120_000 }, async (t) => {
+	const emulator = backends.dataTable;
+	const { workspace, inventory } = backends.seed.dataTable;
+	const demoToken = backends.credentials.find((c) => c.type === 'feishuDataTableOAuth2Api').data.oauthTokenData.access_token;
+	const from = emulator.server.requests.length;
+	let labels;
+	await step(t, 'data table field mapping', async () => {
+		if (!(await page.locator(byTestId('ndv')).isVisible())) await openNodeOnCanvas(NODE_NAMES.dataTable);
+		await expectCredential(OAUTH_CREDENTIAL_NAME);
+		await page.locator(`${byTestId('resource-locator-workspace')} ${byTestId('rlc-input')}`).fill(workspace);
+		await pickFromList('table', inventory);
+		labels = await mappedFieldLabels(['warehouse', 'sku', 'product_name']);
+		await screenshot('feishu-data-table-field-mapping.png');
+	});
+	for (const column of ['warehouse', 'sku', 'product_name', 'qty', 'unit_price', 'status', 'updated_by']) {
+		assert.ok(labels.some((l) => l.startsWith(column)), `column ${column} missing from the mapping: ${labels.join(' | ')}`);
+	}
+	const apiCalls = requestsSince(emulator, from).filter((r) => r.path.startsWith(`/open-apis/apaas/v1/workspaces/${workspace}/tables`));
+	assert.ok(apiCalls.some((r) => r.path.endsWith('/tables')), 'no table list request reached the emulator');
+	assert.ok(apiCalls.some((r) => r.path.endsWith(`/tables/${inventory}`)), 'no column request reached the emulator');
+	for (const r of apiCalls) {
+		const token = /^Bearer (\S+)$/.exec(r.headers.authorization || '');
+		assert.ok(token && token[1] !== demoToken, `${r.path} was not sent with the token from the browser flow`);
+	}
+	await step(t, 'data table close', closeNodeView);
+});
+
+test('the workflow shows the three nodes', { timeout: 60_000 }, async (t) => {
+	await step(t, 'workflow canvas', async () => {
+		await page.locator(byTestId('zoom-to-fit')).click();
+		for (const name of Object.values(NODE_NAMES)) {
+			await page.locator(`${byTestId('canvas-node')}[data-node-name="${name}"]`).waitFor();
+		}
+		const types = await page.locator(byTestId('canvas-node')).evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node-type')));
+		assert.deepEqual(
+			types.filter((type) => type.startsWith(`${PKG}.`)).sort(),
+			[`${PKG}.feishuApaas`, `${PKG}.feishuDataTable`, `${PKG}.kintone`],
+		);
+		await page.waitForTimeout(500); // zoom animation
+		await screenshot('workflow.png');
+	});
+});
