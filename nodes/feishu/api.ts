@@ -72,6 +72,8 @@ export function feishuRules(credentialType: string, tokenExpiredCodes: readonly 
 		isRateLimited: (response) => envelopeCode(response) === FEISHU_CODES.rateLimited,
 		retryHintHeaders: ['x-ogw-ratelimit-reset'],
 		isTokenExpired: (response) => tokenExpiredCodes.includes(envelopeCode(response) ?? 0),
+		// The codes say "expired" whatever the status, so a 401 renews once for all requests in flight.
+		recognisesUnauthorized: true,
 	};
 }
 

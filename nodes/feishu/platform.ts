@@ -34,10 +34,20 @@ export function platformProperties(serves: string): INodeProperties[] {
 }
 
 /**
+ * Stands in for a custom base URL that is neither https nor loopback http, in the URLs n8n itself
+ * sends secrets to (OAuth2 token exchange and refresh, credential tests): a reserved name that never
+ * resolves, so nothing is sent, and the error names the problem.
+ */
+export const INSECURE_BASE_URL = 'https://base-url-must-use-https.invalid';
+
+/**
  * An n8n expression for the chosen platform's API or accounts host, without a trailing slash; a
  * custom base URL serves both. `fields` is how the expression reaches the credential's fields:
  * `$credentials` in requests, `$self` in the credential's own field defaults.
  */
 export function platformHostExpression(fields: '$credentials' | '$self', host: 'api' | 'accounts'): string {
-	return `{{ ${fields}.platform === 'lark' ? '${FEISHU_HOSTS.lark[host]}' : ${fields}.platform === 'custom' ? String(${fields}.baseUrl).trim().replace(/\\/+$/, '') : '${FEISHU_HOSTS.feishu[host]}' }}`;
+	const custom = `String(${fields}.baseUrl).trim()`;
+	const secure = `/^(https:\\/\\/|http:\\/\\/(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d+)?(\\/|$))/i.test(${custom})`;
+	const customHost = `(${secure} ? ${custom}.replace(/\\/+$/, '') : '${INSECURE_BASE_URL}')`;
+	return `{{ ${fields}.platform === 'lark' ? '${FEISHU_HOSTS.lark[host]}' : ${fields}.platform === 'custom' ? ${customHost} : '${FEISHU_HOSTS.feishu[host]}' }}`;
 }

@@ -97,8 +97,8 @@ async function sendAll<T>(
 	let next = 0;
 	let stopped = false;
 
-	const worker = async () => {
-		while (next < batches.length && !stopped) {
+	const worker = async (batchLimit = Infinity) => {
+		for (let sent = 0; sent < batchLimit && next < batches.length && !stopped; sent++) {
 			// Batches are taken in order, so every batch this one may wait for is already under way.
 			const batchIndex = next++;
 			let markFinished = () => {};
@@ -115,7 +115,9 @@ async function sendAll<T>(
 			}
 		}
 	};
-	await Promise.all(Array.from({ length: workers }, worker));
+	// The first batch goes alone: a token it has to fetch is then fetched once, not by every worker.
+	if (workers > 1) await worker(1);
+	await Promise.all(Array.from({ length: workers }, () => worker()));
 
 	return batches.flatMap(
 		(batch, batchIndex) =>

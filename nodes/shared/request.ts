@@ -48,6 +48,11 @@ export interface ServiceRules {
 	retryHintHeaders?: readonly string[];
 	/** An answer that says the access token expired; the request is replayed once with a fresh one. */
 	isTokenExpired?(response: HttpResponse): boolean;
+	/**
+	 * Whether `isTokenExpired` recognises expiry in 401 answers too, so 401s come back to the engine
+	 * (one renewal for all requests in flight) instead of n8n renewing inside each refused request.
+	 */
+	recognisesUnauthorized?: boolean;
 	/** Credential options for that single replay, making n8n fetch a new token first. */
 	refreshOptions?(ctx: RequestContext, expired: HttpResponse): Promise<RefreshReplay>;
 	/**
@@ -103,6 +108,41 @@ interface Attempt {
 }
 
 /**
+ * The token renewals of one execution, shared by its requests in flight: one request renews, the
+ * others wait for it and then go out with the new token, instead of each renewing on its own (a
+ * refresh token may be single-use, and a burst of renewals helps nobody).
+ */
+interface RenewalGate {
+	/** Counts finished renewals, so a request can tell that the token changed since it was sent. */
+	generation: number;
+	/** Set while a request of this execution renews the token. */
+	renewing?: Promise<void>;
+}
+
+// Keyed by the execution's context: nothing outlives the execution (n8n queue mode).
+const renewalGates = new WeakMap<RequestContext, RenewalGate>();
+
+function renewalGateOf(ctx: RequestContext): RenewalGate {
+	let gate = renewalGates.get(ctx);
+	if (!gate) {
+		gate = { generation: 0 };
+		renewalGates.set(ctx, gate);
+	}
+	return gate;
+}
+
+/** Marks the gate as renewing; call the returned function once the renewing attempt is over. */
+function claimRenewal(gate: RenewalGate): () => void {
+	let finish = () => {};
+	gate.renewing = new Promise<void>((resolve) => (finish = resolve));
+	return () => {
+		gate.generation++;
+		gate.renewing = undefined;
+		finish();
+	};
+}
+
+/**
  * Sends one request through n8n's authenticated HTTP helper (proxies, credential refresh) and
  * retries what is safe to retry: rate limits always (the service refused the request), 5xx and
  * lost connections only when `idempotent`. Non-2xx answers that are not retried are returned, so
@@ -115,69 +155,89 @@ export async function sendRequest<T = unknown>(
 	options: SendOptions,
 ): Promise<HttpResponse<T>> {
 	const budget = options.retry ?? DEFAULT_RETRY_BUDGET;
+	const gate = renewalGateOf(ctx);
 	let refreshed = false;
 	let replay: RefreshReplay | undefined;
+	// Set while this request is the one renewing the token: ends that renewal for the others.
+	let finishRenewal: (() => void) | undefined;
 	// Whether an earlier attempt may have been applied: then no later answer proves it was not.
 	let mayHaveApplied = false;
 
-	for (let attempt = 0; ; attempt++) {
-		const answered = await options.throttle?.acquire();
-		let result: Attempt;
-		try {
-			const renewal = replay ? undefined : await rules.beforeSend?.(ctx);
-			result = await attemptOnce(
-				ctx,
-				rules.credentialType,
-				request,
-				replay ?? (renewal && { credentialOptions: renewal }),
-			);
-		} finally {
-			answered?.();
-		}
-		replay = undefined;
-		const { response } = result;
+	try {
+		for (let attempt = 0; ; attempt++) {
+			// Another request is renewing the token: wait, and go out with the new one.
+			while (!finishRenewal && gate.renewing) await gate.renewing;
+			const sentGeneration = gate.generation;
+			const answered = await options.throttle?.acquire();
+			let result: Attempt;
+			try {
+				let renewal = replay || finishRenewal ? undefined : await rules.beforeSend?.(ctx);
+				// Another request started renewing meanwhile: that is enough (the current token still works).
+				if (renewal && gate.renewing) renewal = undefined;
+				if (renewal) finishRenewal = claimRenewal(gate);
+				result = await attemptOnce(
+					ctx,
+					rules,
+					request,
+					replay ?? (renewal && { credentialOptions: renewal }),
+				);
+			} finally {
+				answered?.();
+				finishRenewal?.();
+				finishRenewal = undefined;
+			}
+			replay = undefined;
+			const { response } = result;
 
-		if (response && !refreshed && rules.isTokenExpired?.(response) && rules.refreshOptions) {
-			// The service rejected the token, so nothing was applied: replay once with a new one.
-			refreshed = true;
-			replay = await rules.refreshOptions(ctx, response);
-			attempt--;
-			continue;
-		}
+			if (response && !refreshed && rules.isTokenExpired?.(response) && rules.refreshOptions) {
+				// The service rejected the token, so nothing was applied: replay once with a new one,
+				// or with the one another request renewed after this one was sent.
+				refreshed = true;
+				attempt--;
+				if (!gate.renewing && gate.generation === sentGeneration) {
+					finishRenewal = claimRenewal(gate);
+					replay = await rules.refreshOptions(ctx, response);
+				}
+				continue;
+			}
 
-		const verdict = judge(result, rules, options.idempotent);
-		if (verdict === 'done') {
-			return (mayHaveApplied ? { ...response, afterLostAnswer: true } : response) as HttpResponse<T>;
-		}
+			const verdict = judge(result, rules, options.idempotent);
+			if (verdict === 'done') {
+				return (mayHaveApplied ? { ...response, afterLostAnswer: true } : response) as HttpResponse<T>;
+			}
 
-		const what = describe(result);
-		if (verdict === 'unknown') {
-			throw new RequestFailedError(
-				`${what}: the service may or may not have applied this request, so it was not sent again`,
-				'outcomeUnknown',
-				attempt + 1,
-				response,
-				result.networkCode,
-			);
-		}
-		mayHaveApplied ||= mayHaveBeenApplied(result);
-		if (attempt >= budget.maxRetries) {
-			throw new RequestFailedError(
-				mayHaveApplied
-					? `${what}, still after ${attempt + 1} attempts; an attempt whose answer was lost may have been applied`
-					: `${what}, still after ${attempt + 1} attempts`,
-				mayHaveApplied ? 'outcomeUnknown' : 'retriesExhausted',
-				attempt + 1,
-				response,
-				result.networkCode,
-			);
-		}
+			const what = describe(result);
+			if (verdict === 'unknown') {
+				throw new RequestFailedError(
+					`${what}: the service may or may not have applied this request, so it was not sent again`,
+					'outcomeUnknown',
+					attempt + 1,
+					response,
+					result.networkCode,
+				);
+			}
+			mayHaveApplied ||= mayHaveBeenApplied(result);
+			if (attempt >= budget.maxRetries) {
+				throw new RequestFailedError(
+					mayHaveApplied
+						? `${what}, still after ${attempt + 1} attempts; an attempt whose answer was lost may have been applied`
+						: `${what}, still after ${attempt + 1} attempts`,
+					mayHaveApplied ? 'outcomeUnknown' : 'retriesExhausted',
+					attempt + 1,
+					response,
+					result.networkCode,
+				);
+			}
 
-		const hintMs = response ? retryHintMs(response, rules.retryHintHeaders ?? []) : undefined;
-		const delayMs =
-			hintMs !== undefined ? Math.min(hintMs, budget.maxHintMs) : backoffMs(attempt, budget);
-		if (hintMs !== undefined) options.throttle?.pauseFor(delayMs);
-		await sleep(delayMs);
+			const hintMs = response ? retryHintMs(response, rules.retryHintHeaders ?? []) : undefined;
+			const delayMs =
+				hintMs !== undefined ? Math.min(hintMs, budget.maxHintMs) : backoffMs(attempt, budget);
+			if (hintMs !== undefined) options.throttle?.pauseFor(delayMs);
+			await sleep(delayMs);
+		}
+	} finally {
+		// A refresh that threw must not leave the other requests waiting.
+		finishRenewal?.();
 	}
 }
 
@@ -198,7 +258,7 @@ function mayHaveBeenApplied({ response, networkCode }: Attempt): boolean {
 
 async function attemptOnce(
 	ctx: RequestContext,
-	credentialType: string,
+	rules: ServiceRules,
 	request: IHttpRequestOptions,
 	replay: RefreshReplay | undefined,
 ): Promise<Attempt> {
@@ -206,13 +266,17 @@ async function attemptOnce(
 		...request,
 		headers: { ...request.headers },
 		returnFullResponse: true,
-		// 401 still throws so that n8n's own credential refresh runs for it.
-		ignoreHttpStatusErrors: replay?.throwOnHttpError ? false : { ignore: true, except: [401] },
+		// 401 still throws so that n8n's own credential refresh runs for it, unless the rules read it.
+		ignoreHttpStatusErrors: replay?.throwOnHttpError
+			? false
+			: rules.recognisesUnauthorized
+				? true
+				: { ignore: true, except: [401] },
 	};
 	try {
 		const raw = (await ctx.helpers.httpRequestWithAuthentication.call(
 			ctx,
-			credentialType,
+			rules.credentialType,
 			options,
 			replay?.credentialOptions,
 		)) as { statusCode: number; headers?: IDataObject; body: unknown };

@@ -56,6 +56,12 @@ function scanRequests(
 	}
 }
 
+/** The scan is only worth something if it finds the secrets where they belong: in the auth headers. */
+function expectSecretsInAuthHeaders(requests: readonly RecordedRequest[], secrets: readonly string[], authHeaders: string[]): void {
+	const sent = requests.flatMap((request) => authHeaders.map((name) => String(request.headers[name] ?? ''))).join('\n');
+	expect(secrets.some((secret) => forms(secret).some((form) => sent.includes(form)))).toBe(true);
+}
+
 afterAll(() => {
 	process.stdout.write(`secrets: ${scenarios} scenarios scanned, ${leaks.length} leaks\n`);
 	finishFile('secrets', { ...EMPTY_COUNTS, leaks: leaks.length });
@@ -99,6 +105,7 @@ describe('secrets never leak: Kintone', () => {
 	it('API tokens and Basic authentication: success, refused records, a wrong token, a wrong Basic password', async () => {
 		const credential = withBasic(tokenCredential(emulator, sample));
 		expect((await scenario('kintone success', credential, [{ code: 'A', qty: 1 }])).status).toBe('success');
+		expectSecretsInAuthHeaders(emulator.server.requests, [sample.token, `gate:${basicPassword}`], kintoneAuth.authHeaders);
 		expect((await scenario('kintone refused', credential, [{ code: 'B', qty: -1 }])).status).toBe('error');
 		const wrongToken = await scenario('kintone wrong token', { ...credential, apiToken: 'wrong-token-123456' }, [{ code: 'C' }]);
 		expect(wrongToken.status).toBe('error');
@@ -109,6 +116,7 @@ describe('secrets never leak: Kintone', () => {
 	it('login name and password: success and a wrong password', async () => {
 		const credential = withBasic({ domain: 'custom', baseUrl: emulator.url, authentication: 'password', username: 'sato', password });
 		expect((await scenario('kintone password', credential, [{ code: 'E', qty: 1 }])).status).toBe('success');
+		expectSecretsInAuthHeaders(emulator.server.requests, [`sato:${password}`], kintoneAuth.authHeaders);
 		const wrong = await scenario('kintone wrong password', { ...credential, password: 'wrong-password-1' }, [{ code: 'F' }]);
 		expect(wrong.status).toBe('error');
 	});
@@ -159,13 +167,14 @@ describe('secrets never leak: Feishu aPaaS', () => {
 	it('success, a token that expires mid-run, refused records, a 401, a 5xx, a wrong app secret and app ID', async () => {
 		const [id] = emulator.seedRecords(NS, OBJ, [{ book_count: 1 }]);
 		expect((await scenario('apaas success', {}, [{ _id: id, book_count: 2 }])).status).toBe('success');
+		expectSecretsInAuthHeaders(emulator.server.requests, secrets().slice(1), ['authorization']);
 		await scenario('apaas expired', {}, [{ _id: id, book_count: 3 }], () => emulator.expireTokensBeforeRequest(1));
 		expect((await scenario('apaas refused', {}, [{ _id: id, book_count: 'many' }])).status).toBe('error');
 		await scenario('apaas 401', {}, [{ _id: id, book_count: 4 }], () =>
 			emulator.server.inject({ match: (request) => request.path.endsWith('batch_update'), times: 3, action: { kind: 'respond', reply: { status: 401, body: { code: 99991663, msg: 'Invalid access token' } } } }),
 		);
 		await scenario('apaas 503', {}, [{ _id: id, book_count: 5 }], () =>
-			emulator.server.inject({ match: (request) => request.path.endsWith('batch_update'), times: 10, action: { kind: 'respond', reply: { status: 503, body: 'down' } } }),
+			emulator.server.inject({ match: (request) => request.path.endsWith('batch_update'), times: 2, action: { kind: 'respond', reply: { status: 503, body: 'down' } } }),
 		);
 		const wrongSecret = 'wrong-app-secret-9999';
 		const wrong = await scenario('apaas wrong secret', { appSecret: wrongSecret }, [{ _id: id, book_count: 6 }]);
@@ -212,7 +221,9 @@ describe('secrets never leak: Feishu Data Table', () => {
 	}
 
 	it('success, an expired token refreshed mid-run, a refresh token already used, a wrong client secret, a 401', async () => {
-		expect((await scenario('table success', credentialData(emulator))).status).toBe('success');
+		const first = credentialData(emulator);
+		expect((await scenario('table success', first)).status).toBe('success');
+		expectSecretsInAuthHeaders(emulator.server.requests, secrets(first), ['authorization']);
 		expect((await scenario('table expired', credentialData(emulator), () => emulator.expireAccessTokens())).status).toBe('success');
 
 		const used = credentialData(emulator);

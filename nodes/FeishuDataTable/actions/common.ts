@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { RecordInputError } from '../../shared/bulkWrite';
+import { DEFAULT_TIMEOUT_MS, DataTableClient, newThrottle } from '../transport';
 import { fieldMappingProperty } from '../../shared/descriptions';
 import type { FilterCombinator, FilterCondition } from '../transport/filter';
 import { buildFilter, checkColumnName } from '../transport/filter';
@@ -69,6 +70,22 @@ export const tableParameter: INodeProperties = {
 		},
 	],
 };
+
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: DEFAULT_TIMEOUT_MS,
+	description:
+		'Milliseconds to wait for each answer. An insert that times out is not sent again, since Feishu may have written it. Used for all items.',
+};
+
+/** The operation's connection: one throttle for the run and the Timeout option, read at item 0. */
+export async function openClient(ctx: IExecuteFunctions): Promise<DataTableClient> {
+	const timeout = ctx.getNodeParameter('options.timeout', 0, DEFAULT_TIMEOUT_MS) as number;
+	return await DataTableClient.create(ctx, newThrottle(), timeout);
+}
 
 /** Where the operation works: read once, at item 0, for all items. */
 export interface TableTarget {

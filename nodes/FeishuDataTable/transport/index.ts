@@ -12,6 +12,9 @@ export const CREDENTIAL_TYPE = 'feishuDataTableOAuth2Api';
 /** Rows per write request and per read page, as documented for every records endpoint. */
 export const MAX_ROWS_PER_REQUEST = 500;
 
+/** How long a request waits for its answer unless the operation's Timeout option says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
 /** Every data table endpoint allows 10 requests per second per app. */
 export function newThrottle(): Throttle {
 	return new Throttle([{ limit: 10, intervalMs: 1000 }]);
@@ -38,16 +41,22 @@ export const dataTableRules: ServiceRules = {
 	},
 };
 
-/** The path of a table (and a sub-resource), each segment checked and encoded so it cannot change the target. */
+/** The path of a workspace's table list, its segment checked and encoded so it cannot change the target. */
+export function tablesPath(ctx: RequestContext, workspaceId: string): string {
+	return `/open-apis/apaas/v1/workspaces/${pathSegment(ctx, workspaceId, 'Workspace ID')}/tables`;
+}
+
+/**
+ * The path of a table (and a sub-resource), each segment checked and encoded so it cannot change
+ * the target; an empty table name is refused (it would name the table list).
+ */
 export function tablePath(
 	ctx: RequestContext,
 	workspaceId: string,
 	tableName: string,
 	resource?: 'records' | 'records_batch_update',
 ): string {
-	const base = `/open-apis/apaas/v1/workspaces/${pathSegment(ctx, workspaceId, 'Workspace ID')}/tables`;
-	if (tableName === '') return base;
-	const table = `${base}/${pathSegment(ctx, tableName, 'Table')}`;
+	const table = `${tablesPath(ctx, workspaceId)}/${pathSegment(ctx, tableName, 'Table')}`;
 	return resource ? `${table}/${resource}` : table;
 }
 
@@ -81,9 +90,10 @@ export class DataTableClient {
 		private readonly ctx: RequestContext,
 		private readonly baseUrl: string,
 		private readonly throttle: Throttle | undefined,
+		private readonly timeoutMs: number,
 	) {}
 
-	static async create(ctx: RequestContext, throttle?: Throttle): Promise<DataTableClient> {
+	static async create(ctx: RequestContext, throttle?: Throttle, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<DataTableClient> {
 		const credentials = await ctx.getCredentials<{ platform?: string; baseUrl?: string }>(CREDENTIAL_TYPE);
 		const base = feishuApiBaseUrl(credentials.platform, credentials.baseUrl);
 		if ('problem' in base) {
@@ -91,7 +101,7 @@ export class DataTableClient {
 				description: 'Open the Feishu Data Table credential and fix the Base URL.',
 			});
 		}
-		return new DataTableClient(ctx, base.url, throttle);
+		return new DataTableClient(ctx, base.url, throttle, timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS);
 	}
 
 	/** Sends one request; non-2xx answers come back for the caller to read (see `isSuccess`). */
@@ -102,6 +112,7 @@ export class DataTableClient {
 			qs: request.qs,
 			body: request.body,
 			json: true,
+			timeout: this.timeoutMs,
 			headers: {
 				'Content-Type': 'application/json; charset=utf-8',
 				...(request.prefer ? { Prefer: request.prefer } : {}),

@@ -1,7 +1,7 @@
 import type { FieldType, IDataObject } from 'n8n-workflow';
 
 import type { DataTableClient } from './index';
-import { MAX_ROWS_PER_REQUEST, tablePath } from './index';
+import { MAX_ROWS_PER_REQUEST, tablePath, tablesPath } from './index';
 import type { RequestContext } from '../../shared/request';
 
 /** A column as `GET /tables/:table_name` describes it. */
@@ -46,7 +46,7 @@ export async function listTables(
 	do {
 		const page = await client.read<{ items?: TableInfo[]; has_more?: boolean; page_token?: string }>({
 			method: 'GET',
-			path: tablePath(ctx, workspaceId, ''),
+			path: tablesPath(ctx, workspaceId),
 			qs: { page_size: MAX_ROWS_PER_REQUEST, ...(pageToken ? { page_token: pageToken } : {}) },
 		});
 		tables.push(...(page.items ?? []));

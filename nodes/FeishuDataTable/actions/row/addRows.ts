@@ -2,10 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { failed, succeeded } from '../../../shared/results';
-import { DataTableClient, MAX_ROWS_PER_REQUEST, isSuccess, newThrottle, tablePath } from '../../transport';
+import type { DataTableClient } from '../../transport';
+import { MAX_ROWS_PER_REQUEST, isSuccess, tablePath } from '../../transport';
 import { keysFilter } from '../../transport/filter';
 import { parseItems } from '../../transport/schema';
-import { readMapping, readRow, readTarget } from '../common';
+import { openClient, readMapping, readRow, readTarget } from '../common';
 import type { Attempt } from './isolate';
 import { isDataRefusal, refusalOf } from './isolate';
 import type { RowRecord } from './rowWrite';
@@ -72,7 +73,7 @@ export async function addRows(ctx: IExecuteFunctions, settings: AddRowsSettings)
 			description: 'Upsert needs the primary key or the unique columns that identify a row.',
 		});
 	}
-	const client = await DataTableClient.create(ctx, newThrottle());
+	const client = await openClient(ctx);
 	const path = tablePath(ctx, target.workspaceId, target.table, 'records');
 	const prefer = [resolution && `resolution=${resolution}`, missing === 'default' && 'missing=default']
 		.filter(Boolean)

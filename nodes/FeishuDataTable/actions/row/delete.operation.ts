@@ -2,13 +2,17 @@ import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodePrope
 
 import { runBulkWrite } from '../../../shared/bulkWrite';
 import { failed, succeeded } from '../../../shared/results';
-import { DataTableClient, isSuccess, newThrottle, tablePath } from '../../transport';
+import { optionsCollection } from '../../../shared/descriptions';
+import { isSuccess, tablePath } from '../../transport';
 import { refusalOf } from './isolate';
-import { filterParameters, readFilter, readTarget, requireFilter } from '../common';
+import { filterParameters, openClient, readFilter, readTarget, requireFilter, timeoutOption } from '../common';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['delete'] } };
 
-export const description: INodeProperties[] = [...filterParameters(displayOptions, false)];
+export const description: INodeProperties[] = [
+	...filterParameters(displayOptions, false),
+	optionsCollection([timeoutOption], { displayOptions }),
+];
 
 /**
  * `DELETE .../records?filter=`: one request per item, deleting every row that matches the item's
@@ -16,7 +20,7 @@ export const description: INodeProperties[] = [...filterParameters(displayOption
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const target = readTarget(this);
-	const client = await DataTableClient.create(this, newThrottle());
+	const client = await openClient(this);
 	const path = tablePath(this, target.workspaceId, target.table, 'records');
 
 	return await runBulkWrite<string>(this, {

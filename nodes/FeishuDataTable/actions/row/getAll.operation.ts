@@ -9,17 +9,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { RecordInputError, batchFailure } from '../../../shared/bulkWrite';
 import { optionsCollection, returnAllOrLimit } from '../../../shared/descriptions';
-import {
-	DataTableClient,
-	MAX_ROWS_PER_REQUEST,
-	describeDataTableError,
-	isSuccess,
-	newThrottle,
-	tablePath,
-} from '../../transport';
+import type { DataTableClient } from '../../transport';
+import { MAX_ROWS_PER_REQUEST, describeDataTableError, isSuccess, tablePath } from '../../transport';
 import { checkColumnName } from '../../transport/filter';
 import { parseItems } from '../../transport/schema';
-import { TABLE_DEPENDENT, columnParameter, filterParameters, readFilter, readTarget } from '../common';
+import { TABLE_DEPENDENT, columnParameter, filterParameters, openClient, readFilter, readTarget, timeoutOption } from '../common';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['getAll'] } };
 
@@ -73,7 +67,7 @@ const queryOptions: INodeProperties[] = [
 export const description: INodeProperties[] = [
 	...filterParameters(displayOptions, true),
 	...returnAllOrLimit(displayOptions),
-	optionsCollection(queryOptions, { displayOptions }),
+	optionsCollection([...queryOptions, timeoutOption], { displayOptions }),
 ];
 
 interface Query {
@@ -88,7 +82,7 @@ interface Query {
 /** One query per item (filters may use the item's data), each row an output item paired with it. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const target = readTarget(this);
-	const client = await DataTableClient.create(this, newThrottle());
+	const client = await openClient(this);
 	const path = tablePath(this, target.workspaceId, target.table, 'records');
 	const output: INodeExecutionData[] = [];
 

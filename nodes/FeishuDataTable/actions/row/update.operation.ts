@@ -8,9 +8,20 @@ import type {
 
 import { RecordInputError, runBulkWrite } from '../../../shared/bulkWrite';
 import { failed, succeeded } from '../../../shared/results';
-import { DataTableClient, isSuccess, newThrottle, tablePath } from '../../transport';
+import { optionsCollection } from '../../../shared/descriptions';
+import { isSuccess, tablePath } from '../../transport';
 import { ROW_ID } from '../../transport/schema';
-import { columnsParameter, filterParameters, readFilter, readMapping, readRow, readTarget, requireFilter } from '../common';
+import {
+	columnsParameter,
+	filterParameters,
+	openClient,
+	readFilter,
+	readMapping,
+	readRow,
+	readTarget,
+	requireFilter,
+	timeoutOption,
+} from '../common';
 import { isDataRefusal, refusalOf } from './isolate';
 import { writeRows } from './rowWrite';
 
@@ -42,6 +53,7 @@ export const description: INodeProperties[] = [
 	columnsParameter('update', byId),
 	...filterParameters(byFilter, false),
 	columnsParameter('map', byFilter),
+	optionsCollection([timeoutOption], { displayOptions }),
 ];
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
@@ -56,7 +68,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 async function updateById(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const target = readTarget(ctx);
 	const mapping = readMapping(ctx);
-	const client = await DataTableClient.create(ctx, newThrottle());
+	const client = await openClient(ctx);
 	const path = tablePath(ctx, target.workspaceId, target.table, 'records_batch_update');
 
 	return await writeRows(ctx, {
@@ -110,7 +122,7 @@ async function updateById(ctx: IExecuteFunctions): Promise<INodeExecutionData[]>
 async function updateByFilter(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const target = readTarget(ctx);
 	const mapping = readMapping(ctx);
-	const client = await DataTableClient.create(ctx, newThrottle());
+	const client = await openClient(ctx);
 	const path = tablePath(ctx, target.workspaceId, target.table, 'records');
 
 	return await runBulkWrite<{ filter: string; row: IDataObject }>(ctx, {

@@ -1,0 +1,74 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import type { PendingRecord } from '../../nodes/shared/batching';
+import { runBulkWrite } from '../../nodes/shared/bulkWrite';
+import { succeeded } from '../../nodes/shared/results';
+
+/** Just enough of an execution context for runBulkWrite: the items, Continue On Fail off. */
+function contextWith(items: INodeExecutionData[]): IExecuteFunctions {
+	return {
+		getInputData: () => items,
+		continueOnFail: () => false,
+		getNode: () => ({ id: 'n', name: 'Write', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} }),
+	} as unknown as IExecuteFunctions;
+}
+
+/** Runs a bulk write of items keyed `keys`, recording when each batch started and finished. */
+async function run(keys: string[], options: { concurrency: number; orderByKey: boolean; batchSize: number }) {
+	const events: Array<{ batch: number; at: 'start' | 'end' }> = [];
+	const applied = new Map<string, number>();
+	let nextBatch = 0;
+	const output = await runBulkWrite<string>(contextWith(keys.map((key) => ({ json: { key } }))), {
+		...options,
+		prepare: (itemIndex) => ({ key: keys[itemIndex], payload: keys[itemIndex] }),
+		send: async (batch: Array<PendingRecord<string>>) => {
+			const id = nextBatch++;
+			events.push({ batch: id, at: 'start' });
+			// The first concurrent batch answers slowest, so anything waiting on it shows.
+			await sleep(id === 1 ? 120 : 20);
+			for (const record of batch) applied.set(record.payload, record.itemIndex);
+			events.push({ batch: id, at: 'end' });
+			return batch.map((record) => succeeded(record.itemIndex, { key: record.payload }, record.key));
+		},
+	});
+	const when = (batch: number, at: 'start' | 'end') => events.findIndex((event) => event.batch === batch && event.at === at);
+	return { output, applied, when };
+}
+
+describe('runBulkWrite with concurrency', () => {
+	it('sends the first batch alone, then batches in parallel; a batch sharing a key with an earlier one waits for it', async () => {
+		// Batches: [a b] [c d] [e f] [c g]; the last one changes "c" again.
+		const { output, applied, when } = await run(['a', 'b', 'c', 'd', 'e', 'f', 'c', 'g'], {
+			concurrency: 3,
+			orderByKey: true,
+			batchSize: 2,
+		});
+
+		expect(output).toHaveLength(8);
+		expect(when(1, 'start')).toBeGreaterThan(when(0, 'end'));
+		// Batches 1 and 2 overlap: the parallelism is real.
+		expect(when(2, 'start')).toBeLessThan(when(1, 'end'));
+		// Batch 3 holds "c" like batch 1, so it starts only after batch 1 ended: the later item wins.
+		expect(when(3, 'start')).toBeGreaterThan(when(1, 'end'));
+		expect(applied.get('c')).toBe(6);
+	});
+
+	it('does not wait on keys unless told they name records (keys like "new record" are shared by unrelated records)', async () => {
+		const { output, when } = await run(['new', 'new', 'new', 'new', 'new', 'new'], {
+			concurrency: 3,
+			orderByKey: false,
+			batchSize: 2,
+		});
+
+		expect(output).toHaveLength(6);
+		expect(when(2, 'start')).toBeLessThan(when(1, 'end'));
+	});
+
+	it('with concurrency 1 keeps strict order, one batch after the other', async () => {
+		const { when } = await run(['a', 'b', 'c', 'd', 'e', 'f'], { concurrency: 1, orderByKey: true, batchSize: 2 });
+
+		expect(when(1, 'start')).toBeGreaterThan(when(0, 'end'));
+		expect(when(2, 'start')).toBeGreaterThan(when(1, 'end'));
+	});
+});
