@@ -18,7 +18,7 @@
  *   --max-peer-minutes <min>   skip a per-item peer (a) expected to take longer (default 20); reported as not run
  *   --out <dir>                where results.md, results.json and records-per-second.png go (default bench/)
  *   --keep                     keep the n8n user folder (path printed)
- *   --cpu-prof <dir>           also write a V8 CPU profile of every n8n run into <dir> (for finding hot spots)
+ *   --no-profile               skip the second, profiled pass of the node rows at the largest N (CPU breakdown)
  *
  * Peer (a) runs at N <= 10,000 only (issue 7). Needs `bash e2e/setup.sh` once.
  */
@@ -31,6 +31,7 @@ const n8n = require('../e2e/lib/n8n');
 const { buildWorkflow, peerABatching, SERVICES, KINTONE_FIELDS, PRIORITIES } = require('./lib/workflows');
 const { executionWindow, cpuInWindow, surfacedErrors, requestCounts } = require('./lib/measure');
 const { writeReport } = require('./lib/report');
+const { profileFileOf, cpuBreakdown } = require('./lib/profile');
 
 const REPO = path.resolve(__dirname, '..');
 const PROBE = path.join(__dirname, 'lib', 'probe.js');
@@ -54,7 +55,7 @@ const ROWS = [
 const DEFAULTS = { n: [1000, 10000, 100000], latencyMs: 20, maxPeerMinutes: 20, out: __dirname };
 
 function parseArgs(argv) {
-	const options = { ...DEFAULTS, rows: ROWS.map((row) => row.code), keep: false };
+	const options = { ...DEFAULTS, rows: ROWS.map((row) => row.code), keep: false, profile: true };
 	const value = (i) => {
 		if (argv[i + 1] === undefined) throw new Error(`${argv[i]} needs a value`);
 		return argv[i + 1];
@@ -67,7 +68,7 @@ function parseArgs(argv) {
 		else if (arg === '--max-peer-minutes') options.maxPeerMinutes = Number(value(i++));
 		else if (arg === '--out') options.out = path.resolve(value(i++));
 		else if (arg === '--keep') options.keep = true;
-		else if (arg === '--cpu-prof') options.cpuProf = path.resolve(value(i++));
+		else if (arg === '--no-profile') options.profile = false;
 		else throw new Error(`Unknown flag ${arg} (see the header of bench/run.js)`);
 	}
 	if (options.n.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--n takes positive whole numbers');
@@ -282,14 +283,14 @@ function peerAMinutes(service, n) {
 // Running rows
 // ---------------------------------------------------------------------------------------------
 
-async function runN8nRow(row, n, tag, workflowInfo, env) {
+async function runN8nRow(row, n, tag, workflowInfo, env, cpuProfDir) {
 	const { userFolder, backends, ctx } = env;
 	const probeFile = path.join(userFolder, `probe-${row.code}-${n}.json`);
 	fs.rmSync(probeFile, { force: true });
 	const expectedMinutes = row.kind === 'a' ? peerAMinutes(row.service, n) : n / 5000 / 60;
 	const run = await n8n.executeWorkflow(userFolder, workflowInfo.workflow.id, {
 		env: {
-			NODE_OPTIONS: `--require ${PROBE}${env.cpuProf ? ` --cpu-prof --cpu-prof-dir=${env.cpuProf}` : ''}`,
+			NODE_OPTIONS: `--require ${PROBE}${cpuProfDir ? ` --cpu-prof --cpu-prof-dir=${cpuProfDir}` : ''}`,
 			BENCH_PROBE_FILE: probeFile,
 		},
 		timeoutMs: Math.ceil((expectedMinutes * 3 + 15) * 60_000),
@@ -305,7 +306,36 @@ async function runN8nRow(row, n, tag, workflowInfo, env) {
 		surfaced,
 		runStatus: run.status,
 		verified: await verifiedRecords(row.service, backends, ctx, n, tag),
+		window,
+		probe,
 	};
+}
+
+/**
+ * A second run of a node row with V8's CPU profiler on, to see where the CPU of the write goes
+ * (the profiler itself costs a little, so the main table comes from the unprofiled run).
+ */
+async function profileRow(row, n, tag, workflowInfo, env) {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cpuprof-'));
+	try {
+		resetBetweenRows(env.backends);
+		const measured = await runN8nRow(row, n, tag, workflowInfo, env, dir);
+		const file = measured.probe && profileFileOf(dir, measured.probe.pid);
+		if (!file) throw new Error('no CPU profile was written');
+		return {
+			code: row.code,
+			service: row.service,
+			label: row.label,
+			n,
+			wallMs: measured.wallMs,
+			cpuMs: measured.cpuMs,
+			breakdown: cpuBreakdown(file, measured.window, measured.probe.clocks),
+		};
+	} catch (error) {
+		return { code: row.code, service: row.service, label: row.label, n, error: String(error.message).slice(0, 500) };
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
 }
 
 async function runClientRow(row, n, tag, env) {
@@ -396,7 +426,7 @@ function formatRate(rps) {
 	return rps >= 100 ? Math.round(rps).toLocaleString('en-US') : String(Number(rps.toFixed(1)));
 }
 
-function machine() {
+function machine(loadAtStart) {
 	const cpus = os.cpus();
 	const n8nVersion = JSON.parse(fs.readFileSync(path.join(n8n.E2E_DIR, 'node_modules', 'n8n', 'package.json'), 'utf8')).version;
 	const node24 = execFileSync(n8n.node24Bin(), ['--version'], { encoding: 'utf8' }).trim();
@@ -408,6 +438,7 @@ function machine() {
 		n8nVersion,
 		n8nNode: node24,
 		benchNode: process.version,
+		loadAverage: { start: loadAtStart, end: os.loadavg() },
 	};
 }
 
@@ -421,6 +452,7 @@ async function main() {
 	const rows = ROWS.filter((row) => options.rows.includes(row.code));
 	const maxN = Math.max(...options.n);
 	const startedAt = new Date();
+	const loadAtStart = os.loadavg();
 
 	log('compiling the emulators (tsconfig.emulators.json -> e2e/.build)');
 	execFileSync(path.join(REPO, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.emulators.json'], { cwd: REPO, stdio: 'inherit' });
@@ -433,7 +465,7 @@ async function main() {
 		log(`starting the emulators (latency ${options.latencyMs} ms) and seeding ${maxN.toLocaleString('en-US')} records per service`);
 		const prepared = await prepareBackends(options.latencyMs, maxN);
 		backends = prepared.backends;
-		const env = { userFolder, backends, ctx: prepared.ctx, cpuProf: options.cpuProf };
+		const env = { userFolder, backends, ctx: prepared.ctx };
 		await n8n.importCredentials(userFolder, prepared.credentials);
 
 		const plan = [];
@@ -459,12 +491,21 @@ async function main() {
 			);
 		}
 
+		const profiles = [];
+		if (options.profile) {
+			for (const { row, n, tag, workflowInfo } of plan.filter((p) => p.row.kind === 'node' && p.n === maxN)) {
+				log(`profiling N=${n.toLocaleString('en-US')} ${row.code} (CPU breakdown)`);
+				profiles.push(await profileRow(row, n, tag, workflowInfo, env));
+			}
+		}
+
 		const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
 		const report = await writeReport({
 			outDir: options.out,
 			results,
+			profiles,
 			options,
-			machine: machine(),
+			machine: machine(loadAtStart),
 			startedAt,
 			finishedAt: new Date(),
 			command,

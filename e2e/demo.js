@@ -80,7 +80,8 @@ function runCaptured(cmd, args, what) {
 function installedSize() {
 	try {
 		const mb = Number(execFileSync('du', ['-sm', path.join(n8n.E2E_DIR, 'node_modules')], { encoding: 'utf8', timeout: 10_000 }).split('\t')[0]);
-		return `; e2e/node_modules: ${(mb / 1024).toFixed(1)} of about 3 GB`;
+		// npm downloads everything before it writes node_modules.
+		return mb < 50 ? '; npm is downloading the packages' : `; e2e/node_modules: ${(mb / 1024).toFixed(1)} of about 3 GB`;
 	} catch {
 		return '';
 	}
@@ -164,7 +165,7 @@ async function main() {
 			info('already installed');
 		} else {
 			info('Not installed yet: installing now. First time only: about 10 minutes and 3 GB');
-			info('(npm ci of about 2,350 packages, then sqlite3 is compiled for Node 24). Progress follows.');
+			info('(npm ci of about 2,200 packages, then sqlite3 is compiled for Node 24). Progress follows.');
 		}
 		await runVisible('bash', [path.join(n8n.E2E_DIR, 'setup.sh')], { env: { ...process.env, CI: process.env.CI || 'true' } }, installedSize);
 

@@ -62,8 +62,10 @@ if (file) {
 	};
 	sample();
 	setInterval(sample, SAMPLE_MS).unref();
+	// Wall clock and monotonic clock at one instant: maps run-data times onto a V8 CPU profile's clock.
+	const clocks = { dateMs: Date.now(), monotonicUs: Number(process.hrtime.bigint() / 1000n) };
 	process.on('exit', () => {
 		sample();
-		fs.writeFileSync(file, JSON.stringify({ pid: process.pid, vmHwmKb: vmHwmKb(), samples }));
+		fs.writeFileSync(file, JSON.stringify({ pid: process.pid, vmHwmKb: vmHwmKb(), clocks, samples }));
 	});
 }

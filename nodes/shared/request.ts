@@ -16,9 +16,10 @@ export interface HttpResponse<T = unknown> {
 	headers: IDataObject;
 	body: T;
 	/**
-	 * Set when this answer is to a replay of an idempotent request whose earlier attempt may have
+	 * Set when this answer is to a resend of an idempotent request whose earlier attempt may have
 	 * been applied (its answer was lost): the answer may describe what the earlier attempt left,
-	 * e.g. "not found" for a record that attempt deleted.
+	 * e.g. "not found" for a record that attempt deleted. (A resend answered with an error status
+	 * is not returned: it throws RequestFailedError `outcomeUnknown`.)
 	 */
 	afterLostAnswer?: true;
 }
@@ -202,11 +203,19 @@ export async function sendRequest<T = unknown>(
 			}
 
 			const verdict = judge(result, rules, options.idempotent);
+			const what = describe(result);
 			if (verdict === 'done') {
-				return (mayHaveApplied ? { ...response, afterLostAnswer: true } : response) as HttpResponse<T>;
+				if (!mayHaveApplied) return response as HttpResponse<T>;
+				if (response!.statusCode < 400) return { ...response, afterLostAnswer: true } as HttpResponse<T>;
+				// A refusal of the resend (a token expired meanwhile, a permission) says nothing about the attempt before it.
+				throw new RequestFailedError(
+					`${what} to a resend; the attempt before it, whose answer was lost, may have been applied`,
+					'outcomeUnknown',
+					attempt + 1,
+					response,
+				);
 			}
 
-			const what = describe(result);
 			if (verdict === 'unknown') {
 				throw new RequestFailedError(
 					`${what}: the service may or may not have applied this request, so it was not sent again`,

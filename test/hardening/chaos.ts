@@ -73,15 +73,23 @@ export class Chaos {
 
 	private enabled = true;
 
+	/** When the last slow request arrived: the service applies it `slowMs` later. */
+	private lastSlowAt = 0;
+
 	constructor(private readonly plan: ChaosPlan) {}
 
 	get total(): number {
 		return FAULT_KINDS.reduce((sum, kind) => sum + this.counts[kind], 0);
 	}
 
-	/** Stops injecting (e.g. before the test reads the emulator's state through its API). */
-	stop(): void {
+	/**
+	 * Stops injecting and waits until every slow request has been applied: the service still
+	 * applies a request after the node gave up waiting for its answer.
+	 */
+	async stop(): Promise<void> {
 		this.enabled = false;
+		const wait = this.lastSlowAt + this.plan.slowMs + 200 - Date.now();
+		if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 	}
 
 	install(server: EmulatorServer): void {
@@ -130,10 +138,11 @@ export class Chaos {
 		switch (kind) {
 			case 'rateLimited':
 				// Mostly "retry now", sometimes "in a second", to keep runs short.
-				return random() < 0.85 ? '429:0' : '429:1';
+				return random() < 0.9 ? '429:0' : '429:1';
 			case 'serverError':
 				return `5xx:${SERVER_ERRORS[Math.floor(random() * SERVER_ERRORS.length)].status}`;
 			case 'slowerThanTimeout':
+				this.lastSlowAt = Date.now();
 				return 'slow';
 			case 'tokenExpired':
 				if (!this.plan.expireTokens) throw new Error('This emulator has no tokens to expire');

@@ -128,6 +128,26 @@ describe('shared engine through n8n WorkflowExecute (example node)', () => {
 		}
 	});
 
+	it('a refusal of the resend of a request whose answer was lost does not make it "not written"', async () => {
+		const created = await runExample(emulator, { operation: 'create', batchSize: 100 }, names(2));
+		const renamed = created.outputs[0].map((item) => ({ id: item.json.id, name: `renamed ${item.json.id}` }));
+		emulator.server.reset();
+		emulator.server.inject({ nth: 1, action: { kind: 'resetAfterHandling' } });
+		// E.g. the token was revoked meanwhile: the resend is refused, the first attempt was applied.
+		emulator.server.inject({ action: { kind: 'respond', reply: { status: 403, body: { message: 'Forbidden' } } } });
+
+		const result = await runExample(emulator, { operation: 'update', batchSize: 100 }, renamed, {
+			onError: 'continueRegularOutput',
+		});
+
+		expect(emulator.server.fates).toEqual(['resetAfterHandling', 'faultReply']);
+		expect([...emulator.records.values()].every((record) => record.name.startsWith('renamed'))).toBe(true);
+		for (const item of result.outputs[0]) {
+			expect(item.json.details).toMatchObject({ outcome: 'unknown', httpCode: '403' });
+			expect(String(item.json.error)).toMatch(/may have been applied/);
+		}
+	});
+
 	it('never sends a value JSON cannot carry exactly: a lone surrogate, NaN or Infinity fails its item, named', async () => {
 		const items = [
 			{ name: 'fine 😀' },
