@@ -422,6 +422,28 @@ async function runRow(row, n, tag, workflowInfo, env, options) {
 	};
 }
 
+/**
+ * Builds, packs and installs the package, and checks that every node and credential of the
+ * installed copy loads: the working tree is shared, and a build running elsewhere at the same time
+ * (it empties dist/ first) can leave a tarball with files missing. Tries three times.
+ */
+function installPackage(userFolder) {
+	for (let attempt = 1; ; attempt++) {
+		const installed = n8n.packAndInstall(userFolder);
+		const files = [...installed.nodes, ...installed.credentials].map((file) => path.join(installed.installDir, file));
+		try {
+			execFileSync(n8n.node24Bin(), ['-e', 'for (const f of process.argv.slice(1)) require(f)', ...files], {
+				env: { ...process.env, NODE_PATH: path.join(n8n.E2E_DIR, 'node_modules') },
+				stdio: ['ignore', 'ignore', 'pipe'],
+			});
+			return installed;
+		} catch (error) {
+			if (attempt >= 3) throw new Error(`The installed package does not load: ${String(error.stderr || error.message).slice(0, 1000)}`);
+			log(`the installed package does not load (a build elsewhere at the same time?); packing again`);
+		}
+	}
+}
+
 function formatRate(rps) {
 	return rps >= 100 ? Math.round(rps).toLocaleString('en-US') : String(Number(rps.toFixed(1)));
 }
@@ -461,7 +483,7 @@ async function main() {
 	const userFolder = await n8n.createMigratedUserFolder('n8n-bench-');
 	let backends;
 	try {
-		n8n.packAndInstall(userFolder);
+		installPackage(userFolder);
 		log(`starting the emulators (latency ${options.latencyMs} ms) and seeding ${maxN.toLocaleString('en-US')} records per service`);
 		const prepared = await prepareBackends(options.latencyMs, maxN);
 		backends = prepared.backends;

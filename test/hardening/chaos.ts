@@ -35,10 +35,12 @@ export const FAULT_KINDS: readonly FaultKind[] = [
 	'tokenExpired',
 ];
 
+export type FaultRates = Partial<Record<FaultKind, number>>;
+
 export interface ChaosPlan {
 	random: () => number;
 	/** Chance per request that may be hit, per kind (together below 1). */
-	rates: Partial<Record<FaultKind, number>>;
+	rates: FaultRates;
 	/** The requests that may be hit (the write endpoints of the scenario). */
 	match(request: RecordedRequest): boolean;
 	/** The service's own "too many requests" answer, with a reset hint of `seconds`. */

@@ -3,18 +3,42 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
 import { startFeishuApaasEmulator } from '../emulators/feishuApaas';
 import { NS, OBJ, defineBooks, runApaas } from '../feishuApaas/setup';
+import type { FaultRates } from './chaos';
 import { Chaos, chooseSeed, seededRandom } from './chaos';
 import type { Reconciliation } from './ledger';
 import { describeReconciliation, reconcile } from './ledger';
 import { EMPTY_COUNTS, addCounts, finishFile } from './summary';
 
 const RECORDS = 5_000;
-// Small batches: many requests, so many faults, and each fault hits few records.
-const BATCH_SIZE = 50;
 const TIMEOUT_MS = 500;
 const SLOW_MS = 900;
 // Feishu answers per record, so a bad record fails alone.
 const BAD_RECORD_RATE = 0.08;
+
+// A request retried after several faults in a row waits out a growing backoff (engine defaults).
+jest.setTimeout(180_000);
+
+/**
+ * Small batches (50, or 25 for create): many requests, so many faults, each hitting few records.
+ * Creates are never resent, so their faults cost no waiting and they get more; updates and deletes
+ * are resent after a growing backoff.
+ */
+const SENT_ONCE: FaultRates = {
+	rateLimited: 0.25,
+	serverError: 0.15,
+	resetBeforeHandling: 0.08,
+	resetAfterHandling: 0.08,
+	slowerThanTimeout: 0.015,
+	tokenExpired: 0.03,
+};
+const RESENT: FaultRates = {
+	rateLimited: 0.2,
+	serverError: 0.06,
+	resetBeforeHandling: 0.04,
+	resetAfterHandling: 0.04,
+	slowerThanTimeout: 0.015,
+	tokenExpired: 0.02,
+};
 
 const seed = chooseSeed();
 const random = seededRandom(seed);
@@ -38,17 +62,10 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 		defineBooks(emulator);
 	});
 
-	async function underFaults(parameters: INodeParameters, items: IDataObject[]) {
+	async function underFaults(parameters: INodeParameters, items: IDataObject[], rates: FaultRates, batchSize = 50) {
 		const chaos = new Chaos({
 			random,
-			rates: {
-				rateLimited: 0.3,
-				serverError: 0.06,
-				resetBeforeHandling: 0.04,
-				resetAfterHandling: 0.04,
-				slowerThanTimeout: 0.015,
-				tokenExpired: 0.02,
-			},
+			rates,
 			match: (request) => request.path.includes('/records/batch_'),
 			rateLimitReply: (seconds) => ({
 				status: 429,
@@ -61,7 +78,7 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 		chaos.install(emulator.server);
 		const run = await runApaas(
 			emulator,
-			{ ...parameters, options: { batchSize: BATCH_SIZE, throttle: false, timeout: TIMEOUT_MS } },
+			{ ...parameters, options: { batchSize, throttle: false, timeout: TIMEOUT_MS } },
 			items,
 			{ node: { onError: 'continueRegularOutput' } },
 		);
@@ -91,7 +108,7 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 			return { book_name: `create-${seed}-${index}`, book_count: bad.has(index) ? 'not a number' : index };
 		});
 
-		const { run, chaos } = await underFaults({ operation: 'create', columns: autoMap }, items);
+		const { run, chaos } = await underFaults({ operation: 'create', columns: autoMap }, items, SENT_ONCE, 25);
 
 		const byName = new Map<string, string[]>();
 		for (const record of emulator.records(NS, OBJ).values()) {
@@ -115,7 +132,7 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 			return { _id, book_name: `update-${seed}-${index}`, book_count: bad.has(index) ? 'not a number' : index + 1 };
 		});
 
-		const { run, chaos } = await underFaults({ operation: 'update', columns: autoMap }, items);
+		const { run, chaos } = await underFaults({ operation: 'update', columns: autoMap }, items, RESENT);
 
 		const records = emulator.records(NS, OBJ);
 		const result = reconcile(run, RECORDS, (index) => records.get(ids[index])!.writes, {
@@ -134,7 +151,7 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 			return { _id: bad.has(index) ? String(1000 + index) : _id };
 		});
 
-		const { run, chaos } = await underFaults({ operation: 'delete', recordId: '={{ $json._id }}' }, items);
+		const { run, chaos } = await underFaults({ operation: 'delete', recordId: '={{ $json._id }}' }, items, RESENT);
 
 		const records = emulator.records(NS, OBJ);
 		const result = reconcile(run, RECORDS, (index) => (bad.has(index) || records.has(ids[index]) ? 0 : 1), {

@@ -3,18 +3,40 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import type { FeishuDataTableEmulator, TableSpec } from '../emulators/feishuDataTable';
 import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
 import { WORKSPACE, environment, run, target } from '../feishuDataTable/setup';
+import type { FaultRates } from './chaos';
 import { Chaos, chooseSeed, seededRandom } from './chaos';
 import type { Reconciliation } from './ledger';
 import { describeReconciliation, reconcile } from './ledger';
 import { EMPTY_COUNTS, addCounts, finishFile } from './summary';
 
 const RECORDS = 5_000;
-const TIMEOUT_MS = 5_000;
-const SLOW_MS = 5_500;
+const TIMEOUT_MS = 3_000;
+const SLOW_MS = 3_300;
 // A refused request of 500 rows is split in halves to find the bad row: a few bad rows cost many requests.
-const BAD_ROWS = 3;
+const BAD_ROWS = 2;
 // Delete by filter: one item per group of rows.
 const ROWS_PER_GROUP = 200;
+
+// A request retried after several faults in a row waits out a growing backoff (engine defaults).
+jest.setTimeout(180_000);
+
+/** Inserts are never resent, so their faults cost no waiting; the other writes are resent after a backoff. */
+const SENT_ONCE: FaultRates = {
+	rateLimited: 0.2,
+	serverError: 0.12,
+	resetBeforeHandling: 0.08,
+	resetAfterHandling: 0.08,
+	slowerThanTimeout: 0.02,
+	tokenExpired: 0.04,
+};
+const RESENT: FaultRates = {
+	rateLimited: 0.15,
+	serverError: 0.06,
+	resetBeforeHandling: 0.04,
+	resetAfterHandling: 0.04,
+	slowerThanTimeout: 0.02,
+	tokenExpired: 0.04,
+};
 
 const seed = chooseSeed();
 const random = seededRandom(seed);
@@ -82,17 +104,10 @@ describe(`Feishu Data Table under faults: ${RECORDS.toLocaleString('en-US')} row
 		return ids;
 	}
 
-	async function underFaults(parameters: INodeParameters, items: IDataObject[]) {
+	async function underFaults(parameters: INodeParameters, items: IDataObject[], rates: FaultRates) {
 		const chaos = new Chaos({
 			random,
-			rates: {
-				rateLimited: 0.3,
-				serverError: 0.06,
-				resetBeforeHandling: 0.04,
-				resetAfterHandling: 0.04,
-				slowerThanTimeout: 0.02,
-				tokenExpired: 0.04,
-			},
+			rates,
 			match: (request) => request.method !== 'GET' && /\/records(_batch_update)?$/.test(request.path),
 			rateLimitReply: (seconds) => ({
 				status: 429,
@@ -146,7 +161,7 @@ describe(`Feishu Data Table under faults: ${RECORDS.toLocaleString('en-US')} row
 			score: bad.has(index) ? 'not a number' : index,
 		}));
 
-		const { run: result, chaos } = await underFaults({ operation: 'insert', columns: autoMap() }, items);
+		const { run: result, chaos } = await underFaults({ operation: 'insert', columns: autoMap() }, items, SENT_ONCE);
 
 		const rows = await emulator.rows(WORKSPACE, TABLE.name);
 		const idByMarker = new Map(rows.map((row) => [String(row.marker), String(row._id)]));
@@ -173,6 +188,7 @@ describe(`Feishu Data Table under faults: ${RECORDS.toLocaleString('en-US')} row
 		const { run: result, chaos } = await underFaults(
 			{ operation: 'upsert', resolution: 'merge-duplicates', columns: autoMap(['email']) },
 			items,
+			RESENT,
 		);
 
 		const writes = writesByMarker(await audit(), ['INSERT', 'UPDATE']);
@@ -194,7 +210,7 @@ describe(`Feishu Data Table under faults: ${RECORDS.toLocaleString('en-US')} row
 			score: bad.has(index) ? 'not a number' : -index,
 		}));
 
-		const { run: result, chaos } = await underFaults({ operation: 'update', updateBy: 'id', columns: autoMap(['_id']) }, items);
+		const { run: result, chaos } = await underFaults({ operation: 'update', updateBy: 'id', columns: autoMap(['_id']) }, items, RESENT);
 
 		const writes = writesByMarker(await audit(), ['UPDATE']);
 		const byId = new Map((await emulator.rows(WORKSPACE, TABLE.name)).map((row) => [String(row._id), row]));
@@ -220,6 +236,7 @@ describe(`Feishu Data Table under faults: ${RECORDS.toLocaleString('en-US')} row
 				conditions: { condition: [{ column: '={{ $json.column }}', operator: 'eq', value: '={{ $json.group }}' }] },
 			},
 			items,
+			RESENT,
 		);
 
 		const remaining = new Map<number, number>();

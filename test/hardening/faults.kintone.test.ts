@@ -6,6 +6,7 @@ import type { KintoneEmulator } from '../emulators/kintone';
 import { startKintoneEmulator, tooManyRequests } from '../emulators/kintone';
 import type { FaultAction } from '../emulators/server';
 import { runNode } from '../harness/workflow';
+import type { FaultRates } from './chaos';
 import { Chaos, chooseSeed, seededRandom } from './chaos';
 import type { Reconciliation } from './ledger';
 import { describeReconciliation, reconcile } from './ledger';
@@ -15,6 +16,16 @@ const RECORDS = 5_000;
 const TOKEN = 'hardening-kintone-token';
 const TIMEOUT_MS = 500;
 const SLOW_MS = 900;
+
+// A request retried after several faults in a row waits out a growing backoff (engine defaults).
+jest.setTimeout(180_000);
+
+/**
+ * Requests that are never resent (create, upsert, delete) cost no waiting when they fail, so they
+ * get more faults; resent ones (update) wait a growing backoff after each.
+ */
+const SENT_ONCE: FaultRates = { rateLimited: 0.2, serverError: 0.15, resetBeforeHandling: 0.08, resetAfterHandling: 0.08, slowerThanTimeout: 0.03 };
+const RESENT: FaultRates = { rateLimited: 0.15, serverError: 0.06, resetBeforeHandling: 0.04, resetAfterHandling: 0.04, slowerThanTimeout: 0.03 };
 
 const seed = chooseSeed();
 const random = seededRandom(seed);
@@ -48,10 +59,10 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 	beforeEach(() => emulator.reset());
 
 	/** Runs one write operation under a fresh fault mix and waits for delayed requests to land. */
-	async function underFaults(parameters: INodeParameters, items: IDataObject[]) {
+	async function underFaults(parameters: INodeParameters, items: IDataObject[], rates: FaultRates) {
 		const chaos = new Chaos({
 			random,
-			rates: { rateLimited: 0.3, serverError: 0.1, resetBeforeHandling: 0.06, resetAfterHandling: 0.06, slowerThanTimeout: 0.04 },
+			rates,
 			match: (request) => request.method !== 'GET' && request.path.endsWith('/records.json'),
 			rateLimitReply: (seconds) => {
 				const reply = (tooManyRequests() as Extract<FaultAction, { kind: 'respond' }>).reply;
@@ -115,7 +126,7 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 			return { marker: `create-${seed}-${index}`, qty: bad.has(index) ? -1 : index };
 		});
 
-		const { run, chaos } = await underFaults({ operation: 'create', columns: autoMap() }, items);
+		const { run, chaos } = await underFaults({ operation: 'create', columns: autoMap() }, items, SENT_ONCE);
 
 		const byMarker = new Map<string, string[]>();
 		for (const record of emulator.records(app)) {
@@ -139,7 +150,7 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 			return { $id: id, marker: `update-${seed}-${index}`, qty: bad.has(index) ? -1 : index };
 		});
 
-		const { run, chaos } = await underFaults({ operation: 'update', columns: autoMap(['$id']) }, items);
+		const { run, chaos } = await underFaults({ operation: 'update', columns: autoMap(['$id']) }, items, RESENT);
 
 		const writes = (index: number) => Number(emulator.record(app, ids[index])!.revision) - 1;
 		const result = reconcile(run, RECORDS, writes, {
@@ -160,7 +171,7 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 			return { code, marker: `upsert-${seed}-${index}`, qty: bad.has(index) ? -1 : index };
 		});
 
-		const { run, chaos } = await underFaults({ operation: 'upsert', columns: autoMap(['code']) }, items);
+		const { run, chaos } = await underFaults({ operation: 'upsert', columns: autoMap(['code']) }, items, SENT_ONCE);
 
 		const byCode = new Map(emulator.records(app).map((record) => [String(record.record.code?.value), record]));
 		const writes = (index: number) => {
@@ -189,7 +200,7 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 			return { id: bad.has(index) ? String(900_000 + index) : id };
 		});
 
-		const { run, chaos } = await underFaults({ operation: 'delete', recordId: '={{ $json.id }}' }, items);
+		const { run, chaos } = await underFaults({ operation: 'delete', recordId: '={{ $json.id }}' }, items, SENT_ONCE);
 
 		const result = reconcile(
 			run,

@@ -18,7 +18,7 @@ import { EMPTY_COUNTS, finishFile } from './summary';
 
 const seed = chooseSeed();
 // Moderate: the whole file stays around a minute on 2 cores.
-const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 20);
+const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 40);
 const items = (item: fc.Arbitrary<IDataObject>) => fc.array(item, { minLength: 1, maxLength: 6 });
 let fuzzCases = 0;
 let failures = 0;

@@ -114,6 +114,9 @@ function needsRenewal(credentials: ICredentialDataDecryptedObject): boolean {
 	return !(expiresAt > 0) || Date.now() >= expiresAt - RENEW_MARGIN_MS;
 }
 
+/** Until when the token an execution last read stays clear of the renewal margin (keyed by the execution's context). */
+const tokenGoodUntil = new WeakMap<RequestContext, number>();
+
 /**
  * Feishu's answers as the shared engine needs them, plus the tenant token's life cycle: renewed
  * before it expires, and renewed once with the request replayed when the service calls it
@@ -123,8 +126,13 @@ export const apaasRules: ServiceRules = {
 	...feishuRules(CREDENTIAL_TYPE, [FEISHU_CODES.tokenMissing, FEISHU_CODES.tenantTokenInvalid]),
 	refreshOptions: async (ctx) => ({ credentialOptions: await withoutToken(ctx) }),
 	beforeSend: async (ctx) => {
+		// Loading the credential costs n8n a database read and a decryption: once it showed a token
+		// good until some time, it is not read again before then (a renewal only moves that time on).
+		if (Date.now() < (tokenGoodUntil.get(ctx) ?? 0)) return undefined;
 		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-		return needsRenewal(credentials) ? await withoutToken(ctx, credentials) : undefined;
+		if (needsRenewal(credentials)) return await withoutToken(ctx, credentials);
+		if (credentials.tenantAccessToken) tokenGoodUntil.set(ctx, Number(credentials.tokenExpiresAt) - RENEW_MARGIN_MS);
+		return undefined;
 	},
 };
 
