@@ -19,6 +19,7 @@
  *   --out <dir>                where results.md, results.json and records-per-second.png go (default bench/)
  *   --keep                     keep the n8n user folder (path printed)
  *   --no-profile               skip the second, profiled pass of the node rows at the largest N (CPU breakdown)
+ *   --report-only              rewrite results.md and the chart from <out>/results.json (no runs)
  *
  * Peer (a) runs at N <= 10,000 only (issue 7). Needs `bash e2e/setup.sh` once.
  */
@@ -69,6 +70,7 @@ function parseArgs(argv) {
 		else if (arg === '--out') options.out = path.resolve(value(i++));
 		else if (arg === '--keep') options.keep = true;
 		else if (arg === '--no-profile') options.profile = false;
+		else if (arg === '--report-only') options.reportOnly = true;
 		else throw new Error(`Unknown flag ${arg} (see the header of bench/run.js)`);
 	}
 	if (options.n.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--n takes positive whole numbers');
@@ -470,6 +472,17 @@ function log(message) {
 
 async function main() {
 	const options = parseArgs(process.argv.slice(2));
+	if (options.reportOnly) {
+		const saved = JSON.parse(fs.readFileSync(path.join(options.out, 'results.json'), 'utf8'));
+		const report = await writeReport({
+			...saved,
+			outDir: options.out,
+			startedAt: new Date(saved.startedAt),
+			finishedAt: new Date(saved.finishedAt || Date.now()),
+		});
+		log(`wrote ${report.files.join(', ')}`);
+		return;
+	}
 	if (!n8n.isInstalled()) throw new Error('The n8n e2e harness is not installed. Run: bash e2e/setup.sh');
 	const rows = ROWS.filter((row) => options.rows.includes(row.code));
 	const maxN = Math.max(...options.n);
@@ -502,6 +515,13 @@ async function main() {
 		if (workflows.length) await n8n.importWorkflow(userFolder, workflows);
 
 		const results = [];
+		const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+		// Saved after every row, so a failure later loses nothing (see --report-only).
+		const save = (profiles = []) => {
+			fs.mkdirSync(options.out, { recursive: true });
+			const data = { startedAt, finishedAt: new Date(), command, machine: machine(loadAtStart), options, results, profiles };
+			fs.writeFileSync(path.join(options.out, 'results.json'), JSON.stringify(data, null, 2));
+		};
 		for (const { row, n, tag, workflowInfo } of plan) {
 			log(`N=${n.toLocaleString('en-US')} ${row.code}: ${SERVICES[row.service].label} ${row.label}`);
 			const result = await runRow(row, n, tag, workflowInfo, env, options);
@@ -511,6 +531,7 @@ async function main() {
 					? `  ${(result.wallMs / 1000).toFixed(2)} s, ${formatRate(result.recordsPerSecond)} records/s, ${result.writes} writes (+${result.otherRequests}), 429: ${result.tooManyReceived} received / ${result.tooManySurfaced} surfaced, verified ${result.verified}/${n}, CPU ${result.cpuMsPer1000 === undefined ? '?' : result.cpuMsPer1000.toFixed(1)} ms/1k, RSS ${result.vmHwmKb ? Math.round(result.vmHwmKb / 1024) : '?'} MB`
 					: `  ${result.status}: ${result.note}`,
 			);
+			save();
 		}
 
 		const profiles = [];
@@ -518,10 +539,10 @@ async function main() {
 			for (const { row, n, tag, workflowInfo } of plan.filter((p) => p.row.kind === 'node' && p.n === maxN)) {
 				log(`profiling N=${n.toLocaleString('en-US')} ${row.code} (CPU breakdown)`);
 				profiles.push(await profileRow(row, n, tag, workflowInfo, env));
+				save(profiles);
 			}
 		}
 
-		const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
 		const report = await writeReport({
 			outDir: options.out,
 			results,

@@ -13,7 +13,7 @@ export class FeishuDataTable implements INodeType {
 		icon: { light: 'file:feishuDataTable.svg', dark: 'file:feishuDataTable.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + ($parameter["table"].cachedResultName || $parameter["table"].value) }}',
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
 			'Add, update, upsert, delete and read rows of Feishu / Lark data platform tables, in batches of up to 500',
 		defaults: { name: 'Feishu Data Table' },

@@ -15,7 +15,6 @@ const RECORD_ID: ResourceMapperField = {
 };
 
 function toMapperField(field: ObjectField): ResourceMapperField {
-	const readOnly = isReadOnly(field);
 	return {
 		id: field.api_name,
 		displayName: fieldLabel(field),
@@ -24,8 +23,6 @@ function toMapperField(field: ObjectField): ResourceMapperField {
 		canBeUsedToMatch: false,
 		display: true,
 		type: n8nFieldType(field),
-		readOnly,
-		removed: readOnly,
 	};
 }
 
@@ -45,6 +42,7 @@ export async function getMappingFields(this: ILoadOptionsFunctions): Promise<Res
 			emptyFieldsNotice: `Feishu returned no field list for object "${target.objectApiName}" (the app may lack access to its metadata). Choose "Map Automatically" to send each input item's fields by their API names.`,
 		};
 	}
-	const mapped = fields.map(toMapperField);
+	// Read-only fields are left out, not marked removed: n8n's mapper can show removed fields again.
+	const mapped = fields.filter((field) => !isReadOnly(field)).map(toMapperField);
 	return { fields: operation === 'update' ? [RECORD_ID, ...mapped] : mapped };
 }
