@@ -32,7 +32,7 @@ const random = seededRandom(seed);
 let totals = EMPTY_COUNTS;
 
 // kintone refuses a request of 100 as a whole for one bad record, so bad records are rare here.
-const BAD_RECORD_RATE = 0.002;
+const BAD_RECORD_RATE = 0.003;
 
 describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per write operation (seed ${seed})`, () => {
 	let emulator: KintoneEmulator;

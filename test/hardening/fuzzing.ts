@@ -79,7 +79,7 @@ export const textArbitrary: fc.Arbitrary<string> = fc.oneof(
 			.map((parts) => parts.join('')),
 	},
 	{ weight: 3, arbitrary: fc.constantFrom(...DATE_TEXT) },
-	{ weight: 1, arbitrary: fc.integer({ min: 1_000, max: 70_000 }).map((length) => '長'.repeat(length)) },
+	{ weight: 1, arbitrary: fc.integer({ min: 1_000, max: 20_000 }).map((length) => '長'.repeat(length)) },
 	{ weight: 2, arbitrary: fc.oneof(fc.integer(), fc.double()).map(String) },
 );
 

@@ -63,7 +63,8 @@ let attempts = 0;
 
 afterAll(() => {
 	process.stdout.write(`paths and hosts: ${attempts} attempts, ${outside.length} requests outside their target\n`);
-	finishFile('paths', { ...EMPTY_COUNTS, leaks: outside.length });
+	// Asserted test by test; the closing line's counts are about records and secrets.
+	finishFile('paths', EMPTY_COUNTS);
 });
 
 /** Every request must have gone to one of the expected routes, with exactly the given parameters. */
