@@ -5,8 +5,7 @@ import { startFeishuApaasEmulator } from '../emulators/feishuApaas';
 import { NS, OBJ, defineBooks, runApaas } from '../feishuApaas/setup';
 import type { FaultRates } from './chaos';
 import { Chaos, chooseSeed, seededRandom } from './chaos';
-import type { Reconciliation } from './ledger';
-import { describeReconciliation, reconcile } from './ledger';
+import { closeScenario, reconcile } from './ledger';
 import { EMPTY_COUNTS, addCounts, finishFile } from './summary';
 
 const RECORDS = 5_000;
@@ -86,16 +85,6 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 		return { run, chaos };
 	}
 
-	function account(label: string, chaos: Chaos, result: Reconciliation, badRecords: number) {
-		const faults = chaos.total + badRecords;
-		process.stdout.write(`${describeReconciliation(label, seed, `${faults} faults ${JSON.stringify({ ...chaos.counts, badRecords })}`, result)}\n`);
-		totals = addCounts(totals, { faults, survived: result.survived, lost: result.lost, duplicated: result.duplicated });
-		expect(result.problems).toEqual([]);
-		expect(result.lost).toBe(0);
-		expect(result.duplicated).toBe(0);
-		expect(result.survived).toBeGreaterThan(0);
-	}
-
 	const autoMap = { mappingMode: 'autoMapInputData', value: null, matchingColumns: ['_id'], schema: [] };
 	const isBad = () => random() < BAD_RECORD_RATE;
 	const seedBooks = () =>
@@ -120,7 +109,7 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 			checkSuccess: (json, index) =>
 				json._id === byName.get(items[index].book_name)?.[0] ? undefined : `its _id ${String(json._id)} is not the record's`,
 		});
-		account('feishu aPaaS create', chaos, result, bad.size);
+		totals = addCounts(totals, closeScenario('feishu aPaaS create', seed, chaos, result, bad.size));
 		for (const index of bad) expect(run.outputs[0][index].json.details).toMatchObject({ outcome: expect.any(String) });
 	});
 
@@ -140,7 +129,7 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 			checkSuccess: (_json, index) =>
 				records.get(ids[index])!.values.book_name === items[index].book_name ? undefined : 'but the record has another value',
 		});
-		account('feishu aPaaS update', chaos, result, bad.size);
+		totals = addCounts(totals, closeScenario('feishu aPaaS update', seed, chaos, result, bad.size));
 	});
 
 	it('delete: every record is gone once reported deleted, and still there when reported not deleted', async () => {
@@ -157,6 +146,6 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 		const result = reconcile(run, RECORDS, (index) => (bad.has(index) || records.has(ids[index]) ? 0 : 1), {
 			idempotent: true,
 		});
-		account('feishu aPaaS delete', chaos, result, bad.size);
+		totals = addCounts(totals, closeScenario('feishu aPaaS delete', seed, chaos, result, bad.size));
 	});
 });

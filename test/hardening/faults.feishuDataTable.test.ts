@@ -5,8 +5,7 @@ import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
 import { WORKSPACE, environment, run, target } from '../feishuDataTable/setup';
 import type { FaultRates } from './chaos';
 import { Chaos, chooseSeed, seededRandom } from './chaos';
-import type { Reconciliation } from './ledger';
-import { describeReconciliation, reconcile } from './ledger';
+import { closeScenario, reconcile } from './ledger';
 import { EMPTY_COUNTS, addCounts, finishFile } from './summary';
 
 const RECORDS = 5_000;
@@ -129,16 +128,6 @@ describe(`Feishu Data Table under faults: ${RECORDS.toLocaleString('en-US')} row
 		return { run: result, chaos };
 	}
 
-	function account(label: string, chaos: Chaos, result: Reconciliation, badRows: number) {
-		const faults = chaos.total + badRows;
-		process.stdout.write(`${describeReconciliation(label, seed, `${faults} faults ${JSON.stringify({ ...chaos.counts, badRows })}`, result)}\n`);
-		totals = addCounts(totals, { faults, survived: result.survived, lost: result.lost, duplicated: result.duplicated });
-		expect(result.problems).toEqual([]);
-		expect(result.lost).toBe(0);
-		expect(result.duplicated).toBe(0);
-		expect(result.survived).toBeGreaterThan(0);
-	}
-
 	const autoMap = (matchingColumns: string[] = []) => ({
 		mappingMode: 'autoMapInputData',
 		value: null,
@@ -171,7 +160,7 @@ describe(`Feishu Data Table under faults: ${RECORDS.toLocaleString('en-US')} row
 			checkSuccess: (json, index) =>
 				json._id === idByMarker.get(items[index].marker) ? undefined : `its _id ${String(json._id)} is not the row's`,
 		});
-		account('data table insert', chaos, outcome, bad.size);
+		totals = addCounts(totals, closeScenario('data table insert', seed, chaos, outcome, bad.size));
 		for (const index of bad) expect(result.outputs[0][index].json.error).toBeDefined();
 	});
 
@@ -198,7 +187,7 @@ describe(`Feishu Data Table under faults: ${RECORDS.toLocaleString('en-US')} row
 			checkSuccess: (_json, index) =>
 				byEmail.get(items[index].email)?.marker === items[index].marker ? undefined : 'but the row has another value',
 		});
-		account('data table upsert', chaos, outcome, bad.size);
+		totals = addCounts(totals, closeScenario('data table upsert', seed, chaos, outcome, bad.size));
 	});
 
 	it('update by row ID: every change lands or is reported as not written or unknown', async () => {
@@ -218,7 +207,7 @@ describe(`Feishu Data Table under faults: ${RECORDS.toLocaleString('en-US')} row
 			idempotent: true,
 			checkSuccess: (_json, index) => (byId.get(ids[index])?.marker === items[index].marker ? undefined : 'but the row has another value'),
 		});
-		account('data table update', chaos, outcome, bad.size);
+		totals = addCounts(totals, closeScenario('data table update', seed, chaos, outcome, bad.size));
 	});
 
 	it(`delete by filter: ${RECORDS / ROWS_PER_GROUP} filters of ${ROWS_PER_GROUP} rows each are deleted whole, or reported as not deleted or unknown`, async () => {
@@ -252,6 +241,6 @@ describe(`Feishu Data Table under faults: ${RECORDS.toLocaleString('en-US')} row
 			},
 			{ idempotent: true },
 		);
-		account('data table delete by filter', chaos, outcome, bad.size);
+		totals = addCounts(totals, closeScenario('data table delete by filter', seed, chaos, outcome, bad.size));
 	});
 });

@@ -8,8 +8,7 @@ import type { FaultAction } from '../emulators/server';
 import { runNode } from '../harness/workflow';
 import type { FaultRates } from './chaos';
 import { Chaos, chooseSeed, seededRandom } from './chaos';
-import type { Reconciliation } from './ledger';
-import { describeReconciliation, reconcile } from './ledger';
+import { closeScenario, reconcile } from './ledger';
 import { EMPTY_COUNTS, addCounts, finishFile } from './summary';
 
 const RECORDS = 5_000;
@@ -90,16 +89,6 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 		return { run, chaos };
 	}
 
-	function account(label: string, chaos: Chaos, result: Reconciliation, badRecords: number) {
-		const faults = chaos.total + badRecords;
-		process.stdout.write(`${describeReconciliation(label, seed, `${faults} faults ${JSON.stringify({ ...chaos.counts, badRecords })}`, result)}\n`);
-		totals = addCounts(totals, { faults, survived: result.survived, lost: result.lost, duplicated: result.duplicated });
-		expect(result.problems).toEqual([]);
-		expect(result.lost).toBe(0);
-		expect(result.duplicated).toBe(0);
-		expect(result.survived).toBeGreaterThan(0);
-	}
-
 	const autoMap = (matchingColumns: string[] = []) => ({
 		mappingMode: 'autoMapInputData',
 		value: null,
@@ -138,7 +127,7 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 			checkSuccess: (json, index) =>
 				json.id === byMarker.get(items[index].marker)?.[0] ? undefined : `its id ${String(json.id)} is not the record's`,
 		});
-		account('kintone create', chaos, result, bad.size);
+		totals = addCounts(totals, closeScenario('kintone create', seed, chaos, result, bad.size));
 		for (const index of bad) expect(run.outputs[0][index].json.error).toBeDefined();
 	});
 
@@ -158,7 +147,7 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 			checkSuccess: (_json, index) =>
 				emulator.record(app, ids[index])!.record.marker?.value === items[index].marker ? undefined : 'but the record has another value',
 		});
-		account('kintone update', chaos, result, bad.size);
+		totals = addCounts(totals, closeScenario('kintone update', seed, chaos, result, bad.size));
 	});
 
 	it('upsert by update key: every record is added or changed once, or reported as not written or unknown', async () => {
@@ -188,7 +177,7 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 				return json.operation === (index % 2 === 0 ? 'updated' : 'inserted') ? undefined : `as ${String(json.operation)}`;
 			},
 		});
-		account('kintone upsert', chaos, result, bad.size);
+		totals = addCounts(totals, closeScenario('kintone upsert', seed, chaos, result, bad.size));
 	});
 
 	it('delete: every record is gone once reported deleted, and still there when reported not deleted', async () => {
@@ -209,6 +198,6 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 			{ idempotent: false },
 		);
 		// Records of bad items are never deleted (their own ID was not sent).
-		account('kintone delete', chaos, result, bad.size);
+		totals = addCounts(totals, closeScenario('kintone delete', seed, chaos, result, bad.size));
 	});
 });

@@ -1,6 +1,8 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { NodeRun } from '../harness/workflow';
+import type { Chaos } from './chaos';
+import type { HardeningCounts } from './summary';
 
 /** How a write run's reports compare with what the emulator applied. */
 export interface Reconciliation {
@@ -101,9 +103,27 @@ export function reconcile(
 	return result;
 }
 
-export function describeReconciliation(label: string, seed: number, faults: string, result: Reconciliation): string {
-	return (
-		`${label} (seed ${seed}): ${faults}; survived ${result.survived}, failed ${result.failed}, unknown ${result.unknown}, ` +
-		`replayed ${result.replayed}, lost ${result.lost}, duplicated ${result.duplicated}`
+/**
+ * Closes a fault scenario: prints its line (seed, faults injected by kind, outcomes), asserts that
+ * nothing was lost or duplicated and that something got through, and returns its counts for the
+ * suite's closing line. `badRecords` are the per-record failures the scenario put in its items.
+ */
+export function closeScenario(
+	label: string,
+	seed: number,
+	chaos: Chaos,
+	result: Reconciliation,
+	badRecords: number,
+): Partial<HardeningCounts> {
+	const faults = chaos.total + badRecords;
+	process.stdout.write(
+		`${label} (seed ${seed}): ${faults} faults ${JSON.stringify({ ...chaos.counts, badRecords })}; ` +
+			`survived ${result.survived}, failed ${result.failed}, unknown ${result.unknown}, replayed ${result.replayed}, ` +
+			`lost ${result.lost}, duplicated ${result.duplicated}\n`,
 	);
+	expect(result.problems).toEqual([]);
+	expect(result.lost).toBe(0);
+	expect(result.duplicated).toBe(0);
+	expect(result.survived).toBeGreaterThan(0);
+	return { faults, survived: result.survived, lost: result.lost, duplicated: result.duplicated };
 }

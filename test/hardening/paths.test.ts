@@ -1,5 +1,7 @@
 import type { ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
 
+import { feishuApiBaseUrl } from '../../nodes/feishu/api';
+import { kintoneBaseUrl } from '../../nodes/Kintone/transport/url';
 import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
 import { startFeishuApaasEmulator } from '../emulators/feishuApaas';
 import type { FeishuDataTableEmulator } from '../emulators/feishuDataTable';
@@ -7,12 +9,10 @@ import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
 import type { KintoneEmulator, SampleApp } from '../emulators/kintone';
 import { createSampleApp, startKintoneEmulator } from '../emulators/kintone';
 import type { RecordedRequest } from '../emulators/server';
-import { NS, OBJ, apaasEnvironment, defineBooks, runApaas } from '../feishuApaas/setup';
-import { USER_PRODUCTS, WORKSPACE, credentialData, environment, run as runDataTable } from '../feishuDataTable/setup';
-import { F, columns, runKintone, tokenCredential } from '../kintone/helpers';
+import { NS, OBJ, apaasEnvironment, defineBooks, runApaas, useFeishuApaasEmulator } from '../feishuApaas/setup';
+import { USER_PRODUCTS, WORKSPACE, credentialData, environment, run as runDataTable, useFeishuDataTableEmulator } from '../feishuDataTable/setup';
+import { F, columns, runKintone, tokenCredential, useKintoneEmulator } from '../kintone/helpers';
 import { EMPTY_COUNTS, finishFile } from './summary';
-import { feishuApiBaseUrl } from '../../nodes/feishu/api';
-import { kintoneBaseUrl } from '../../nodes/Kintone/transport/url';
 
 /** Values that try to change where a request goes: traversal, separators, encodings, look-alikes. */
 const TRICKS = [
@@ -75,15 +75,7 @@ function expectOnTarget(label: string, requests: readonly RecordedRequest[], exp
 }
 
 describe('paths: Kintone app and guest space', () => {
-	let emulator: KintoneEmulator;
-	let sample: SampleApp;
-
-	beforeAll(async () => {
-		emulator = await startKintoneEmulator();
-		sample = createSampleApp(emulator);
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => emulator.reset());
+	const kintone = useKintoneEmulator();
 
 	const create = { operation: 'create', columns: columns({ [F.code]: 'x' }) };
 	const kintonePath = /^\/k(\/guest\/[1-9][0-9]*)?\/v1\/[a-z/]+\.json$/;
@@ -91,71 +83,56 @@ describe('paths: Kintone app and guest space', () => {
 	// Values come from the data through expressions: n8n checks only fixed values before a run.
 	it('an app ID or guest space that is not a number never reaches kintone', async () => {
 		for (const trick of TRICKS) {
-			emulator.server.reset();
-			const byApp = await runKintone(emulator, sample, { ...create, app: { __rl: true, mode: 'id', value: '={{ $json.target }}' } }, [{ target: trick }]);
+			kintone.emulator.server.reset();
+			const byApp = await runKintone(kintone.emulator, kintone.sample, { ...create, app: { __rl: true, mode: 'id', value: '={{ $json.target }}' } }, [{ target: trick }]);
 			expect(byApp.status).toBe('error');
-			expectOnTarget(`kintone app ${JSON.stringify(trick)}`, emulator.server.requests, () => false);
+			expectOnTarget(`kintone app ${JSON.stringify(trick)}`, kintone.emulator.server.requests, () => false);
 
-			const byGuest = await runKintone(emulator, sample, { ...create, options: { guestSpaceId: '={{ $json.target }}' } }, [{ target: trick }]);
+			const byGuest = await runKintone(kintone.emulator, kintone.sample, { ...create, options: { guestSpaceId: '={{ $json.target }}' } }, [{ target: trick }]);
 			if (trick.trim() !== '') expect(byGuest.status).toBe('error');
-			expectOnTarget(`kintone guest space ${JSON.stringify(trick)}`, emulator.server.requests, (request) => kintonePath.test(request.path) && !request.path.includes('/guest/'));
+			expectOnTarget(`kintone guest space ${JSON.stringify(trick)}`, kintone.emulator.server.requests, (request) => kintonePath.test(request.path) && !request.path.includes('/guest/'));
 		}
 	});
 
 	it('an app URL on another host reads only the app number: requests still go to the credential’s domain', async () => {
-		const run = await runKintone(emulator, sample, { ...create, app: { __rl: true, mode: 'url', value: '={{ $json.target }}' } }, [
-			{ target: `https://evil.example/k/${sample.app}/` },
+		const run = await runKintone(kintone.emulator, kintone.sample, { ...create, app: { __rl: true, mode: 'url', value: '={{ $json.target }}' } }, [
+			{ target: `https://evil.example/k/${kintone.sample.app}/` },
 		]);
 		expect(run.status).toBe('success');
-		expectOnTarget('kintone app URL', emulator.server.requests, (request) => kintonePath.test(request.path));
+		expectOnTarget('kintone app URL', kintone.emulator.server.requests, (request) => kintonePath.test(request.path));
 	});
 });
 
 describe('paths: Feishu aPaaS namespace and object', () => {
-	let emulator: FeishuApaasEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuApaasEmulator();
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => {
-		emulator.reset();
-		defineBooks(emulator);
-	});
+	const apaas = useFeishuApaasEmulator();
 
 	it('a namespace or object that is not a plain API name never reaches Feishu', async () => {
 		const update = { operation: 'update', columns: { mappingMode: 'autoMapInputData', value: null, matchingColumns: ['_id'], schema: [] } };
 		for (const trick of TRICKS) {
 			for (const parameters of [{ namespace: trick, objectApiName: OBJ }, { namespace: NS, objectApiName: trick }]) {
-				emulator.server.reset();
+				apaas.emulator.server.reset();
 				const run = await runApaas(
-					emulator,
+					apaas.emulator,
 					{ ...update, namespace: '={{ $json.namespace }}', objectApiName: '={{ $json.object }}' } as INodeParameters,
 					[{ _id: '1', book_count: 1, namespace: parameters.namespace, object: parameters.objectApiName }],
 				);
 				expect(run.status).toBe('error');
 				expect(run.error?.message).toMatch(/not a valid API name/);
-				expectOnTarget(`apaas ${JSON.stringify(parameters)}`, emulator.server.requests, () => false);
+				expectOnTarget(`apaas ${JSON.stringify(parameters)}`, apaas.emulator.server.requests, () => false);
 			}
 		}
 	});
 });
 
 describe('paths: Feishu Data Table workspace and table', () => {
-	let emulator: FeishuDataTableEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuDataTableEmulator();
-		emulator.rateLimitPerSecond = 1_000_000;
-		await emulator.createTable(WORKSPACE, USER_PRODUCTS);
-	});
-	afterAll(async () => await emulator.close());
+	const dataTable = useFeishuDataTableEmulator([USER_PRODUCTS]);
 
 	const columns = { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] };
 	const route = /^\/open-apis\/apaas\/v1\/workspaces\/[^/]+\/tables\/[^/]+\/records$/;
 
 	it('any workspace or table value stays one path segment of the table it names, or is refused', async () => {
-		const env = environment(emulator);
+		const { emulator, env } = dataTable;
+		emulator.rateLimitPerSecond = 1_000_000;
 		let reached = 0;
 		for (const trick of TRICKS) {
 			for (const [workspace, table] of [[trick, USER_PRODUCTS.name], [WORKSPACE, trick]]) {

@@ -1,16 +1,18 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { FeishuApaasEmulator } from '../emulators/feishuApaas';
-import { TOKEN_PATH, startFeishuApaasEmulator } from '../emulators/feishuApaas';
-import type { FeishuDataTableEmulator } from '../emulators/feishuDataTable';
-import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
-import type { KintoneEmulator, SampleApp } from '../emulators/kintone';
-import { createSampleApp, startKintoneEmulator } from '../emulators/kintone';
+import { TOKEN_PATH } from '../emulators/feishuApaas';
 import type { RecordedRequest } from '../emulators/server';
-import { NS, OBJ, apaasEnvironment, defineBooks, runApaas } from '../feishuApaas/setup';
-import { CONTACTS, WORKSPACE, credentialData, environment as dataTableEnvironment, run as runDataTable, target } from '../feishuDataTable/setup';
+import { NS, OBJ, apaasEnvironment, runApaas, useFeishuApaasEmulator } from '../feishuApaas/setup';
+import {
+	CONTACTS,
+	credentialData,
+	environment as dataTableEnvironment,
+	run as runDataTable,
+	target,
+	useFeishuDataTableEmulator,
+} from '../feishuDataTable/setup';
 import type { NodeRun } from '../harness/workflow';
-import { F, columns, runKintone, tokenCredential } from '../kintone/helpers';
+import { F, columns, runKintone, tokenCredential, useKintoneEmulator } from '../kintone/helpers';
 import { EMPTY_COUNTS, finishFile } from './summary';
 
 /** Where a secret was found; the suite counts these as leaks and expects none. */
@@ -72,17 +74,9 @@ afterEach(() => {
 });
 
 describe('secrets never leak: Kintone', () => {
-	let emulator: KintoneEmulator;
-	let sample: SampleApp;
 	const password = 'sato-pass';
 	const basicPassword = 'gate-Pa55word!';
-
-	beforeAll(async () => {
-		emulator = await startKintoneEmulator({ basicAuth: { user: 'gate', password: basicPassword } });
-		sample = createSampleApp(emulator);
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => emulator.reset());
+	const kintone = useKintoneEmulator({ basicAuth: { user: 'gate', password: basicPassword } });
 
 	const kintoneAuth = { authHeaders: ['x-cybozu-api-token', 'x-cybozu-authorization', 'authorization'] };
 	const withBasic = (credential: ICredentialDataDecryptedObject) => ({
@@ -94,18 +88,18 @@ describe('secrets never leak: Kintone', () => {
 	const create = { operation: 'create', columns: columns({ [F.code]: '={{ $json.code }}', [F.quantity]: '={{ $json.qty }}' }) };
 
 	async function scenario(label: string, credential: ICredentialDataDecryptedObject, items: IDataObject[], parameters: INodeParameters = create) {
-		emulator.server.reset();
-		const run = await runKintone(emulator, sample, parameters, items, { credential });
-		const secrets = [sample.token, sample.customersToken, password, basicPassword, `sato:${password}`, `gate:${basicPassword}`];
+		kintone.emulator.server.reset();
+		const run = await runKintone(kintone.emulator, kintone.sample, parameters, items, { credential });
+		const secrets = [kintone.sample.token, kintone.sample.customersToken, password, basicPassword, `sato:${password}`, `gate:${basicPassword}`];
 		scanRun(label, run, secrets);
-		scanRequests(label, emulator.server.requests, secrets, kintoneAuth);
+		scanRequests(label, kintone.emulator.server.requests, secrets, kintoneAuth);
 		return run;
 	}
 
 	it('API tokens and Basic authentication: success, refused records, a wrong token, a wrong Basic password', async () => {
-		const credential = withBasic(tokenCredential(emulator, sample));
+		const credential = withBasic(tokenCredential(kintone.emulator, kintone.sample));
 		expect((await scenario('kintone success', credential, [{ code: 'A', qty: 1 }])).status).toBe('success');
-		expectSecretsInAuthHeaders(emulator.server.requests, [sample.token, `gate:${basicPassword}`], kintoneAuth.authHeaders);
+		expectSecretsInAuthHeaders(kintone.emulator.server.requests, [kintone.sample.token, `gate:${basicPassword}`], kintoneAuth.authHeaders);
 		expect((await scenario('kintone refused', credential, [{ code: 'B', qty: -1 }])).status).toBe('error');
 		const wrongToken = await scenario('kintone wrong token', { ...credential, apiToken: 'wrong-token-123456' }, [{ code: 'C' }]);
 		expect(wrongToken.status).toBe('error');
@@ -114,18 +108,18 @@ describe('secrets never leak: Kintone', () => {
 	});
 
 	it('login name and password: success and a wrong password', async () => {
-		const credential = withBasic({ domain: 'custom', baseUrl: emulator.url, authentication: 'password', username: 'sato', password });
+		const credential = withBasic({ domain: 'custom', baseUrl: kintone.emulator.url, authentication: 'password', username: 'sato', password });
 		expect((await scenario('kintone password', credential, [{ code: 'E', qty: 1 }])).status).toBe('success');
-		expectSecretsInAuthHeaders(emulator.server.requests, [`sato:${password}`], kintoneAuth.authHeaders);
+		expectSecretsInAuthHeaders(kintone.emulator.server.requests, [`sato:${password}`], kintoneAuth.authHeaders);
 		const wrong = await scenario('kintone wrong password', { ...credential, password: 'wrong-password-1' }, [{ code: 'F' }]);
 		expect(wrong.status).toBe('error');
 	});
 
 	it('a 401 and 5xx answers, and a base URL that is refused before anything is sent', async () => {
-		const credential = withBasic(tokenCredential(emulator, sample));
-		emulator.server.inject({ match: (request) => request.method === 'POST', action: { kind: 'respond', reply: { status: 401, body: { code: 'CB_AU01', message: 'Unauthorized' } } } });
+		const credential = withBasic(tokenCredential(kintone.emulator, kintone.sample));
+		kintone.emulator.server.inject({ match: (request) => request.method === 'POST', action: { kind: 'respond', reply: { status: 401, body: { code: 'CB_AU01', message: 'Unauthorized' } } } });
 		await scenario('kintone 401', credential, [{ code: 'G' }]);
-		emulator.server.inject({ match: (request) => request.method === 'POST', times: 10, action: { kind: 'respond', reply: { status: 503, body: 'down' } } });
+		kintone.emulator.server.inject({ match: (request) => request.method === 'POST', times: 10, action: { kind: 'respond', reply: { status: 503, body: 'down' } } });
 		await scenario('kintone 503', credential, [{ code: 'H' }]);
 		const insecure = await scenario('kintone http', { ...credential, baseUrl: 'http://kintone.example.com' }, [{ code: 'I' }]);
 		expect(insecure.error?.message).toMatch(/https/);
@@ -133,48 +127,39 @@ describe('secrets never leak: Kintone', () => {
 });
 
 describe('secrets never leak: Feishu aPaaS', () => {
-	let emulator: FeishuApaasEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuApaasEmulator();
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(() => {
-		emulator.reset();
-		defineBooks(emulator);
-	});
+	const apaas = useFeishuApaasEmulator();
 
 	const update = { operation: 'update', columns: { mappingMode: 'autoMapInputData', value: null, matchingColumns: ['_id'], schema: [] } };
 
-	/** The app secret and every tenant token issued so far, as the emulator handed them out. */
+	/** The app secret and every tenant token issued so far, as the apaas.emulator handed them out. */
 	function secrets(): string[] {
-		const tokens = emulator.server.requests
+		const tokens = apaas.emulator.server.requests
 			.map((request) => /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1])
 			.filter((token): token is string => !!token);
-		return [emulator.appSecret, ...new Set(tokens)];
+		return [apaas.emulator.appSecret, ...new Set(tokens)];
 	}
 
 	async function scenario(label: string, credentials: IDataObject, items: IDataObject[], prepare?: () => void) {
-		emulator.server.reset();
+		apaas.emulator.server.reset();
 		prepare?.();
-		const env = apaasEnvironment(emulator, credentials);
-		const run = await runApaas(emulator, update, items, { env });
+		const env = apaasEnvironment(apaas.emulator, credentials);
+		const run = await runApaas(apaas.emulator, update, items, { env });
 		scanRun(label, run, secrets());
-		scanRequests(label, emulator.server.requests, secrets(), { authHeaders: ['authorization'], grantPath: TOKEN_PATH });
+		scanRequests(label, apaas.emulator.server.requests, secrets(), { authHeaders: ['authorization'], grantPath: TOKEN_PATH });
 		return run;
 	}
 
 	it('success, a token that expires mid-run, refused records, a 401, a 5xx, a wrong app secret and app ID', async () => {
-		const [id] = emulator.seedRecords(NS, OBJ, [{ book_count: 1 }]);
+		const [id] = apaas.emulator.seedRecords(NS, OBJ, [{ book_count: 1 }]);
 		expect((await scenario('apaas success', {}, [{ _id: id, book_count: 2 }])).status).toBe('success');
-		expectSecretsInAuthHeaders(emulator.server.requests, secrets().slice(1), ['authorization']);
-		await scenario('apaas expired', {}, [{ _id: id, book_count: 3 }], () => emulator.expireTokensBeforeRequest(1));
+		expectSecretsInAuthHeaders(apaas.emulator.server.requests, secrets().slice(1), ['authorization']);
+		await scenario('apaas expired', {}, [{ _id: id, book_count: 3 }], () => apaas.emulator.expireTokensBeforeRequest(1));
 		expect((await scenario('apaas refused', {}, [{ _id: id, book_count: 'many' }])).status).toBe('error');
 		await scenario('apaas 401', {}, [{ _id: id, book_count: 4 }], () =>
-			emulator.server.inject({ match: (request) => request.path.endsWith('batch_update'), times: 3, action: { kind: 'respond', reply: { status: 401, body: { code: 99991663, msg: 'Invalid access token' } } } }),
+			apaas.emulator.server.inject({ match: (request) => request.path.endsWith('batch_update'), times: 3, action: { kind: 'respond', reply: { status: 401, body: { code: 99991663, msg: 'Invalid access token' } } } }),
 		);
 		await scenario('apaas 503', {}, [{ _id: id, book_count: 5 }], () =>
-			emulator.server.inject({ match: (request) => request.path.endsWith('batch_update'), times: 2, action: { kind: 'respond', reply: { status: 503, body: 'down' } } }),
+			apaas.emulator.server.inject({ match: (request) => request.path.endsWith('batch_update'), times: 2, action: { kind: 'respond', reply: { status: 503, body: 'down' } } }),
 		);
 		const wrongSecret = 'wrong-app-secret-9999';
 		const wrong = await scenario('apaas wrong secret', { appSecret: wrongSecret }, [{ _id: id, book_count: 6 }]);
@@ -187,16 +172,7 @@ describe('secrets never leak: Feishu aPaaS', () => {
 });
 
 describe('secrets never leak: Feishu Data Table', () => {
-	let emulator: FeishuDataTableEmulator;
-
-	beforeAll(async () => {
-		emulator = await startFeishuDataTableEmulator();
-	});
-	afterAll(async () => await emulator.close());
-	beforeEach(async () => {
-		await emulator.reset();
-		await emulator.createTable(WORKSPACE, CONTACTS);
-	});
+	const dataTable = useFeishuDataTableEmulator([CONTACTS]);
 
 	/** The client secret and every access and refresh token the credential held or received. */
 	function secrets(credential: ICredentialDataDecryptedObject, run?: NodeRun): string[] {
@@ -204,47 +180,47 @@ describe('secrets never leak: Feishu Data Table', () => {
 			const token = data.oauthTokenData as IDataObject | undefined;
 			return [token?.access_token, token?.refresh_token].filter((value): value is string => typeof value === 'string');
 		});
-		return [emulator.clientSecret, ...tokens];
+		return [dataTable.emulator.clientSecret, ...tokens];
 	}
 
 	async function scenario(label: string, credential: ICredentialDataDecryptedObject, prepare?: () => void) {
-		const env = dataTableEnvironment(emulator, credential);
+		const env = dataTableEnvironment(dataTable.emulator, credential);
 		const columns = { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] };
 		const parameters = { ...target(CONTACTS.name), operation: 'insert', columns } as INodeParameters;
-		emulator.server.reset();
+		dataTable.emulator.server.reset();
 		prepare?.();
 		const run = await runDataTable(env, parameters, [{ email: `${label.replace(/\W/g, '')}@x`, score: 1 }]);
 		const all = secrets(credential, run);
 		scanRun(label, run, all);
-		scanRequests(label, emulator.server.requests, all, { authHeaders: ['authorization'], grantPath: '/open-apis/authen/v2/oauth/token' });
+		scanRequests(label, dataTable.emulator.server.requests, all, { authHeaders: ['authorization'], grantPath: '/open-apis/authen/v2/oauth/token' });
 		return run;
 	}
 
 	it('success, an expired token refreshed mid-run, a refresh token already used, a wrong client secret, a 401', async () => {
-		const first = credentialData(emulator);
+		const first = credentialData(dataTable.emulator);
 		expect((await scenario('table success', first)).status).toBe('success');
-		expectSecretsInAuthHeaders(emulator.server.requests, secrets(first), ['authorization']);
-		expect((await scenario('table expired', credentialData(emulator), () => emulator.expireAccessTokens())).status).toBe('success');
+		expectSecretsInAuthHeaders(dataTable.emulator.server.requests, secrets(first), ['authorization']);
+		expect((await scenario('table expired', credentialData(dataTable.emulator), () => dataTable.emulator.expireAccessTokens())).status).toBe('success');
 
-		const used = credentialData(emulator);
+		const used = credentialData(dataTable.emulator);
 		const usedToken = used.oauthTokenData as IDataObject;
-		await fetch(`${emulator.url}/open-apis/authen/v2/oauth/token`, {
+		await fetch(`${dataTable.emulator.url}/open-apis/authen/v2/oauth/token`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ grant_type: 'refresh_token', client_id: emulator.clientId, client_secret: emulator.clientSecret, refresh_token: usedToken.refresh_token }),
+			body: JSON.stringify({ grant_type: 'refresh_token', client_id: dataTable.emulator.clientId, client_secret: dataTable.emulator.clientSecret, refresh_token: usedToken.refresh_token }),
 		});
-		const reconnect = await scenario('table refresh used', used, () => emulator.expireAccessTokens());
+		const reconnect = await scenario('table refresh used', used, () => dataTable.emulator.expireAccessTokens());
 		expect(reconnect.status).toBe('error');
 
-		const wrongSecret = { ...credentialData(emulator), clientSecret: 'wrong-client-secret-1' };
-		const wrong = await scenario('table wrong secret', wrongSecret, () => emulator.expireAccessTokens());
+		const wrongSecret = { ...credentialData(dataTable.emulator), clientSecret: 'wrong-client-secret-1' };
+		const wrong = await scenario('table wrong secret', wrongSecret, () => dataTable.emulator.expireAccessTokens());
 		expect(wrong.status).toBe('error');
 		search('table wrong secret: run data', JSON.stringify(wrong.run.data), ['wrong-client-secret-1']);
 
-		await scenario('table 401', credentialData(emulator), () =>
-			emulator.server.inject({ match: (request) => request.method === 'POST' && request.path.endsWith('/records'), times: 3, action: { kind: 'respond', reply: { status: 401, body: { code: 99991677, msg: 'Authentication token expired.' } } } }),
+		await scenario('table 401', credentialData(dataTable.emulator), () =>
+			dataTable.emulator.server.inject({ match: (request) => request.method === 'POST' && request.path.endsWith('/records'), times: 3, action: { kind: 'respond', reply: { status: 401, body: { code: 99991677, msg: 'Authentication token expired.' } } } }),
 		);
-		const insecure = await scenario('table http', { ...credentialData(emulator), baseUrl: 'http://open.example.com' });
+		const insecure = await scenario('table http', { ...credentialData(dataTable.emulator), baseUrl: 'http://open.example.com' });
 		expect(insecure.status).toBe('error');
 	});
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -55,10 +55,14 @@ export function reportCounts(file: HardeningFile, counts: HardeningCounts): Hard
 	writeFileSync(partial, JSON.stringify(counts));
 	renameSync(partial, join(directory, `${file}.json`));
 	try {
-		const present = readdirSync(directory);
+		// Reports older than this process are left from an interrupted run that had the same process id.
+		const runStarted = Date.now() - process.uptime() * 1000 - 60_000;
+		const present = readdirSync(directory).filter((name) => statSync(join(directory, name)).mtimeMs >= runStarted);
 		if (!HARDENING_FILES.every((name) => present.includes(`${name}.json`))) return undefined;
 		// Two files finishing together may both see every report: only the one that creates this prints.
-		mkdirSync(join(directory, 'printed'));
+		const printed = join(directory, 'printed');
+		if (existsSync(printed) && statSync(printed).mtimeMs < runStarted) rmSync(printed, { recursive: true, force: true });
+		mkdirSync(printed);
 		const total = HARDENING_FILES.reduce(
 			(sum, name) => addCounts(sum, JSON.parse(readFileSync(join(directory, `${name}.json`), 'utf8')) as HardeningCounts),
 			EMPTY_COUNTS,
