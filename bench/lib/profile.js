@@ -46,14 +46,20 @@ function cpuBreakdown(file, window, clocks) {
 		if (leaf === '(idle)') category = 'idle';
 		else if (leaf === '(garbage collector)') category = 'gc';
 		else {
-			let inPackage = false;
-			let inHelper = false;
+			// The innermost frame that is either decides: n8n's request work called from the package
+			// counts as n8n's, the package's code called from n8n's engine as the package's.
+			category = 'other';
 			for (let at = id; at !== undefined; at = parent.get(at)) {
 				const url = nodes.get(at).callFrame.url;
-				if (PACKAGE.test(url)) inPackage = true;
-				else if (REQUEST_HELPER.test(url)) inHelper = true;
+				if (PACKAGE.test(url)) {
+					category = 'package';
+					break;
+				}
+				if (REQUEST_HELPER.test(url)) {
+					category = 'requestHelper';
+					break;
+				}
 			}
-			category = inPackage ? 'package' : inHelper ? 'requestHelper' : 'other';
 		}
 		categoryOf.set(id, category);
 		return category;

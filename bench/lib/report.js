@@ -19,7 +19,7 @@ function find(results, code, n) {
 }
 
 /** Each target: what it asks, the rows it looks at, met / missed / not measured, and the numbers. */
-function evaluateTargets(results, ns) {
+function evaluateTargets(results, ns, profiles = []) {
 	const targets = [];
 	const ok = (r) => r && r.status === 'ok';
 
@@ -100,12 +100,19 @@ function evaluateTargets(results, ns) {
 		});
 	}
 
-	// 5. Node-side CPU <= 1 s per 100,000 records (10 ms per 1,000).
-	const cpuRows = nodeRows.filter((r) => r.cpuMsPer1000 !== undefined);
-	const overs = cpuRows.filter((r) => r.cpuMsPer1000 > 10);
+	// 5. Node-side CPU <= 1 s per 100,000 records (10 ms per 1,000): the package's own code (from the
+	// profiled pass), and the whole n8n process during the node's run for comparison.
+	const packageRows = profiles.filter((p) => p.breakdown);
+	const packageMsPer1000 = (p) => (p.breakdown.package / p.n) * 1000;
 	targets.push({
-		target: 'Node-side CPU ≤ 1 s per 100,000 records (≤ 10 ms per 1,000)',
-		result: cpuRows.length === 0 ? 'not measured' : overs.length === 0 ? 'met' : 'missed',
+		target: "Node-side CPU ≤ 1 s per 100,000 records (≤ 10 ms per 1,000): this package's own code",
+		result: packageRows.length === 0 ? 'not measured' : packageRows.every((p) => packageMsPer1000(p) <= 10) ? 'met' : 'missed',
+		detail: packageRows.map((p) => `${p.code} N=${int(p.n)}: ${fixed(packageMsPer1000(p), 2)} ms/1k`).join('; ') + ' (profiled pass, see below)',
+	});
+	const cpuRows = nodeRows.filter((r) => r.cpuMsPer1000 !== undefined);
+	targets.push({
+		target: 'The same, counting all n8n CPU during the node run (n8n loads and decrypts the credential and runs the HTTP client for every request)',
+		result: cpuRows.length === 0 ? 'not measured' : cpuRows.every((r) => r.cpuMsPer1000 <= 10) ? 'met' : 'missed',
 		detail: cpuRows.map((r) => `${r.code} N=${int(r.n)}: ${fixed(r.cpuMsPer1000, 2)} ms/1k`).join('; '),
 	});
 
@@ -241,9 +248,9 @@ const METHOD = (options, machine) => `## Method
   own item's values (read from the emulator's state, not from responses).
 - **n8n.** A real n8n ${machine.n8nVersion} under Node 24 (\`e2e/lib/n8n.js\`): the package is built, packed and installed into a
   fresh user folder; every row is a workflow run with \`n8n execute\` (one process per row): Manual Trigger → Code node
-  making N items → the write. The nodes use their defaults: auto-mapped input, throttles on, Kintone one request at a
-  time (its Concurrency option, default 1: the 100 concurrent requests are shared by the whole domain), the Feishu nodes
-  up to 4 batches in flight within their throttle.
+  making N items → the write. The nodes use their defaults: auto-mapped input, throttles on, Kintone up to 4 requests
+  at once (its Concurrency option; the 100 concurrent requests are shared by the whole domain), the Feishu nodes up to
+  8 batches in flight within their throttle.
 - **Peers.** (a) HTTP Request node, one request per item; it starts every item's request without waiting for answers,
   so its *Batching* option is set to the fastest setting within the documented limit plus ~10% margin: Kintone 50 items
   per 100 ms; aPaaS 50 per 1,100 ms (N ≤ 1,000) or 50 per 3,300 ms (≤ 1,000/min); data table 10 per 1,100 ms; *On Error:
@@ -258,8 +265,8 @@ const METHOD = (options, machine) => `## Method
   **Records/s** = N ÷ wall time.
 - **Ratio to ceiling** = records/s ÷ (allowed requests/s × records per request). Allowed requests/s: data table 10;
   aPaaS 50 while a run needs ≤ 1,000 requests, else 1,000/60; Kintone has a concurrency limit, not a rate limit, so by
-  Little's law it allows 100 ÷ latency = ${options.latencyMs > 0 ? int(100 / (options.latencyMs / 1000)) : '∞'} requests/s (a ceiling no single sequential client approaches; the
-  Kintone node sends one request at a time by default because the 100 are shared by every integration of the domain).
+  Little's law it allows 100 ÷ latency = ${options.latencyMs > 0 ? int(100 / (options.latencyMs / 1000)) : '∞'} requests/s (a ceiling no single client should approach: the
+  Kintone node sends up to 4 requests at once by default because the 100 are shared by every integration of the domain).
   Sliding windows let a run start with a full window, so short runs can exceed 100%.
 - **Requests sent** and **429 received** come from the emulators' request logs (every request with its answered status):
   writes, plus other requests (token, form fields) after the "+". **429 surfaced** counts what the user sees: error
@@ -306,7 +313,7 @@ ${[head, ...lines].join('\n')}
 
 async function writeReport({ outDir, results, profiles, options, machine, startedAt, finishedAt, command }) {
 	fs.mkdirSync(outDir, { recursive: true });
-	const targets = evaluateTargets(results, options.n);
+	const targets = evaluateTargets(results, options.n, profiles);
 	// Hand-written reading of the figures (causes of missed targets, fixes), kept next to the generator.
 	const analysisFile = path.join(__dirname, '..', 'analysis.md');
 	const analysis = fs.existsSync(analysisFile) ? fs.readFileSync(analysisFile, 'utf8') : '';

@@ -55,7 +55,7 @@ export const FEISHU_CODES = {
  * once, and each node's throttle keeps to that rate; one request at a time would leave most of the
  * allowed rate unused whenever an answer takes longer than 1/limit (100 ms at 10 per second).
  */
-export const CONCURRENT_BATCHES = 4;
+export const CONCURRENT_BATCHES = 8;
 
 export function envelopeCode(response: HttpResponse): number | undefined {
 	const code = (response.body as FeishuEnvelope | undefined)?.code;

@@ -190,10 +190,13 @@ export function assertSendable(value: unknown, path = ''): void {
 	checkSendable(value, path === '' ? [] : [path]);
 }
 
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Walks a value; the path to a part is only spelled out when that part is wrong (it runs on every record). */
 function checkSendable(value: unknown, at: Array<string | number>): void {
 	if (typeof value === 'string') {
-		const match = LONE_SURROGATE.exec(value);
+		// Most text has no surrogates at all; only text with some needs the slower pairing check.
+		const match = ANY_SURROGATE.test(value) ? LONE_SURROGATE.exec(value) : null;
 		if (match) {
 			unsendable(at, `contains an unpaired UTF-16 surrogate at position ${match.index} (broken text, e.g. half an emoji); fix or remove that character`);
 		}
@@ -213,7 +216,7 @@ function checkSendable(value: unknown, at: Array<string | number>): void {
 		const { toJSON } = value as { toJSON?: unknown };
 		if (typeof toJSON === 'function') return checkSendable(toJSON.call(value), at);
 		for (const key of Object.keys(value)) {
-			if (LONE_SURROGATE.test(key)) {
+			if (ANY_SURROGATE.test(key) && LONE_SURROGATE.test(key)) {
 				unsendable(at, `has a field name with an unpaired UTF-16 surrogate (broken text); fix or remove that character`);
 			}
 			at.push(key);

@@ -9,9 +9,15 @@ export interface RateWindow {
 /**
  * Requests are counted where they start; the service counts them where they arrive, which can be
  * a little later for one request than for the next. This much extra spacing keeps its count
- * within the limit too.
+ * within the limit too, as long as a request's answer is not in yet (an answer bounds the arrival).
  */
 const ARRIVAL_JITTER_MS = 50;
+
+/** One request in the windows: counted at its start, or at its answer once that is in. */
+interface Counted {
+	at: number;
+	answered: boolean;
+}
 
 /**
  * Spaces request starts so that every window holds at once (for example 50 per second and
@@ -25,8 +31,8 @@ const ARRIVAL_JITTER_MS = 50;
  * server window that the start times alone would show as free.
  */
 export class Throttle {
-	/** Start times, oldest first; moved to the answer time when the caller reports it. */
-	private readonly starts: number[] = [];
+	/** Oldest first; moved to the answer time when the caller reports it. */
+	private readonly starts: Counted[] = [];
 
 	private pausedUntil = 0;
 
@@ -52,23 +58,25 @@ export class Throttle {
 		for (;;) {
 			const waitMs = this.delayBeforeNextStart();
 			if (waitMs <= 0) {
-				const start = this.now();
-				this.starts.push(start);
-				return () => this.settle(start);
+				const counted: Counted = { at: this.now(), answered: false };
+				this.starts.push(counted);
+				return () => this.settle(counted);
 			}
 			await sleep(waitMs);
 		}
 	}
 
-	private settle(start: number): void {
+	private settle(counted: Counted): void {
 		const end = this.now();
-		if (end <= start) return;
+		counted.answered = true;
+		if (end <= counted.at) return;
 		// The start may already have left every window during a long request.
-		const index = this.starts.indexOf(start);
+		const index = this.starts.indexOf(counted);
 		if (index !== -1) this.starts.splice(index, 1);
+		counted.at = end;
 		let at = this.starts.length;
-		while (at > 0 && this.starts[at - 1] > end) at--;
-		this.starts.splice(at, 0, end);
+		while (at > 0 && this.starts[at - 1].at > end) at--;
+		this.starts.splice(at, 0, counted);
 	}
 
 	/** Holds back all requests for `ms`, e.g. after a rate-limit answer with a reset hint. */
@@ -83,9 +91,11 @@ export class Throttle {
 		for (const { limit, intervalMs } of this.windows) {
 			const inWindow = this.countStartsSince(now - intervalMs);
 			if (inWindow >= limit) {
-				// The oldest start that keeps the window full must leave it first.
+				// The oldest request that keeps the window full must leave it first; one that was
+				// answered arrived by then, one still in flight may arrive a little after its start.
 				const blocking = this.starts[this.starts.length - limit];
-				waitMs = Math.max(waitMs, blocking + intervalMs + ARRIVAL_JITTER_MS - now);
+				const margin = blocking.answered ? 0 : ARRIVAL_JITTER_MS;
+				waitMs = Math.max(waitMs, blocking.at + intervalMs + margin - now);
 			}
 		}
 		return waitMs;
@@ -93,7 +103,7 @@ export class Throttle {
 
 	private countStartsSince(since: number): number {
 		let count = 0;
-		for (let index = this.starts.length - 1; index >= 0 && this.starts[index] > since; index--) {
+		for (let index = this.starts.length - 1; index >= 0 && this.starts[index].at > since; index--) {
 			count++;
 		}
 		return count;
@@ -101,7 +111,7 @@ export class Throttle {
 
 	private forgetStartsBefore(cutoff: number): void {
 		let stale = 0;
-		while (stale < this.starts.length && this.starts[stale] <= cutoff) stale++;
+		while (stale < this.starts.length && this.starts[stale].at <= cutoff) stale++;
 		if (stale > 0) this.starts.splice(0, stale);
 	}
 }

@@ -18,7 +18,7 @@ const BAD_RECORD_RATE = 0.1;
 jest.setTimeout(180_000);
 
 /**
- * Small batches (50, or 25 for create): many requests, so many faults, each hitting few records.
+ * Small batches (50, or 20 for create): many requests, so many faults, each hitting few records.
  * Creates are never resent, so their faults cost no waiting and they get more; updates and deletes
  * are resent after a growing backoff.
  */
@@ -97,7 +97,7 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 			return { book_name: `create-${seed}-${index}`, book_count: bad.has(index) ? 'not a number' : index };
 		});
 
-		const { run, chaos } = await underFaults({ operation: 'create', columns: autoMap }, items, SENT_ONCE, 25);
+		const { run, chaos } = await underFaults({ operation: 'create', columns: autoMap }, items, SENT_ONCE, 20);
 
 		const byName = new Map<string, string[]>();
 		for (const record of emulator.records(NS, OBJ).values()) {

@@ -164,8 +164,9 @@ describe('Kintone node: Update Many', () => {
 			expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(3);
 		});
 
-		it('with "Continue On Fail" off, stops with an error naming the conflicting item and sends nothing after it', async () => {
-			const result = await runKintone(kintone.emulator, kintone.sample, parameters, items());
+		it('with "Continue On Fail" off and Concurrency 1, stops with an error naming the conflicting item and sends nothing after it', async () => {
+			const oneAtATime = { ...parameters, options: { ...parameters.options, concurrency: 1 } };
+			const result = await runKintone(kintone.emulator, kintone.sample, oneAtATime, items());
 
 			expect(result.status).toBe('error');
 			expect(result.error?.message).toBe(
@@ -175,6 +176,41 @@ describe('Kintone node: Update Many', () => {
 			expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(2);
 			expect(valueOf(kintone.emulator, kintone.sample, ids[250], F.text)).toBe('original 250');
 		});
+
+		it('with several requests at once (the default), stops and counts exactly the records written', async () => {
+			const result = await runKintone(kintone.emulator, kintone.sample, parameters, items());
+
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toContain(`Item 150 (id ${ids[150]}) [GAIA_CO02]`);
+			// The third request was already under way when the second one's refusal came back.
+			expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(3);
+			const written = kintone.emulator
+				.records(kintone.sample.app)
+				.filter((record) => String(record.record[F.text].value).startsWith('新しい値')).length;
+			expect(written).toBe(200);
+			expect(result.error?.description).toContain('200 of 300 records were written.');
+		});
+	});
+
+	it('keeps two changes to one record in input order while other requests run at once', async () => {
+		const ids = seed(400);
+		// Items 150 and 250 (second and third requests) both change record ids[150].
+		const items = byId(ids);
+		items[250] = { ...items[250], id: ids[150], text: 'the later change' };
+		// The second request is held up: without ordering the third would overtake it.
+		kintone.emulator.server.inject({
+			match: (request) => request.method === 'PUT' && (request.body as { records: Array<{ id: string }> }).records[0].id === ids[100],
+			action: { kind: 'delay', ms: 300 },
+		});
+
+		const result = await runKintone(kintone.emulator, kintone.sample, updateParameters, items);
+
+		expect(result.error).toBeUndefined();
+		expect(valueOf(kintone.emulator, kintone.sample, ids[150], F.text)).toBe('the later change');
+		const puts = requestsTo(kintone.emulator, 'PUT', 'records');
+		const starts = puts.map((request) => (request.body as { records: Array<{ id: string }> }).records[0].id);
+		// The fourth request did not wait; the third waited for the second.
+		expect(starts.indexOf(ids[300])).toBeLessThan(starts.indexOf(ids[200]));
 	});
 
 	it('retries a request answered 429 GAIA_TO04', async () => {

@@ -222,10 +222,16 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 				Array.from({ length: 400 }, (_, index) => ({ code: `K-${index}` })),
 			);
 
-		it('sends one request at a time by default', async () => {
-			const result = await run({});
-			expect(result.error).toBeUndefined();
+		it('sends a few requests at once by default, and one at a time with Concurrency 1', async () => {
+			const byDefault = await run({});
+			expect(byDefault.error).toBeUndefined();
 			expect(requestsTo(slow.emulator, 'POST', 'records')).toHaveLength(4);
+			// The first request goes alone (a token or session is settled once), the other three together.
+			expect(slow.emulator.peakConcurrency()).toBe(3);
+
+			slow.emulator.reset();
+			const oneAtATime = await run({ concurrency: 1 });
+			expect(oneAtATime.error).toBeUndefined();
 			expect(slow.emulator.peakConcurrency()).toBe(1);
 		});
 

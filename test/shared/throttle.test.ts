@@ -73,6 +73,29 @@ describe('Throttle', () => {
 		expect(Date.now() - startedAt).toBeGreaterThanOrEqual(349);
 	});
 
+	it('keeps an arrival margin only for requests whose answer is not in (an answer bounds the arrival)', async () => {
+		let clock = 0;
+		const throttle = new Throttle([{ limit: 1, intervalMs: 1000 }], () => clock);
+		const answered = await throttle.acquire();
+		clock = 10;
+		answered();
+		clock = 1009;
+		const early = throttle.acquire();
+		expect(await Promise.race([early.then(() => 'started'), Promise.resolve('waiting')])).toBe('waiting');
+		clock = 1010;
+		await early;
+
+		// Still in flight: counted at its start, plus the margin for a late arrival.
+		const inFlight = new Throttle([{ limit: 1, intervalMs: 1000 }], () => clock);
+		clock = 0;
+		await inFlight.acquire();
+		clock = 1049;
+		const next = inFlight.acquire();
+		expect(await Promise.race([next.then(() => 'started'), Promise.resolve('waiting')])).toBe('waiting');
+		clock = 1050;
+		await next;
+	});
+
 	it('refuses a window that could never let a request through', () => {
 		expect(() => new Throttle([{ limit: 0, intervalMs: 1000 }])).toThrow(RangeError);
 		expect(() => new Throttle([{ limit: 5, intervalMs: 0 }])).toThrow(RangeError);

@@ -70,14 +70,16 @@ export const timeoutOption: INodeProperties = {
 };
 
 /** kintone allows 100 concurrent requests per domain, shared with every other user and integration. */
+export const DEFAULT_CONCURRENCY = 4;
+
 export const concurrencyOption: INodeProperties = {
 	displayName: 'Concurrency',
 	name: 'concurrency',
 	type: 'number',
 	typeOptions: { minValue: 1, maxValue: 10 },
-	default: 1,
+	default: DEFAULT_CONCURRENCY,
 	description:
-		'How many requests of 100 records to send at once. kintone allows 100 concurrent requests per domain for everyone together; with more than 1, two changes to the same record in one run may be applied out of order.',
+		'How many requests to send at once. kintone allows 100 concurrent requests per domain for everyone together, so keep this small. Changes to the same record (same ID or update key) still land in input order; 1 sends everything in input order.',
 };
 
 export const atomicOption: INodeProperties = {

@@ -205,17 +205,27 @@ export class DataStore {
 		if (rows.length === 0) return [];
 		const table = this.table(workspaceId, tableName);
 		const names = this.insertColumns(table, rows, options.columns);
+		const metas = names.map((name) => column(table, name));
+		const usesDefault = options.preferences.missingDefault && rows.some((row) => names.some((name) => !(name in row)));
 		const values: Array<string | null> = [];
-		const tuples = rows.map(
-			(row) =>
-				`(${names
-					.map((name) => {
-						const meta = column(table, name);
-						if (!(name in row) && options.preferences.missingDefault) return 'DEFAULT';
-						return `CAST($${values.push(toTextParam(row[name], meta))} AS ${meta.castType})`;
-					})
-					.join(', ')})`,
-		);
+		let source = '';
+		if (usesDefault) {
+			source = `VALUES ${rows
+				.map(
+					(row) =>
+						`(${metas
+							.map((meta) =>
+								meta.name in row ? `CAST($${values.push(toTextParam(row[meta.name], meta))} AS ${meta.castType})` : 'DEFAULT',
+							)
+							.join(', ')})`,
+				)
+				.join(', ')}`;
+		} else if (names.length > 0) {
+			// Like PostgREST, the rows travel as one JSON parameter (one parameter per value makes
+			// PostgreSQL parse and plan thousands of them); each value is cast to its column's type.
+			values.push(JSON.stringify(rows.map((row) => metas.map((meta) => toTextParam(row[meta.name], meta)))));
+			source = `SELECT ${metas.map((meta, index) => `CAST(r->>${index} AS ${meta.castType})`).join(', ')} FROM json_array_elements($1::json) WITH ORDINALITY AS payload(r, n) ORDER BY n`;
+		}
 		let conflict = '';
 		const { resolution } = options.preferences;
 		if (resolution) {
@@ -234,7 +244,7 @@ export class DataStore {
 		const sql =
 			names.length === 0
 				? `INSERT INTO ${this.qualified(workspaceId, tableName)} SELECT FROM generate_series(1, ${rows.length})`
-				: `INSERT INTO ${this.qualified(workspaceId, tableName)} (${names.map(quoteIdent).join(', ')}) VALUES ${tuples.join(', ')}${conflict}`;
+				: `INSERT INTO ${this.qualified(workspaceId, tableName)} (${names.map(quoteIdent).join(', ')}) ${source}${conflict}`;
 		return await this.run(async (db) => {
 			const result = await db.query<{ _id: string }>(`${sql} RETURNING "_id"::text AS "_id"`, values, {
 				paramTypes: values.map(() => TEXT_OID),

@@ -41,6 +41,8 @@ export interface RowWrite {
 }
 
 export function keyText(row: IDataObject, keyColumns: readonly string[]): string {
+	// One column needs no separator; several are joined unambiguously.
+	if (keyColumns.length === 1) return String(row[keyColumns[0]]);
 	return JSON.stringify(keyColumns.map((column) => String(row[column])));
 }
 
@@ -52,7 +54,8 @@ export function keyText(row: IDataObject, keyColumns: readonly string[]): string
 export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise<INodeExecutionData[]> {
 	const { keyColumns } = spec;
 	const leaders = new Map<string, RowRecord>();
-	const groups = new Map<number, string>();
+	/** Each item's request group, by item index, so a duplicate joins its leader's. */
+	const groups: string[] = [];
 	const results = new Map<number, RecordOutcome>();
 
 	const duplicateOutcome = (record: RowRecord): RecordOutcome => {
@@ -82,21 +85,25 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 			const text = keyText(row, keyColumns);
 			const leader = keyColumns.length > 0 ? leaders.get(text) : undefined;
 			if (leader) {
-				if (spec.duplicates === 'merge') Object.assign(leader.payload.sent, row);
+				if (spec.duplicates === 'merge') {
+					// The leader's row is its own output, so the merge goes into a copy.
+					if (leader.payload.sent === leader.payload.row) leader.payload.sent = { ...leader.payload.row };
+					Object.assign(leader.payload.sent, row);
+				}
 				return { key, payload: { row, sent: row, leader: leader.itemIndex, keyText: text } };
 			}
-			const record: RowRecord = { itemIndex, key, payload: { row, sent: { ...row }, keyText: text } };
+			const record: RowRecord = { itemIndex, key, payload: { row, sent: row, keyText: text } };
 			if (keyColumns.length > 0) leaders.set(text, record);
 			return record;
 		},
 		groupOf: ({ itemIndex, payload }) => {
 			const group =
 				payload.leader !== undefined
-					? groups.get(payload.leader)!
+					? groups[payload.leader]
 					: spec.groupByColumns
 						? Object.keys(payload.sent).sort().join(',')
 						: '';
-			groups.set(itemIndex, group);
+			groups[itemIndex] = group;
 			return group;
 		},
 		send: async (batch) => {

@@ -13,6 +13,7 @@ export const description = updateDisplayOptions({ show: { resource: ['record'], 
 /** POST /k/v1/records.json: `{app, records}` → `{ids, revisions}` in the same order. */
 export const createRecords: WriteOperation = {
 	method: 'POST',
+	keysNameRecords: false,
 	// A replay would add the records twice.
 	idempotent: () => false,
 	payload: (app, records) => ({ app, records: records.map((record) => record.entry) }),

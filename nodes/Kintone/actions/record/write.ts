@@ -8,6 +8,7 @@ import type { RecordOutcome } from '../../../shared/results';
 import { failed, succeeded } from '../../../shared/results';
 import type { KintoneSession } from '../../transport';
 import { apiPath, appIdOf, callKintone, openSession, requestKintone } from '../../transport';
+import { DEFAULT_CONCURRENCY } from '../descriptions';
 import type { KintoneErrorBody, RecordProblem } from '../../transport/errors';
 import {
 	describeAnswer,
@@ -35,6 +36,8 @@ export interface RecordWrite {
 
 export interface WriteOperation {
 	method: 'POST' | 'PUT' | 'DELETE';
+	/** Whether a record's key names the record it changes (not so for adds), to keep changes to one record in order. */
+	keysNameRecords: boolean;
 	/** Whether replaying a request of these records, after an unknown outcome, gives the same result. */
 	idempotent(records: RecordWrite[]): boolean;
 	/** The payload of one records.json request (at most 100 records). */
@@ -58,12 +61,12 @@ export async function readWriteSettings(ctx: IExecuteFunctions): Promise<WriteSe
 		guestSpaceId: options.guestSpaceId,
 		timeout: options.timeout as number | undefined,
 	});
-	const concurrency = Number(options.concurrency ?? 1);
+	const concurrency = Number(options.concurrency ?? DEFAULT_CONCURRENCY);
 	return {
 		app,
 		session,
 		atomic: options.atomic === true,
-		concurrency: Number.isInteger(concurrency) && concurrency >= 1 ? concurrency : 1,
+		concurrency: Number.isInteger(concurrency) && concurrency >= 1 ? concurrency : DEFAULT_CONCURRENCY,
 	};
 }
 
@@ -80,6 +83,7 @@ export async function writeRecords(
 	return await runBulkWrite<RecordWrite>(ctx, {
 		batchSize: settings.atomic ? RECORDS_PER_REQUEST * REQUESTS_PER_BULK : RECORDS_PER_REQUEST,
 		concurrency: settings.concurrency,
+		orderByKey: operation.keysNameRecords,
 		prepare,
 		send: async (batch) =>
 			settings.atomic ? await sendBulk(settings, operation, batch) : await sendOne(settings, operation, batch),
