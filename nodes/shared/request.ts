@@ -1,5 +1,6 @@
 import type {
 	IAdditionalCredentialOptions,
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
@@ -61,6 +62,21 @@ export interface ServiceRules {
 	 * token the stored credentials say is about to expire, so it is not sent only to be refused.
 	 */
 	beforeSend?(ctx: RequestContext): Promise<IAdditionalCredentialOptions | undefined>;
+	/**
+	 * Credential options for every other attempt, e.g. the credential decrypted once per run, which
+	 * spares n8n reading and decrypting it from its database for each request.
+	 */
+	credentialOptions?(ctx: RequestContext): Promise<IAdditionalCredentialOptions>;
+}
+
+/** Credential options carrying decrypted credential data, which n8n then uses instead of loading the credential. */
+export function withCredentialData(
+	ctx: RequestContext,
+	type: string,
+	data: ICredentialDataDecryptedObject,
+): IAdditionalCredentialOptions {
+	const stored = ctx.getNode().credentials?.[type];
+	return { credentialsDecrypted: { id: stored?.id ?? '', name: stored?.name ?? type, type, data } };
 }
 
 export interface RefreshReplay {
@@ -176,12 +192,9 @@ export async function sendRequest<T = unknown>(
 				// Another request started renewing meanwhile: that is enough (the current token still works).
 				if (renewal && gate.renewing) renewal = undefined;
 				if (renewal) finishRenewal = claimRenewal(gate);
-				result = await attemptOnce(
-					ctx,
-					rules,
-					request,
-					replay ?? (renewal && { credentialOptions: renewal }),
-				);
+				const ordinary = replay || renewal ? undefined : await rules.credentialOptions?.(ctx);
+				const credentialOptions = renewal ?? ordinary;
+				result = await attemptOnce(ctx, rules, request, replay ?? (credentialOptions && { credentialOptions }));
 			} finally {
 				answered?.();
 				finishRenewal?.();

@@ -35,6 +35,9 @@ const resolverNode: INode = {
 export class TestCredentialsHelper extends ICredentialsHelper {
 	private readonly stored = new Map<string, ICredentialDataDecryptedObject>();
 
+	/** How often n8n asked for each credential type, decrypted (n8n reads and decrypts it each time). */
+	readonly decryptions = new Map<string, number>();
+
 	/** Every persisted update, oldest first, for tests that check how often tokens were refreshed. */
 	readonly updates: Array<{ type: string; data: ICredentialDataDecryptedObject }> = [];
 
@@ -167,6 +170,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		raw?: boolean,
 		_expressionResolveValues?: ICredentialsExpressionResolveValues,
 	): Promise<ICredentialDataDecryptedObject> {
+		this.decryptions.set(type, (this.decryptions.get(type) ?? 0) + 1);
 		const data = this.stored.get(type);
 		if (!data) throw new Error(`No test credentials stored for type "${type}"`);
 		if (raw) return structuredClone(data);

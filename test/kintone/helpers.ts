@@ -6,7 +6,8 @@ import type { KintoneEmulator, KintoneEmulatorOptions, SampleApp } from '../emul
 import { SAMPLE_FIELDS, createSampleApp, startKintoneEmulator } from '../emulators/kintone';
 import type { RecordedRequest } from '../emulators/server';
 import type { NodeUnderTest, TestEnvironment } from '../harness/workflow';
-import { runNode } from '../harness/workflow';
+import { createCredentials, runNode } from '../harness/workflow';
+import type { TestCredentialsHelper } from '../harness/credentials';
 
 export const F = SAMPLE_FIELDS;
 
@@ -52,6 +53,8 @@ export function columns(
 export interface RunOptions {
 	credential?: ICredentialDataDecryptedObject;
 	node?: Partial<NodeUnderTest>;
+	/** Observes how the run loads credentials (built from `credential` when absent). */
+	credentials?: TestCredentialsHelper;
 }
 
 /** Runs the Kintone node on the sample app through n8n's real WorkflowExecute. */
@@ -62,8 +65,9 @@ export async function runKintone(
 	items: IDataObject[],
 	options: RunOptions = {},
 ) {
+	const env = environment(options.credential ?? tokenCredential(emulator, sample));
 	return await runNode(
-		environment(options.credential ?? tokenCredential(emulator, sample)),
+		env,
 		{
 			type: 'kintone',
 			parameters: { resource: 'record', app: { __rl: true, mode: 'id', value: String(sample.app) }, ...parameters },
@@ -71,6 +75,7 @@ export async function runKintone(
 			...options.node,
 		},
 		items,
+		options.credentials ?? createCredentials(env),
 	);
 }
 

@@ -1,6 +1,7 @@
 import { tooManyRequests } from '../emulators/kintone';
 import type { RunOptions } from './helpers';
-import { columns, F, requestsTo, runKintone, sampleRecord, useKintoneEmulator, valueOf } from './helpers';
+import { createCredentials } from '../harness/workflow';
+import { columns, environment, F, requestsTo, runKintone, sampleRecord, tokenCredential, useKintoneEmulator, valueOf } from './helpers';
 
 describe('Kintone node: Update Many', () => {
 	const kintone = useKintoneEmulator();
@@ -211,6 +212,18 @@ describe('Kintone node: Update Many', () => {
 		const starts = puts.map((request) => (request.body as { records: Array<{ id: string }> }).records[0].id);
 		// The fourth request did not wait; the third waited for the second.
 		expect(starts.indexOf(ids[300])).toBeLessThan(starts.indexOf(ids[200]));
+	});
+
+	it('reads and decrypts the credential once per run, not for every request', async () => {
+		const ids = seed(250);
+		const credentials = createCredentials(environment(tokenCredential(kintone.emulator, kintone.sample)));
+
+		const result = await runKintone(kintone.emulator, kintone.sample, updateParameters, byId(ids), { credentials });
+
+		expect(result.error).toBeUndefined();
+		// The form fields and three PUTs of 100, 100 and 50.
+		expect(kintone.emulator.server.requests).toHaveLength(4);
+		expect(credentials.decryptions.get('kintoneApi')).toBe(1);
 	});
 
 	it('retries a request answered 429 GAIA_TO04', async () => {

@@ -12,7 +12,7 @@ import { tokenOwner } from '../../../credentials/FeishuApaasApi.credentials';
 import type { FeishuEnvelope } from '../../feishu/api';
 import { FEISHU_CODES, feishuApiBaseUrl, feishuRules } from '../../feishu/api';
 import type { HttpResponse, RequestContext, ServiceRules } from '../../shared/request';
-import { sendRequest } from '../../shared/request';
+import { sendRequest, withCredentialData } from '../../shared/request';
 import { Throttle } from '../../shared/throttle';
 
 export const CREDENTIAL_TYPE = 'feishuApaasApi';
@@ -94,16 +94,8 @@ async function withoutToken(
 	credentials?: ICredentialDataDecryptedObject,
 ): Promise<IAdditionalCredentialOptions> {
 	const data = credentials ?? (await ctx.getCredentials(CREDENTIAL_TYPE));
-	const stored = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
 	const blank: Pick<FeishuApaasTokenState, 'tenantAccessToken'> = { tenantAccessToken: '' };
-	return {
-		credentialsDecrypted: {
-			id: stored?.id ?? '',
-			name: stored?.name ?? CREDENTIAL_TYPE,
-			type: CREDENTIAL_TYPE,
-			data: { ...data, ...blank },
-		},
-	};
+	return withCredentialData(ctx, CREDENTIAL_TYPE, { ...data, ...blank });
 }
 
 /** A stored token that expires within the margin, or was issued for another app or host. */

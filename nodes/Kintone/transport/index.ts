@@ -1,14 +1,23 @@
-import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, JsonObject } from 'n8n-workflow';
+import type {
+	IAdditionalCredentialOptions,
+	IDataObject,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	JsonObject,
+} from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { HttpResponse, RequestContext, ServiceRules } from '../../shared/request';
-import { RequestFailedError, sendRequest } from '../../shared/request';
+import { RequestFailedError, sendRequest, withCredentialData } from '../../shared/request';
 import { Throttle } from '../../shared/throttle';
 import { describeAnswer, KINTONE_CODES, kintoneError } from './errors';
 import type { KintoneEndpoint } from './url';
 import { kintoneBaseUrl, kintonePath, positiveId } from './url';
 
 export const CREDENTIAL_TYPE = 'kintoneApi';
+
+/** The credential options of each execution (keyed by its context, so nothing outlives the run). */
+const credentialOnce = new WeakMap<RequestContext, Promise<IAdditionalCredentialOptions>>();
 
 /**
  * kintone answers every error with a JSON body `{code, message}`. Too many concurrent requests on
@@ -18,6 +27,15 @@ export const CREDENTIAL_TYPE = 'kintoneApi';
 const kintoneRules: ServiceRules = {
 	credentialType: CREDENTIAL_TYPE,
 	isRateLimited: (response) => kintoneError(response.body)?.code === KINTONE_CODES.tooManyRequests,
+	// An API token or password does not change during a run: decrypted once, not for each request.
+	credentialOptions: (ctx) => {
+		let options = credentialOnce.get(ctx);
+		if (!options) {
+			options = ctx.getCredentials(CREDENTIAL_TYPE).then((data) => withCredentialData(ctx, CREDENTIAL_TYPE, data));
+			credentialOnce.set(ctx, options);
+		}
+		return options;
+	},
 };
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -39,6 +57,7 @@ export interface SessionOptions {
 
 export async function openSession(ctx: RequestContext, options: SessionOptions = {}): Promise<KintoneSession> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	credentialOnce.set(ctx, Promise.resolve(withCredentialData(ctx, CREDENTIAL_TYPE, credentials)));
 	try {
 		const guest = String(options.guestSpaceId ?? '').trim();
 		return {
