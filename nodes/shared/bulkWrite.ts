@@ -24,6 +24,11 @@ export interface BulkWrite<T> {
 	/** Batches in flight at once; 1 keeps input order on the service side too. */
 	concurrency?: number;
 	/**
+	 * Whether the first batch goes alone before the others start, so that a token it has to fetch
+	 * is fetched once, not by every batch in flight. Default true; off for credentials without one.
+	 */
+	firstBatchAlone?: boolean;
+	/**
 	 * Whether a record's `key` names the record it changes (e.g. its ID), so that with concurrency a
 	 * batch waits for every earlier batch holding the same key: changes to one record still land in
 	 * input order. Leave off when keys are descriptions shared by unrelated records ("new record").
@@ -115,8 +120,7 @@ async function sendAll<T>(
 			}
 		}
 	};
-	// The first batch goes alone: a token it has to fetch is then fetched once, not by every worker.
-	if (workers > 1) await worker(1);
+	if (workers > 1 && spec.firstBatchAlone !== false) await worker(1);
 	await Promise.all(Array.from({ length: workers }, () => worker()));
 
 	return batches.flatMap(

@@ -15,7 +15,10 @@ function contextWith(items: INodeExecutionData[]): IExecuteFunctions {
 }
 
 /** Runs a bulk write of items keyed `keys`, recording when each batch started and finished. */
-async function run(keys: string[], options: { concurrency: number; orderByKey: boolean; batchSize: number }) {
+async function run(
+	keys: string[],
+	options: { concurrency: number; orderByKey: boolean; batchSize: number; firstBatchAlone?: boolean },
+) {
 	const events: Array<{ batch: number; at: 'start' | 'end' }> = [];
 	const applied = new Map<string, number>();
 	let nextBatch = 0;
@@ -63,6 +66,19 @@ describe('runBulkWrite with concurrency', () => {
 
 		expect(output).toHaveLength(6);
 		expect(when(2, 'start')).toBeLessThan(when(1, 'end'));
+	});
+
+	it('starts the first batch together with the others when there is no token to fetch first', async () => {
+		const { output, when } = await run(['a', 'b', 'c', 'd', 'e', 'f'], {
+			concurrency: 3,
+			orderByKey: true,
+			batchSize: 2,
+			firstBatchAlone: false,
+		});
+
+		expect(output).toHaveLength(6);
+		expect(when(1, 'start')).toBeLessThan(when(0, 'end'));
+		expect(when(2, 'start')).toBeLessThan(when(0, 'end'));
 	});
 
 	it('with concurrency 1 keeps strict order, one batch after the other', async () => {

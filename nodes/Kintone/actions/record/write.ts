@@ -84,6 +84,8 @@ export async function writeRecords(
 		batchSize: settings.atomic ? RECORDS_PER_REQUEST * REQUESTS_PER_BULK : RECORDS_PER_REQUEST,
 		concurrency: settings.concurrency,
 		orderByKey: operation.keysNameRecords,
+		// An API token or password: no token to fetch before the other batches may start.
+		firstBatchAlone: false,
 		prepare,
 		send: async (batch) =>
 			settings.atomic ? await sendBulk(settings, operation, batch) : await sendOne(settings, operation, batch),
