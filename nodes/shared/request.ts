@@ -62,11 +62,6 @@ export interface ServiceRules {
 	 * token the stored credentials say is about to expire, so it is not sent only to be refused.
 	 */
 	beforeSend?(ctx: RequestContext): Promise<IAdditionalCredentialOptions | undefined>;
-	/**
-	 * Credential options for every other attempt, e.g. the credential decrypted once per run, which
-	 * spares n8n reading and decrypting it from its database for each request.
-	 */
-	credentialOptions?(ctx: RequestContext): Promise<IAdditionalCredentialOptions>;
 }
 
 /** Credential options carrying decrypted credential data, which n8n then uses instead of loading the credential. */
@@ -92,6 +87,11 @@ export interface SendOptions {
 	 */
 	idempotent: boolean;
 	throttle?: Throttle;
+	/**
+	 * Credential options for ordinary attempts (not replays or renewals), e.g. the credential
+	 * decrypted once per run, which spares n8n reading and decrypting it for every request.
+	 */
+	credentialOptions?: IAdditionalCredentialOptions;
 	retry?: RetryBudget;
 }
 
@@ -192,8 +192,7 @@ export async function sendRequest<T = unknown>(
 				// Another request started renewing meanwhile: that is enough (the current token still works).
 				if (renewal && gate.renewing) renewal = undefined;
 				if (renewal) finishRenewal = claimRenewal(gate);
-				const ordinary = replay || renewal ? undefined : await rules.credentialOptions?.(ctx);
-				const credentialOptions = renewal ?? ordinary;
+				const credentialOptions = renewal ?? options.credentialOptions;
 				result = await attemptOnce(ctx, rules, request, replay ?? (credentialOptions && { credentialOptions }));
 			} finally {
 				answered?.();

@@ -16,9 +16,6 @@ import { kintoneBaseUrl, kintonePath, positiveId } from './url';
 
 export const CREDENTIAL_TYPE = 'kintoneApi';
 
-/** The credential options of each execution (keyed by its context, so nothing outlives the run). */
-const credentialOnce = new WeakMap<RequestContext, Promise<IAdditionalCredentialOptions>>();
-
 /**
  * kintone answers every error with a JSON body `{code, message}`. Too many concurrent requests on
  * the domain is 429 GAIA_TO04 (retried); everything else, a revision conflict (409 GAIA_CO02)
@@ -27,15 +24,6 @@ const credentialOnce = new WeakMap<RequestContext, Promise<IAdditionalCredential
 const kintoneRules: ServiceRules = {
 	credentialType: CREDENTIAL_TYPE,
 	isRateLimited: (response) => kintoneError(response.body)?.code === KINTONE_CODES.tooManyRequests,
-	// An API token or password does not change during a run: decrypted once, not for each request.
-	credentialOptions: (ctx) => {
-		let options = credentialOnce.get(ctx);
-		if (!options) {
-			options = ctx.getCredentials(CREDENTIAL_TYPE).then((data) => withCredentialData(ctx, CREDENTIAL_TYPE, data));
-			credentialOnce.set(ctx, options);
-		}
-		return options;
-	},
 };
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -48,6 +36,8 @@ export interface KintoneSession {
 	timeout: number;
 	/** No request rate limit in kintone, but a 429 hint pauses every request of the run. */
 	throttle: Throttle;
+	/** An API token or password does not change during a run: decrypted once, not for every request. */
+	credentialOptions: IAdditionalCredentialOptions;
 }
 
 export interface SessionOptions {
@@ -57,7 +47,6 @@ export interface SessionOptions {
 
 export async function openSession(ctx: RequestContext, options: SessionOptions = {}): Promise<KintoneSession> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	credentialOnce.set(ctx, Promise.resolve(withCredentialData(ctx, CREDENTIAL_TYPE, credentials)));
 	try {
 		const guest = String(options.guestSpaceId ?? '').trim();
 		return {
@@ -66,6 +55,7 @@ export async function openSession(ctx: RequestContext, options: SessionOptions =
 			guestSpaceId: guest === '' ? undefined : positiveId(guest, 'Guest space ID'),
 			timeout: options.timeout && options.timeout > 0 ? options.timeout : DEFAULT_TIMEOUT_MS,
 			throttle: new Throttle([]),
+			credentialOptions: withCredentialData(ctx, CREDENTIAL_TYPE, credentials),
 		};
 	} catch (error) {
 		// Only the base URL and guest space checks throw here (KintoneUrlError).
@@ -129,6 +119,7 @@ export async function callKintone<T = IDataObject>(
 	return await sendRequest<T>(session.ctx, kintoneRules, request, {
 		idempotent: call.idempotent,
 		throttle: session.throttle,
+		credentialOptions: session.credentialOptions,
 	});
 }
 
