@@ -62,9 +62,9 @@ export async function runBulkWrite<T>(
 
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
-			const record = spec.prepare(itemIndex);
-			assertSendable(record.payload);
-			pending.push({ itemIndex, ...record });
+			const { key, payload } = spec.prepare(itemIndex);
+			assertSendable(payload);
+			pending.push({ itemIndex, key, payload });
 		} catch (error) {
 			const field = error instanceof RecordInputError ? error.field : undefined;
 			if (!continueOnFail) {
@@ -191,12 +191,40 @@ async function sendBatch<T>(
  * invalid date, or a value JSON has no form for. So no request ever holds a value the item did not.
  */
 export function assertSendable(value: unknown, path = ''): void {
-	checkSendable(value, path === '' ? [] : [path]);
+	// The quick walk runs on every record; only a value it rejects is walked again to say where.
+	if (!isSendable(value)) checkSendable(value, path === '' ? [] : [path]);
 }
 
 const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 
-/** Walks a value; the path to a part is only spelled out when that part is wrong (it runs on every record). */
+/** Whether JSON carries the value exactly (what checkSendable checks, without saying where). */
+function isSendable(value: unknown): boolean {
+	switch (typeof value) {
+		case 'string':
+			return !ANY_SURROGATE.test(value) || !LONE_SURROGATE.test(value);
+		case 'number':
+			return Number.isFinite(value);
+		case 'object':
+			break;
+		case 'bigint':
+		case 'function':
+		case 'symbol':
+			return false;
+		default:
+			return true;
+	}
+	if (value === null) return true;
+	if (Array.isArray(value)) return value.every(isSendable);
+	// Dates and other values with toJSON are left to the full check.
+	if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+	for (const key in value) {
+		if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+		if (ANY_SURROGATE.test(key) || !isSendable((value as Record<string, unknown>)[key])) return false;
+	}
+	return true;
+}
+
+/** Walks a value and throws for the first part JSON cannot carry, naming where it is. */
 function checkSendable(value: unknown, at: Array<string | number>): void {
 	if (typeof value === 'string') {
 		// Most text has no surrogates at all; only text with some needs the slower pairing check.

@@ -110,6 +110,9 @@ describe('Feishu Data Table: insert and upsert', () => {
 		const [first, , third] = result.outputs[0];
 		expect(third.json._id).toBe(first.json._id);
 		expect(third.json.qty).toBe(7);
+		// The merge went into a copy: the first item's output and input keep its own values.
+		expect(first.json).toEqual({ _id: first.json._id, user_id: 1, product_id: 'p-1', qty: 5, note: 'first' });
+		expect(items[0]).toEqual({ user_id: 1, product_id: 'p-1', qty: 5, note: 'first' });
 	});
 
 	it('fills the defaults of columns some items lack with missing=default, in one request', async () => {

@@ -58,6 +58,13 @@ const SERVER_ERRORS: Reply[] = [
 ];
 
 /**
+ * After this many faulted requests in a row the next one goes through: with fault rates near one
+ * half, a scenario of ten batches could otherwise (about once in a hundred seeds) fault every request
+ * and leave nothing written, which tells nothing about what the node reports for written records.
+ */
+const MAX_FAULTS_IN_A_ROW = 3;
+
+/**
  * Injects a seeded random mix of faults into an emulator's requests, deciding once per request
  * which fault (if any) hits it, and counts what it injected. Install after the emulator's reset.
  */
@@ -77,6 +84,9 @@ export class Chaos {
 
 	/** When the last slow request arrived: the service applies it `slowMs` later. */
 	private lastSlowAt = 0;
+
+	/** Faulted requests since the last clean one (see MAX_FAULTS_IN_A_ROW). */
+	private faultsInARow = 0;
 
 	constructor(private readonly plan: ChaosPlan) {}
 
@@ -117,7 +127,7 @@ export class Chaos {
 		const known = this.decisions.get(request.seq);
 		if (known !== undefined) return known;
 		let variant = 'none';
-		if (this.enabled && this.plan.match(request)) {
+		if (this.enabled && this.plan.match(request) && this.faultsInARow < MAX_FAULTS_IN_A_ROW) {
 			const { random, rates } = this.plan;
 			let draw = random();
 			for (const kind of FAULT_KINDS) {
@@ -131,6 +141,7 @@ export class Chaos {
 				break;
 			}
 		}
+		if (this.plan.match(request)) this.faultsInARow = variant === 'none' ? 0 : this.faultsInARow + 1;
 		this.decisions.set(request.seq, variant);
 		return variant;
 	}

@@ -155,6 +155,8 @@ describe('shared engine through n8n WorkflowExecute (example node)', () => {
 			{ name: 'not a number', score: Number.NaN },
 			{ name: 'too big', tags: [1, Number.POSITIVE_INFINITY] },
 			{ name: 'bad key', nested: { ['\uDE00']: 1 } },
+			{ name: 'deep', rows: [{ a: 'ok' }, { b: 'x\uDC00' }] },
+			{ name: 'whole emoji key', nested: { ['😀']: 'fine' } },
 		];
 
 		const result = await runExample(emulator, { operation: 'create', batchSize: 10 }, items, {
@@ -168,11 +170,13 @@ describe('shared engine through n8n WorkflowExecute (example node)', () => {
 			expect.objectContaining({ outcome: 'notSent', fields: ['score'] }),
 			expect.objectContaining({ outcome: 'notSent', fields: ['tags[1]'] }),
 			expect.objectContaining({ outcome: 'notSent', fields: ['nested'] }),
+			expect.objectContaining({ outcome: 'notSent', fields: ['rows[1].b'] }),
+			undefined,
 		]);
 		expect(String(output[1].json.error)).toMatch(/"name" contains an unpaired UTF-16 surrogate/);
 		expect(String(output[2].json.error)).toMatch(/"score" is NaN/);
 		expect(emulator.server.requests.map((request) => batchOf(request.body).map((record) => record.name))).toEqual([
-			['fine 😀'],
+			['fine 😀', 'whole emoji key'],
 		]);
 	});
 

@@ -147,8 +147,8 @@ interface ColumnsMapping {
 	/** The schema's columns, and those removed from the mapping (built once, used for every item). */
 	known: Set<string>;
 	leftOut: Set<string>;
-	/** Field names already checked as column names, so each distinct name is checked once per run. */
-	checkedNames: Map<string, string>;
+	/** What each field name seen so far becomes: its column, or null when skipped. Decided once per name and run. */
+	fieldColumns: Map<string, string | null>;
 }
 
 /** The mapping settings (mode, matching columns, known columns), read once at item 0. */
@@ -160,7 +160,7 @@ export function readMapping(ctx: IExecuteFunctions): ColumnsMapping {
 		schema,
 		known: new Set(schema.map((field) => field.id)),
 		leftOut: new Set(schema.filter((field) => field.removed).map((field) => field.id)),
-		checkedNames: new Map(),
+		fieldColumns: new Map(),
 	};
 }
 
@@ -168,30 +168,55 @@ export function readMapping(ctx: IExecuteFunctions): ColumnsMapping {
  * One item's row: the mapped column values, or (auto-map) the item's own fields. Auto-mapped
  * fields of columns left out of the mapping, and system columns such as `_created_at` (present
  * when rows read by this node are written back), are skipped; other fields must be columns.
+ * The row may be the item's own object: read it, never change it.
  */
 export function readRow(ctx: IExecuteFunctions, itemIndex: number, mapping: ColumnsMapping): IDataObject {
-	const autoMap = mapping.mappingMode === 'autoMapInputData';
-	const source = autoMap
-		? ctx.getInputData()[itemIndex].json
-		: ((ctx.getNodeParameter('columns.value', itemIndex, {}) as IDataObject | null) ?? {});
-	const { known, leftOut, checkedNames } = mapping;
+	const source = (
+		mapping.mappingMode === 'autoMapInputData'
+			? ctx.getInputData()[itemIndex].json
+			: (ctx.getNodeParameter('columns.value', itemIndex, {}) ?? {})
+	) as IDataObject;
+	let sendAsIs = true;
+	for (const field in source) {
+		const value = source[field];
+		if (columnOf(field, mapping) !== field || value === undefined || (typeof value === 'object' && value !== null)) {
+			sendAsIs = false;
+			break;
+		}
+	}
+	// Most items are flat and named by column already: no copy of each (rows are only ever read).
+	if (sendAsIs) return source;
 	const row: IDataObject = {};
-	for (const [key, value] of Object.entries(source)) {
-		if (value === undefined || (autoMap && (isSystemColumn(key) || leftOut.has(key)))) continue;
-		if (autoMap && known.size > 0 && !known.has(key)) {
-			throw new RecordInputError(
-				`Field "${key}" is not a column of the table. Remove it from the input, or map the columns manually.`,
-				key,
-			);
-		}
-		let column = checkedNames.get(key);
-		if (column === undefined) {
-			column = checkColumnName(key);
-			checkedNames.set(key, column);
-		}
-		row[column] = toJsonValue(value) as IDataObject[string];
+	for (const field in source) {
+		const value = source[field];
+		const column = columnOf(field, mapping);
+		if (value !== undefined && column !== null) row[column] = toJsonValue(value) as IDataObject[string];
 	}
 	return row;
+}
+
+/** The column of a field, decided once per name and run; null when auto-map skips it. */
+function columnOf(field: string, mapping: ColumnsMapping): string | null {
+	let column = mapping.fieldColumns.get(field);
+	if (column === undefined) {
+		column = columnOfField(field, mapping);
+		mapping.fieldColumns.set(field, column);
+	}
+	return column;
+}
+
+/** The column a field name writes to, null when auto-map skips it; throws when it cannot be a column. */
+function columnOfField(field: string, { mappingMode, known, leftOut }: ColumnsMapping): string | null {
+	if (mappingMode === 'autoMapInputData') {
+		if (isSystemColumn(field) || leftOut.has(field)) return null;
+		if (known.size > 0 && !known.has(field)) {
+			throw new RecordInputError(
+				`Field "${field}" is not a column of the table. Remove it from the input, or map the columns manually.`,
+				field,
+			);
+		}
+	}
+	return checkColumnName(field);
 }
 
 /** How people recognise a row in messages, e.g. `user_id=7, product_id=3`. */

@@ -86,8 +86,9 @@ export function fieldTypeOf(column: TableColumn): FieldType {
 
 /** A value as JSON for the records API: dates become ISO text, nothing else changes. */
 export function toJsonValue(value: unknown): unknown {
+	if (typeof value !== 'object' || value === null) return value;
 	if (value instanceof Date) return value.toISOString();
-	if (value && typeof value === 'object' && typeof (value as { toISO?: unknown }).toISO === 'function') {
+	if (typeof (value as { toISO?: unknown }).toISO === 'function') {
 		return (value as { toISO: () => string }).toISO();
 	}
 	return value;

@@ -10,7 +10,7 @@ import { openClient, readMapping, readRow, readTarget } from '../common';
 import type { Attempt } from './isolate';
 import { isDataRefusal, refusalOf } from './isolate';
 import type { RowRecord } from './rowWrite';
-import { keyText, writeRows } from './rowWrite';
+import { keyText, sentRow, writeRows } from './rowWrite';
 
 /** Upsert conflict handling: PostgREST's `Prefer: resolution=...`. */
 export type Resolution = 'merge-duplicates' | 'ignore-conflicts';
@@ -84,7 +84,7 @@ export async function addRows(ctx: IExecuteFunctions, settings: AddRowsSettings)
 		succeeded(record.itemIndex, { _id: id, ...record.payload.row, ...(action ? { _action: action } : {}) }, record.key);
 
 	const post = async (part: RowRecord[]): Promise<Attempt> => {
-		const rows = part.map((record) => record.payload.sent);
+		const rows = part.map(sentRow);
 		const columns = unionOfColumns(rows);
 		const response = await client.send<{ record_ids?: string[] }>(
 			{

@@ -13,8 +13,8 @@ import { sendIsolatingRefusedRows } from './isolate';
 export interface RowPayload {
 	/** The item's own column values (its output). */
 	row: IDataObject;
-	/** What is sent for this item's key: its row, with later items of the same key merged in. */
-	sent: IDataObject;
+	/** Its row with the later items of the same key merged in, once there are any (see sentRow). */
+	merged?: IDataObject;
 	/** The earlier item with the same key whose request carries this item. */
 	leader?: number;
 	/** The key values as text, to match rows looked up by key. */
@@ -34,10 +34,15 @@ export interface RowWrite {
 	readRow(itemIndex: number): IDataObject;
 	/** Runs once per batch before its first request, e.g. to look up what exists. */
 	beforeSend?(sent: RowRecord[]): Promise<void>;
-	/** Sends the rows of one request (their `sent` values). */
+	/** Sends the rows of one request (their sentRow values). */
 	post(part: RowRecord[]): Promise<Attempt>;
 	/** The output of an item whose values went with an earlier item of the same key. */
 	duplicateOutcome(record: RowRecord, leader: RecordOutcome): RecordOutcome;
+}
+
+/** What is sent for a record: its row, with the later items of the same key merged in. */
+export function sentRow({ payload }: RowRecord): IDataObject {
+	return payload.merged ?? payload.row;
 }
 
 export function keyText(row: IDataObject, keyColumns: readonly string[]): string {
@@ -57,6 +62,7 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 	/** Each item's request group, by item index, so a duplicate joins its leader's. */
 	const groups: string[] = [];
 	const results = new Map<number, RecordOutcome>();
+	const columnSets = new ColumnSets();
 
 	const duplicateOutcome = (record: RowRecord): RecordOutcome => {
 		const leader = results.get(record.payload.leader!);
@@ -78,32 +84,29 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 		orderByKey: true,
 		prepare: (itemIndex) => {
 			const row = spec.readRow(itemIndex);
-			// Checked before its values are merged into an earlier item's row, which is sent for both.
-			assertSendable(row);
 			requireKeyValues(row, keyColumns);
 			const key = describeKey(row, keyColumns);
 			const text = keyText(row, keyColumns);
 			const leader = keyColumns.length > 0 ? leaders.get(text) : undefined;
 			if (leader) {
 				if (spec.duplicates === 'merge') {
+					// Checked here, not only by the engine afterwards: the earlier item's request carries it.
+					assertSendable(row);
 					// The leader's row is its own output, so the merge goes into a copy.
-					if (leader.payload.sent === leader.payload.row) leader.payload.sent = { ...leader.payload.row };
-					Object.assign(leader.payload.sent, row);
+					leader.payload.merged ??= { ...leader.payload.row };
+					Object.assign(leader.payload.merged, row);
 				}
-				return { key, payload: { row, sent: row, leader: leader.itemIndex, keyText: text } };
+				return { key, payload: { row, leader: leader.itemIndex, keyText: text } };
 			}
-			const record: RowRecord = { itemIndex, key, payload: { row, sent: row, keyText: text } };
+			const record: RowRecord = { itemIndex, key, payload: { row, keyText: text } };
 			if (keyColumns.length > 0) leaders.set(text, record);
 			return record;
 		},
-		groupOf: ({ itemIndex, payload }) => {
+		groupOf: (record) => {
+			const { leader } = record.payload;
 			const group =
-				payload.leader !== undefined
-					? groups[payload.leader]
-					: spec.groupByColumns
-						? Object.keys(payload.sent).sort().join(',')
-						: '';
-			groups[itemIndex] = group;
+				leader !== undefined ? groups[leader] : spec.groupByColumns ? columnSets.of(sentRow(record)) : '';
+			groups[record.itemIndex] = group;
 			return group;
 		},
 		send: async (batch) => {
@@ -114,4 +117,21 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 			return batch.map((record) => results.get(record.itemIndex) ?? duplicateOutcome(record));
 		},
 	});
+}
+
+/** Names a row's set of columns; rows with their columns in the same order (most) reuse the last name. */
+class ColumnSets {
+	private lastColumns: string[] = [];
+
+	private lastName = '';
+
+	of(row: IDataObject): string {
+		const columns = Object.keys(row);
+		const last = this.lastColumns;
+		if (columns.length !== last.length || columns.some((column, index) => column !== last[index])) {
+			this.lastColumns = columns;
+			this.lastName = [...columns].sort().join(',');
+		}
+		return this.lastName;
+	}
 }

@@ -23,7 +23,7 @@ import {
 	timeoutOption,
 } from '../common';
 import { isDataRefusal, refusalOf } from './isolate';
-import { writeRows } from './rowWrite';
+import { sentRow, writeRows } from './rowWrite';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['update'] } };
 const byId: IDisplayOptions = { show: { ...displayOptions.show, updateBy: ['id'] } };
@@ -87,7 +87,7 @@ async function updateById(ctx: IExecuteFunctions): Promise<INodeExecutionData[]>
 				{
 					method: 'PATCH',
 					path,
-					body: { records: JSON.stringify(part.map((record) => record.payload.sent)) },
+					body: { records: JSON.stringify(part.map(sentRow)) },
 				},
 				true,
 			);

@@ -28,6 +28,8 @@ export interface FieldMapping {
 	form: FormFields;
 	/** Whether "Expected Revision" has a value; when empty it is not evaluated for every item. */
 	checkRevision: boolean;
+	/** What each input field name seen so far is: a field to write, or null when not sent. Decided once per name. */
+	targets: Map<string, FormField | null>;
 }
 
 export async function readFieldMapping(
@@ -38,7 +40,13 @@ export async function readFieldMapping(
 ): Promise<FieldMapping> {
 	const autoMap = ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow') === 'autoMapInputData';
 	const form = await fetchFormFields(session, app);
-	const mapping: FieldMapping = { autoMap, writable: writableFields(form, mode), form, checkRevision: revisionOptionSet(ctx) };
+	const mapping: FieldMapping = {
+		autoMap,
+		writable: writableFields(form, mode),
+		form,
+		checkRevision: revisionOptionSet(ctx),
+		targets: new Map(),
+	};
 	if (!matching) return mapping;
 
 	const [matchOn] = ctx.getNodeParameter('columns.matchingColumns', 0, []) as string[];
@@ -75,23 +83,31 @@ export function itemValues(ctx: IExecuteFunctions, mapping: FieldMapping, itemIn
  */
 export function toRecord(mapping: FieldMapping, values: IDataObject): IDataObject {
 	const record: IDataObject = {};
-	for (const [code, raw] of Object.entries(values)) {
-		if (raw === null || raw === undefined || code === mapping.matchOn || code === RECORD_ID || code === REVISION) {
-			continue;
+	for (const code in values) {
+		const raw = values[code];
+		if (raw === null || raw === undefined) continue;
+		let field = mapping.targets.get(code);
+		if (field === undefined) {
+			field = targetOf(mapping, code);
+			mapping.targets.set(code, field);
 		}
-		const field = mapping.writable[code];
-		if (field) {
-			record[code] = toFieldValue(field, raw);
-		} else if (!mapping.autoMap) {
-			throw new RecordInputError(
-				mapping.form[code]
-					? `kintone does not let this operation write "${code}" (${mapping.form[code].type})`
-					: `The app has no field "${code}" any more; refresh the field list under "Fields"`,
-				code,
-			);
-		}
+		if (field) record[code] = toFieldValue(field, raw);
 	}
 	return record;
+}
+
+/** The form field an input field name writes to; null when it is not sent; throws when it cannot be written. */
+function targetOf(mapping: FieldMapping, code: string): FormField | null {
+	if (code === mapping.matchOn || code === RECORD_ID || code === REVISION) return null;
+	// Own fields only: an input field named like "constructor" is not an inherited property.
+	const field = Object.prototype.hasOwnProperty.call(mapping.writable, code) ? mapping.writable[code] : undefined;
+	if (field || mapping.autoMap) return field ?? null;
+	throw new RecordInputError(
+		Object.prototype.hasOwnProperty.call(mapping.form, code)
+			? `kintone does not let this operation write "${code}" (${mapping.form[code].type})`
+			: `The app has no field "${code}" any more; refresh the field list under "Fields"`,
+		code,
+	);
 }
 
 /** The part of an update entry that says which record: `{id}` or `{updateKey}`, and how people call it. */
