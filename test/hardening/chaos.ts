@@ -127,7 +127,8 @@ export class Chaos {
 		const known = this.decisions.get(request.seq);
 		if (known !== undefined) return known;
 		let variant = 'none';
-		if (this.enabled && this.plan.match(request) && this.faultsInARow < MAX_FAULTS_IN_A_ROW) {
+		const matched = this.plan.match(request);
+		if (this.enabled && matched && this.faultsInARow < MAX_FAULTS_IN_A_ROW) {
 			const { random, rates } = this.plan;
 			let draw = random();
 			for (const kind of FAULT_KINDS) {
@@ -141,7 +142,7 @@ export class Chaos {
 				break;
 			}
 		}
-		if (this.plan.match(request)) this.faultsInARow = variant === 'none' ? 0 : this.faultsInARow + 1;
+		if (matched) this.faultsInARow = variant === 'none' ? 0 : this.faultsInARow + 1;
 		this.decisions.set(request.seq, variant);
 		return variant;
 	}

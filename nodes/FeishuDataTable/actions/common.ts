@@ -9,6 +9,7 @@ import type {
 import { RecordInputError } from '../../shared/bulkWrite';
 import { DEFAULT_TIMEOUT_MS, DataTableClient, newThrottle } from '../transport';
 import { fieldMappingProperty } from '../../shared/descriptions';
+import { decidedOncePerName } from '../../shared/fieldNames';
 import type { FilterCombinator, FilterCondition } from '../transport/filter';
 import { buildFilter, checkColumnName } from '../transport/filter';
 import { isSystemColumn, toJsonValue } from '../transport/schema';
@@ -143,24 +144,31 @@ export function columnsParameter(
 interface ColumnsMapping {
 	mappingMode: 'defineBelow' | 'autoMapInputData';
 	matchingColumns: string[];
-	schema: ResourceMapperField[];
-	/** The schema's columns, and those removed from the mapping (built once, used for every item). */
-	known: Set<string>;
-	leftOut: Set<string>;
-	/** What each field name seen so far becomes: its column, or null when skipped. Decided once per name and run. */
-	fieldColumns: Map<string, string | null>;
+	/** The column a field name writes to, or null when auto-map skips it; throws when it cannot be a column. */
+	columnOf(field: string): string | null;
 }
 
-/** The mapping settings (mode, matching columns, known columns), read once at item 0. */
+/** The mapping settings (mode, matching columns, the schema's columns), read once at item 0. */
 export function readMapping(ctx: IExecuteFunctions): ColumnsMapping {
+	const mappingMode = ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow') as ColumnsMapping['mappingMode'];
 	const schema = (ctx.getNodeParameter('columns.schema', 0, []) as ResourceMapperField[]) ?? [];
+	const known = new Set(schema.map((field) => field.id));
+	const leftOut = new Set(schema.filter((field) => field.removed).map((field) => field.id));
 	return {
-		mappingMode: ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow') as ColumnsMapping['mappingMode'],
+		mappingMode,
 		matchingColumns: (ctx.getNodeParameter('columns.matchingColumns', 0, []) as string[]).map(checkColumnName),
-		schema,
-		known: new Set(schema.map((field) => field.id)),
-		leftOut: new Set(schema.filter((field) => field.removed).map((field) => field.id)),
-		fieldColumns: new Map(),
+		columnOf: decidedOncePerName((field) => {
+			if (mappingMode === 'autoMapInputData') {
+				if (isSystemColumn(field) || leftOut.has(field)) return null;
+				if (known.size > 0 && !known.has(field)) {
+					throw new RecordInputError(
+						`Field "${field}" is not a column of the table. Remove it from the input, or map the columns manually.`,
+						field,
+					);
+				}
+			}
+			return checkColumnName(field);
+		}),
 	};
 }
 
@@ -179,7 +187,7 @@ export function readRow(ctx: IExecuteFunctions, itemIndex: number, mapping: Colu
 	let sendAsIs = true;
 	for (const field in source) {
 		const value = source[field];
-		if (columnOf(field, mapping) !== field || value === undefined || (typeof value === 'object' && value !== null)) {
+		if (mapping.columnOf(field) !== field || value === undefined || (typeof value === 'object' && value !== null)) {
 			sendAsIs = false;
 			break;
 		}
@@ -189,34 +197,10 @@ export function readRow(ctx: IExecuteFunctions, itemIndex: number, mapping: Colu
 	const row: IDataObject = {};
 	for (const field in source) {
 		const value = source[field];
-		const column = columnOf(field, mapping);
+		const column = mapping.columnOf(field);
 		if (value !== undefined && column !== null) row[column] = toJsonValue(value) as IDataObject[string];
 	}
 	return row;
-}
-
-/** The column of a field, decided once per name and run; null when auto-map skips it. */
-function columnOf(field: string, mapping: ColumnsMapping): string | null {
-	let column = mapping.fieldColumns.get(field);
-	if (column === undefined) {
-		column = columnOfField(field, mapping);
-		mapping.fieldColumns.set(field, column);
-	}
-	return column;
-}
-
-/** The column a field name writes to, null when auto-map skips it; throws when it cannot be a column. */
-function columnOfField(field: string, { mappingMode, known, leftOut }: ColumnsMapping): string | null {
-	if (mappingMode === 'autoMapInputData') {
-		if (isSystemColumn(field) || leftOut.has(field)) return null;
-		if (known.size > 0 && !known.has(field)) {
-			throw new RecordInputError(
-				`Field "${field}" is not a column of the table. Remove it from the input, or map the columns manually.`,
-				field,
-			);
-		}
-	}
-	return checkColumnName(field);
 }
 
 /** How people recognise a row in messages, e.g. `user_id=7, product_id=3`. */

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { RecordInputError } from '../../../shared/bulkWrite';
+import { decidedOncePerName } from '../../../shared/fieldNames';
 import type { FormField, FormFields, WriteMode } from '../../transport/fields';
 import {
 	canBeUpdateKey,
@@ -28,8 +29,8 @@ export interface FieldMapping {
 	form: FormFields;
 	/** Whether "Expected Revision" has a value; when empty it is not evaluated for every item. */
 	checkRevision: boolean;
-	/** What each input field name seen so far is: a field to write, or null when not sent. Decided once per name. */
-	targets: Map<string, FormField | null>;
+	/** The field an input field name writes to, or null when it is not sent; throws when it cannot be written. */
+	targetOf(code: string): FormField | null;
 }
 
 export async function readFieldMapping(
@@ -45,7 +46,7 @@ export async function readFieldMapping(
 		writable: writableFields(form, mode),
 		form,
 		checkRevision: revisionOptionSet(ctx),
-		targets: new Map(),
+		targetOf: decidedOncePerName((code) => targetOf(mapping, code)),
 	};
 	if (!matching) return mapping;
 
@@ -86,17 +87,13 @@ export function toRecord(mapping: FieldMapping, values: IDataObject): IDataObjec
 	for (const code in values) {
 		const raw = values[code];
 		if (raw === null || raw === undefined) continue;
-		let field = mapping.targets.get(code);
-		if (field === undefined) {
-			field = targetOf(mapping, code);
-			mapping.targets.set(code, field);
-		}
+		const field = mapping.targetOf(code);
 		if (field) record[code] = toFieldValue(field, raw);
 	}
 	return record;
 }
 
-/** The form field an input field name writes to; null when it is not sent; throws when it cannot be written. */
+/** The form field an input field name writes to; null for the record ID, the revision and the field matched on. */
 function targetOf(mapping: FieldMapping, code: string): FormField | null {
 	if (code === mapping.matchOn || code === RECORD_ID || code === REVISION) return null;
 	// Own fields only: an input field named like "constructor" is not an inherited property.
