@@ -140,14 +140,16 @@ async function sendAll<T>(
 function earlierBatchesWithSameKeys<T>(batches: Array<Array<PendingRecord<T>>>): number[][] {
 	const lastBatchOfKey = new Map<string, number>();
 	return batches.map((batch, batchIndex) => {
-		const earlier = new Set<number>();
+		// Most batches share no key with an earlier one: no set is made for them.
+		let earlier: Set<number> | undefined;
 		for (const { key } of batch) {
 			if (!key) continue;
 			const previous = lastBatchOfKey.get(key);
-			if (previous !== undefined && previous !== batchIndex) earlier.add(previous);
+			if (previous === batchIndex) continue;
+			if (previous !== undefined) (earlier ??= new Set()).add(previous);
 			lastBatchOfKey.set(key, batchIndex);
 		}
-		return [...earlier];
+		return earlier ? [...earlier] : [];
 	});
 }
 
@@ -201,7 +203,8 @@ const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 function isSendable(value: unknown): boolean {
 	switch (typeof value) {
 		case 'string':
-			return !ANY_SURROGATE.test(value) || !LONE_SURROGATE.test(value);
+			// Native, and at once for text without any UTF-16 surrogate (Node 20+).
+			return value.isWellFormed();
 		case 'number':
 			return Number.isFinite(value);
 		case 'object':
@@ -219,7 +222,7 @@ function isSendable(value: unknown): boolean {
 	if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
 	for (const key in value) {
 		if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
-		if (ANY_SURROGATE.test(key) || !isSendable((value as Record<string, unknown>)[key])) return false;
+		if (!key.isWellFormed() || !isSendable((value as Record<string, unknown>)[key])) return false;
 	}
 	return true;
 }

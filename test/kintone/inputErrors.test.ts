@@ -1,7 +1,7 @@
 import { columns, F, runKintone, useKintoneEmulator } from './helpers';
 
 /** Input mistakes found by the hardening fuzzing: each fails its own item, and says what it got. */
-describe('Kintone node: messages about bad record IDs and revisions', () => {
+describe('Kintone node: a bad value fails its own item, saying what it got', () => {
 	const kintone = useKintoneEmulator();
 
 	it('a record ID that is an object or a list is described as such, not as "[object Object]"', async () => {
@@ -43,5 +43,26 @@ describe('Kintone node: messages about bad record IDs and revisions', () => {
 		);
 
 		expect(result.outputs[0][0].json.error).toBe('Expected Revision must be a revision number (or empty), got an object');
+	});
+
+	it('dates: each day of the calendar is sent, leap days included; a day that does not exist fails its item', async () => {
+		const dates = ['2024-02-29', '2000-02-29', '2024-2-9', '2024/12/31 23:59', '2023-02-29', '1900-02-29', '2024-04-31', '2024-13-01', '2024-00-10', '0099-01-01'];
+		const result = await runKintone(
+			kintone.emulator,
+			kintone.sample,
+			{ operation: 'create', columns: columns({ [F.code]: '={{ $json.code }}', [F.date]: '={{ $json.date }}' }) },
+			dates.map((date, index) => ({ code: `D-${index}`, date })),
+			{ node: { onError: 'continueRegularOutput' } },
+		);
+
+		const [post] = kintone.emulator.server.requests.filter((request) => request.method === 'POST');
+		const sent = (post.body as { records: Array<Record<string, { value: string }>> }).records.map((record) => record[F.date].value);
+		expect(sent).toEqual(['2024-02-29', '2000-02-29', '2024-02-09', '2024-12-31']);
+		const errors = result.outputs[0].map((item) => item.json.error);
+		expect(errors.slice(0, 4)).toEqual([undefined, undefined, undefined, undefined]);
+		expect(kintone.emulator.records(kintone.sample.app).map(({ record }) => record[F.date].value)).toEqual(sent);
+		for (const [index, date] of dates.entries()) {
+			if (index >= 4) expect(errors[index]).toBe(`"${F.date}" needs a date like 2024-05-31, got "${date}"`);
+		}
 	});
 });

@@ -150,4 +150,35 @@ describe('Kintone node: field mapping, app list and auto-map', () => {
 		expect(valueOf(kintone.emulator, kintone.sample, ids[0], F.text)).toBe('original 1 (auto)');
 		expect(valueOf(kintone.emulator, kintone.sample, ids[1], F.checkBox)).toEqual(['B']);
 	});
+
+	it('auto-map: a field that one item has and the next item lacks is left as it is in the next record', async () => {
+		const ids = kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(0), sampleRecord(1), sampleRecord(2)]);
+		const items = [
+			{ $id: ids[0], [F.text]: 'changed 0', [F.note]: 'note 0' },
+			{ $id: ids[1], [F.note]: 'note 1' },
+			{ $id: ids[2], [F.text]: null, [F.note]: 'note 2' },
+		];
+
+		const result = await runKintone(
+			kintone.emulator,
+			kintone.sample,
+			{ operation: 'update', columns: columns(null, { mappingMode: 'autoMapInputData', matchingColumns: ['$id'] }) },
+			items,
+		);
+
+		expect(result.error).toBeUndefined();
+		const [put] = requestsTo(kintone.emulator, 'PUT', 'records');
+		const sent = (put.body as { records: Array<{ record: Record<string, unknown> }> }).records.map((entry) => entry.record);
+		expect(sent).toEqual([
+			{ [F.text]: { value: 'changed 0' }, [F.note]: { value: 'note 0' } },
+			{ [F.note]: { value: 'note 1' } },
+			{ [F.note]: { value: 'note 2' } },
+		]);
+		expect(Object.keys(sent[1])).toEqual([F.note]);
+		expect([0, 1, 2].map((index) => valueOf(kintone.emulator, kintone.sample, ids[index], F.text))).toEqual([
+			'changed 0',
+			'original 1',
+			'original 2',
+		]);
+	});
 });

@@ -120,10 +120,22 @@ export const REVISION = '$revision';
 
 type Converter = (value: unknown, field: FormField, path: string) => unknown;
 
+/** Turns what an n8n item holds into `{value}` for one field of a record. */
+export type FieldWriter = (raw: unknown) => { value: unknown };
+
+/** The writer of one field, its converter looked up once rather than for every item. */
+export function fieldWriter(field: FormField): FieldWriter {
+	const convert = converterOf(field);
+	return (raw) => ({ value: convert(unwrapFieldValue(raw), field, field.code) });
+}
+
 /** `{value}` for one field of a record, from what an n8n item holds. */
 export function toFieldValue(field: FormField, raw: unknown, path = field.code): { value: unknown } {
-	const convert = CONVERTERS[field.type] ?? ((value: unknown) => value);
-	return { value: convert(unwrapFieldValue(raw), field, path) };
+	return { value: converterOf(field)(unwrapFieldValue(raw), field, path) };
+}
+
+function converterOf(field: FormField): Converter {
+	return CONVERTERS[field.type] ?? ((value: unknown) => value);
 }
 
 /** The value that ends a key lookup, e.g. of an update key: text as kintone compares it. */
@@ -136,6 +148,7 @@ export function toKeyValue(field: FormField, raw: unknown, path = field.code): s
 
 /** Values read from kintone (`{type, value}`) are accepted as they are, so records can be copied. */
 function unwrapFieldValue(raw: unknown): unknown {
+	if (typeof raw !== 'object') return raw;
 	if (isPlainObject(raw) && 'value' in raw && Object.keys(raw).every((key) => key === 'value' || key === 'type')) {
 		return raw.value;
 	}
@@ -209,16 +222,24 @@ function numberText(value: unknown, _field: FormField, path: string): string {
 	throw invalid(path, 'a number', value);
 }
 
-function optionNames(field: FormField): string[] {
-	return Object.keys(field.options ?? {});
+// Per form field, so that an item's option is checked without listing the options again.
+const optionNamesOfField = new WeakMap<FormField, Set<string>>();
+
+function optionNames(field: FormField): Set<string> {
+	let names = optionNamesOfField.get(field);
+	if (!names) {
+		names = new Set(Object.keys(field.options ?? {}));
+		optionNamesOfField.set(field, names);
+	}
+	return names;
 }
 
 function checkOption(name: string, field: FormField, path: string): string {
 	const names = optionNames(field);
-	if (names.length > 0 && !names.includes(name)) {
-		const shown = names.slice(0, 10).map((option) => `"${option}"`).join(', ');
+	if (names.size > 0 && !names.has(name)) {
+		const shown = [...names].slice(0, 10).map((option) => `"${option}"`).join(', ');
 		throw new RecordInputError(
-			`"${name}" is not an option of "${path}"; the options are ${shown}${names.length > 10 ? ', …' : ''}`,
+			`"${name}" is not an option of "${path}"; the options are ${shown}${names.size > 10 ? ', …' : ''}`,
 			path,
 		);
 	}
@@ -236,7 +257,7 @@ function optionList(value: unknown, field: FormField, path: string): string[] {
 	let names: unknown[];
 	if (Array.isArray(value)) names = value;
 	else if (typeof value === 'string') {
-		names = optionNames(field).includes(value) ? [value] : value.split(',').map((name) => name.trim()).filter(Boolean);
+		names = optionNames(field).has(value) ? [value] : value.split(',').map((name) => name.trim()).filter(Boolean);
 	} else throw invalid(path, 'a list of options (or comma-separated text)', value);
 	return names.map((name) => {
 		if (typeof name !== 'string') throw invalid(path, 'option names as text', name);
@@ -278,12 +299,23 @@ function fileList(value: unknown, _field: FormField, path: string): Array<{ file
 	});
 }
 
+/** A day of the Gregorian calendar, years 100 to 9999 (as JavaScript dates read 0–99 as 1900–1999). */
 function validDate(year: number, month: number, day: number): boolean {
-	const date = new Date(Date.UTC(year, month - 1, day));
-	return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+	if (year < 100 || month < 1 || month > 12 || day < 1) return false;
+	const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+	return day <= (month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
 }
 
 const pad = (number: number) => String(number).padStart(2, '0');
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The number written by `length` ASCII digits of `text` from `start`. */
+function digitsAt(text: string, start: number, length: number): number {
+	let number = 0;
+	for (let at = start; at < start + length; at++) number = number * 10 + text.charCodeAt(at) - 48;
+	return number;
+}
 
 /** DATE: `YYYY-MM-DD`. Text keeps its own calendar date (a time or zone after it is ignored). */
 function dateText(value: unknown, _field: FormField, path: string): string | null {
@@ -291,9 +323,14 @@ function dateText(value: unknown, _field: FormField, path: string): string | nul
 	if (isDateTimeLike(value) && value.isValid) return value.toISODate();
 	if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString().slice(0, 10);
 	if (typeof value === 'string') {
-		const match = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:$|[T ])/.exec(value.trim());
-		if (match && validDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
-			return `${match[1]}-${pad(Number(match[2]))}-${pad(Number(match[3]))}`;
+		// Most dates come as YYYY-MM-DD already: checked and sent as they are, without taking them apart.
+		if (ISO_DATE.test(value)) {
+			if (validDate(digitsAt(value, 0, 4), digitsAt(value, 5, 2), digitsAt(value, 8, 2))) return value;
+		} else {
+			const match = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:$|[T ])/.exec(value.trim());
+			if (match && validDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
+				return `${match[1]}-${pad(Number(match[2]))}-${pad(Number(match[3]))}`;
+			}
 		}
 	}
 	throw invalid(path, 'a date like 2024-05-31', value);

@@ -3,14 +3,14 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { RecordInputError } from '../../../shared/bulkWrite';
 import { decidedOncePerName } from '../../../shared/fieldNames';
-import type { FormField, FormFields, WriteMode } from '../../transport/fields';
+import type { FieldWriter, FormField, FormFields, WriteMode } from '../../transport/fields';
 import {
 	canBeUpdateKey,
 	describeValue,
 	fetchFormFields,
+	fieldWriter,
 	RECORD_ID,
 	REVISION,
-	toFieldValue,
 	toKeyValue,
 	writableFields,
 } from '../../transport/fields';
@@ -29,8 +29,14 @@ export interface FieldMapping {
 	form: FormFields;
 	/** Whether "Expected Revision" has a value; when empty it is not evaluated for every item. */
 	checkRevision: boolean;
-	/** The field an input field name writes to, or null when it is not sent; throws when it cannot be written. */
-	targetOf(code: string): FormField | null;
+	/** The writer of the field an input field name writes to, or null when it is not sent; throws when it cannot be written. */
+	writerOf(code: string): FieldWriter | null;
+	/**
+	 * Every field the run's records have had so far, as undefined (which JSON leaves out). A record
+	 * starts as a copy of it: inside n8n, adding fields one by one to a new object cost more than the
+	 * rest of building a record, while a copy takes its fields at once.
+	 */
+	recordShape: IDataObject;
 }
 
 export async function readFieldMapping(
@@ -46,7 +52,11 @@ export async function readFieldMapping(
 		writable: writableFields(form, mode),
 		form,
 		checkRevision: revisionOptionSet(ctx),
-		targetOf: decidedOncePerName((code) => targetOf(mapping, code)),
+		recordShape: {},
+		writerOf: decidedOncePerName((code) => {
+			const field = targetOf(mapping, code);
+			return field && fieldWriter(field);
+		}),
 	};
 	if (!matching) return mapping;
 
@@ -83,12 +93,15 @@ export function itemValues(ctx: IExecuteFunctions, mapping: FieldMapping, itemIn
  * With auto-map, input fields that are not writable fields of the app are ignored.
  */
 export function toRecord(mapping: FieldMapping, values: IDataObject): IDataObject {
-	const record: IDataObject = {};
+	const { recordShape } = mapping;
+	const record: IDataObject = { ...recordShape };
 	for (const code in values) {
 		const raw = values[code];
 		if (raw === null || raw === undefined) continue;
-		const field = mapping.targetOf(code);
-		if (field) record[code] = toFieldValue(field, raw);
+		const write = mapping.writerOf(code);
+		if (!write) continue;
+		if (!Object.prototype.hasOwnProperty.call(recordShape, code)) recordShape[code] = undefined;
+		record[code] = write(raw);
 	}
 	return record;
 }
