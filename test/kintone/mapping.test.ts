@@ -1,4 +1,4 @@
-import type { INodeListSearchResult, INodePropertyOptions, ResourceMapperFields } from 'n8n-workflow';
+import type { IDataObject, INodeListSearchResult, INodePropertyOptions, ResourceMapperFields } from 'n8n-workflow';
 
 import { callNodeMethod } from '../harness/loadOptions';
 import {
@@ -28,6 +28,19 @@ describe('Kintone node: field mapping, app list and auto-map', () => {
 			name,
 			...args,
 		);
+
+	/** Updates the records by $id with auto-map, and returns the entries of the (single) PUT request. */
+	const updateAutoMapped = async (items: IDataObject[]) => {
+		const result = await runKintone(
+			kintone.emulator,
+			kintone.sample,
+			{ operation: 'update', columns: columns(null, { mappingMode: 'autoMapInputData', matchingColumns: ['$id'] }) },
+			items,
+		);
+		expect(result.error).toBeUndefined();
+		const [put] = requestsTo(kintone.emulator, 'PUT', 'records');
+		return (put.body as { records: Array<{ id: string; record: Record<string, unknown> }> }).records;
+	};
 
 	it('lists the writable fields of the app with n8n types and the fields that can match records', async () => {
 		const { fields } = await call<ResourceMapperFields>('resourceMapping', 'getMappingFields', 'update');
@@ -126,16 +139,7 @@ describe('Kintone node: field mapping, app list and auto-map', () => {
 		}));
 		kintone.emulator.server.reset();
 
-		const result = await runKintone(
-			kintone.emulator,
-			kintone.sample,
-			{ operation: 'update', columns: columns(null, { mappingMode: 'autoMapInputData', matchingColumns: ['$id'] }) },
-			items,
-		);
-
-		expect(result.error).toBeUndefined();
-		const [put] = requestsTo(kintone.emulator, 'PUT', 'records');
-		const [first] = (put.body as { records: Array<{ id: string; record: Record<string, unknown> }> }).records;
+		const [first] = await updateAutoMapped(items);
 		expect(first.id).toBe(ids[0]);
 		// Only writable fields of the app: no $revision, record number, creator, CALC, lookup copy or unknown keys.
 		for (const skipped of ['$id', '$revision', F.recordNumber, F.creator, F.createdTime, F.amount, F.customerName, F.status, 'unrelated', 'constructor', 'toString']) {
@@ -159,16 +163,7 @@ describe('Kintone node: field mapping, app list and auto-map', () => {
 			{ $id: ids[2], [F.text]: null, [F.note]: 'note 2' },
 		];
 
-		const result = await runKintone(
-			kintone.emulator,
-			kintone.sample,
-			{ operation: 'update', columns: columns(null, { mappingMode: 'autoMapInputData', matchingColumns: ['$id'] }) },
-			items,
-		);
-
-		expect(result.error).toBeUndefined();
-		const [put] = requestsTo(kintone.emulator, 'PUT', 'records');
-		const sent = (put.body as { records: Array<{ record: Record<string, unknown> }> }).records.map((entry) => entry.record);
+		const sent = (await updateAutoMapped(items)).map((entry) => entry.record);
 		expect(sent).toEqual([
 			{ [F.text]: { value: 'changed 0' }, [F.note]: { value: 'note 0' } },
 			{ [F.note]: { value: 'note 1' } },
