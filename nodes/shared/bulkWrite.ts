@@ -197,8 +197,6 @@ export function assertSendable(value: unknown, path = ''): void {
 	if (!isSendable(value)) checkSendable(value, path === '' ? [] : [path]);
 }
 
-const ANY_SURROGATE = /[\uD800-\uDFFF]/;
-
 /** Whether JSON carries the value exactly (what checkSendable checks, without saying where). */
 function isSendable(value: unknown): boolean {
 	switch (typeof value) {
@@ -230,8 +228,8 @@ function isSendable(value: unknown): boolean {
 /** Walks a value and throws for the first part JSON cannot carry, naming where it is. */
 function checkSendable(value: unknown, at: Array<string | number>): void {
 	if (typeof value === 'string') {
-		// Most text has no surrogates at all; only text with some needs the slower pairing check.
-		const match = ANY_SURROGATE.test(value) ? LONE_SURROGATE.exec(value) : null;
+		// Only broken text needs the slower search for where it breaks.
+		const match = value.isWellFormed() ? null : LONE_SURROGATE.exec(value);
 		if (match) {
 			unsendable(at, `contains an unpaired UTF-16 surrogate at position ${match.index} (broken text, e.g. half an emoji); fix or remove that character`);
 		}
@@ -251,7 +249,7 @@ function checkSendable(value: unknown, at: Array<string | number>): void {
 		const { toJSON } = value as { toJSON?: unknown };
 		if (typeof toJSON === 'function') return checkSendable(toJSON.call(value), at);
 		for (const key of Object.keys(value)) {
-			if (ANY_SURROGATE.test(key) && LONE_SURROGATE.test(key)) {
+			if (!key.isWellFormed()) {
 				unsendable(at, `has a field name with an unpaired UTF-16 surrogate (broken text); fix or remove that character`);
 			}
 			at.push(key);

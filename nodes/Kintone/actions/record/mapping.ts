@@ -32,7 +32,7 @@ export interface FieldMapping {
 	/** The writer of the field an input field name writes to, or null when it is not sent; throws when it cannot be written. */
 	writerOf(code: string): FieldWriter | null;
 	/**
-	 * Every field the run's records have had so far, as undefined (which JSON leaves out). A record
+	 * Every field the run has found a writer for, as undefined (which JSON leaves out). A record
 	 * starts as a copy of it: inside n8n, adding fields one by one to a new object cost more than the
 	 * rest of building a record, while a copy takes its fields at once.
 	 */
@@ -55,7 +55,9 @@ export async function readFieldMapping(
 		recordShape: {},
 		writerOf: decidedOncePerName((code) => {
 			const field = targetOf(mapping, code);
-			return field && fieldWriter(field);
+			if (!field) return null;
+			mapping.recordShape[code] = undefined;
+			return fieldWriter(field);
 		}),
 	};
 	if (!matching) return mapping;
@@ -93,15 +95,12 @@ export function itemValues(ctx: IExecuteFunctions, mapping: FieldMapping, itemIn
  * With auto-map, input fields that are not writable fields of the app are ignored.
  */
 export function toRecord(mapping: FieldMapping, values: IDataObject): IDataObject {
-	const { recordShape } = mapping;
-	const record: IDataObject = { ...recordShape };
+	const record: IDataObject = { ...mapping.recordShape };
 	for (const code in values) {
 		const raw = values[code];
 		if (raw === null || raw === undefined) continue;
 		const write = mapping.writerOf(code);
-		if (!write) continue;
-		if (!Object.prototype.hasOwnProperty.call(recordShape, code)) recordShape[code] = undefined;
-		record[code] = write(raw);
+		if (write) record[code] = write(raw);
 	}
 	return record;
 }
