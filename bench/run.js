@@ -212,14 +212,21 @@ function postJson(url, body) {
 	});
 }
 
-/** Forgets the request logs and starts every rate-limit window afresh, so rows do not share a budget. */
-function resetBetweenRows({ kintone, apaas, dataTable }) {
+/**
+ * Forgets the request logs and starts every rate-limit window afresh, so rows do not share a
+ * budget. Each row also starts on settled emulators, so one row's leftovers do not slow the next:
+ * their heap is collected (the emulators run in this process), and the data table is vacuumed, as
+ * a real PostgreSQL's autovacuum would have done by then (PGlite has none).
+ */
+async function resetBetweenRows({ kintone, apaas, dataTable }, ctx) {
 	kintone.server.reset();
 	apaas.server.reset();
 	apaas.answers.length = 0;
 	apaas.setRateLimits(BENCH.apaasLimits);
 	dataTable.server.reset();
 	dataTable.rateLimitPerSecond = BENCH.dataTableLimit;
+	await dataTable.db.query(`VACUUM ANALYZE "${ctx.dataTable.workspace}"."${ctx.dataTable.table}"`);
+	global.gc?.();
 }
 
 /** Which logged requests are the writes of a row (the rest: token, form fields...). */
@@ -320,7 +327,7 @@ async function runN8nRow(row, n, tag, workflowInfo, env, cpuProfDir) {
 async function profileRow(row, n, tag, workflowInfo, env) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cpuprof-'));
 	try {
-		resetBetweenRows(env.backends);
+		await resetBetweenRows(env.backends, env.ctx);
 		const measured = await runN8nRow(row, n, tag, workflowInfo, env, dir);
 		const file = measured.probe && profileFileOf(dir, measured.probe.pid);
 		if (!file) throw new Error('no CPU profile was written');
@@ -391,7 +398,7 @@ async function runRow(row, n, tag, workflowInfo, env, options) {
 			};
 		}
 	}
-	resetBetweenRows(env.backends);
+	await resetBetweenRows(env.backends, env.ctx);
 	const started = Date.now();
 	let measured;
 	try {

@@ -97,7 +97,7 @@ async function sendAll<T>(
 	const batches = groupedBatches(records, spec);
 	const results: RecordOutcome[][] = new Array(batches.length);
 	const workers = Math.max(1, Math.min(spec.concurrency ?? 1, batches.length));
-	const mustFollow = workers > 1 && spec.orderByKey ? earlierBatchesWithSameKeys(batches) : undefined;
+	const earlierWithSameKeys = workers > 1 && spec.orderByKey ? new EarlierBatchesWithSameKeys() : undefined;
 	const finished: Array<Promise<void>> = new Array(batches.length);
 	let next = 0;
 	let stopped = false;
@@ -109,8 +109,9 @@ async function sendAll<T>(
 			let markFinished = () => {};
 			finished[batchIndex] = new Promise((resolve) => (markFinished = resolve));
 			try {
-				if (mustFollow?.[batchIndex].length) {
-					await Promise.all(mustFollow[batchIndex].map((earlier) => finished[earlier]));
+				const mustFollow = earlierWithSameKeys?.take(batches[batchIndex], batchIndex) ?? [];
+				if (mustFollow.length > 0) {
+					await Promise.all(mustFollow.map((earlier) => finished[earlier]));
 					if (stopped) return;
 				}
 				results[batchIndex] = await sendBatch(ctx, spec, batches[batchIndex]);
@@ -136,21 +137,26 @@ async function sendAll<T>(
 	);
 }
 
-/** For each batch, the latest earlier batches that hold one of its keys (empty keys name nothing). */
-function earlierBatchesWithSameKeys<T>(batches: Array<Array<PendingRecord<T>>>): number[][] {
-	const lastBatchOfKey = new Map<string, number>();
-	return batches.map((batch, batchIndex) => {
+/**
+ * The latest earlier batches holding one of a batch's keys (empty keys name nothing). Batches are
+ * taken in order, each once, so this learns their keys as they go: no pass over every record
+ * delays the first request.
+ */
+class EarlierBatchesWithSameKeys {
+	private readonly lastBatchOfKey = new Map<string, number>();
+
+	take<T>(batch: Array<PendingRecord<T>>, batchIndex: number): number[] {
 		// Most batches share no key with an earlier one: no set is made for them.
 		let earlier: Set<number> | undefined;
 		for (const { key } of batch) {
 			if (!key) continue;
-			const previous = lastBatchOfKey.get(key);
+			const previous = this.lastBatchOfKey.get(key);
 			if (previous === batchIndex) continue;
 			if (previous !== undefined) (earlier ??= new Set()).add(previous);
-			lastBatchOfKey.set(key, batchIndex);
+			this.lastBatchOfKey.set(key, batchIndex);
 		}
 		return earlier ? [...earlier] : [];
-	});
+	}
 }
 
 function groupedBatches<T>(records: Array<PendingRecord<T>>, spec: BulkWrite<T>) {
