@@ -240,7 +240,8 @@ const METHOD = (options, machine) => `## Method
   documented limits enforced as the services do: Kintone 100 concurrent requests per domain (429 \`GAIA_TO04\` beyond),
   aPaaS 50 requests/s and 1,000/min per API (429 \`99991400\`), data table 10 requests/s (429 \`99991400\`), all sliding
   windows. Before the rows run, a benchmark app / object / table is seeded with max(N) records; every row writes records
-  0..N−1. Request logs are cleared and rate-limit windows restarted before each row, so no row inherits another's budget.
+  0..N−1. Request logs are cleared and rate-limit windows restarted before each row, so no row inherits another's budget;
+  each row also starts on settled emulators: their heap collected and the data table vacuumed (PGlite has no autovacuum).
 - **Operations.** Kintone: update by record ID (\`PUT /k/v1/records.json\`, 100 per request; the atomic option sends
   \`bulkRequest\` of 20 × 100). aPaaS: \`PATCH …/records/batch_update\` (500 per request). Data table: upsert,
   \`POST …/records\` with \`Prefer: resolution=merge-duplicates\` and \`on_conflict=sku\` (500 per request). Each item
@@ -250,7 +251,7 @@ const METHOD = (options, machine) => `## Method
   fresh user folder; every row is a workflow run with \`n8n execute\` (one process per row): Manual Trigger → Code node
   making N items → the write. The nodes use their defaults: auto-mapped input, throttles on, Kintone up to 4 requests
   at once (its Concurrency option; the 100 concurrent requests are shared by the whole domain), the Feishu nodes up to
-  8 batches in flight within their throttle.
+  10 batches in flight within their throttle.
 - **Peers.** (a) HTTP Request node, one request per item; it starts every item's request without waiting for answers,
   so its *Batching* option is set to the fastest setting within the documented limit plus ~10% margin: Kintone 50 items
   per 100 ms; aPaaS 50 per 1,100 ms (N ≤ 1,000) or 50 per 3,300 ms (≤ 1,000/min); data table 10 per 1,100 ms; *On Error:
