@@ -15,6 +15,9 @@
  *   --rows <list>              row codes (k kA ka kb kc p pa pb d da db) or services (kintone, apaas, datatable),
  *                              or kinds (node, a, b, c); default all
  *   --latency-ms <ms>          emulator latency per request (default 20)
+ *   --runs <k>                 runs of each node row and of peer (c), in interleaved rounds; the median is
+ *                              reported (default 3: these rows take seconds, and one short run on a shared
+ *                              machine can be off by several percent)
  *   --max-peer-minutes <min>   skip a per-item peer (a) expected to take longer (default 20); reported as not run
  *   --out <dir>                where results.md, results.json and records-per-second.png go (default bench/)
  *   --keep                     keep the n8n user folder (path printed)
@@ -30,7 +33,7 @@ const { execFileSync, execFile } = require('node:child_process');
 
 const n8n = require('../e2e/lib/n8n');
 const { buildWorkflow, peerABatching, SERVICES, KINTONE_FIELDS, PRIORITIES } = require('./lib/workflows');
-const { executionWindow, cpuInWindow, surfacedErrors, requestCounts } = require('./lib/measure');
+const { executionWindow, cpuInWindow, surfacedErrors, requestCounts, mergeRuns } = require('./lib/measure');
 const { writeReport } = require('./lib/report');
 const { profileFileOf, cpuBreakdown } = require('./lib/profile');
 
@@ -53,7 +56,13 @@ const ROWS = [
 	{ code: 'db', service: 'dataTable', kind: 'b', label: '(b) Loop Over Items + Code + HTTP Request' },
 ];
 
-const DEFAULTS = { n: [1000, 10000, 100000], latencyMs: 20, maxPeerMinutes: 20, out: __dirname };
+const DEFAULTS = { n: [1000, 10000, 100000], latencyMs: 20, runs: 3, maxPeerMinutes: 20, out: __dirname };
+
+/**
+ * Rows run `--runs` times: the nodes and peer (c), which the targets hold to a few percent. Peers
+ * (a) and (b) take minutes per run (their own length averages out short disturbances) and run once.
+ */
+const isRepeated = (row) => row.kind === 'node' || row.kind === 'c';
 
 function parseArgs(argv) {
 	const options = { ...DEFAULTS, rows: ROWS.map((row) => row.code), keep: false, profile: true };
@@ -66,6 +75,7 @@ function parseArgs(argv) {
 		if (arg === '--n') options.n = value(i++).split(',').map((s) => Number(s.replace(/_/g, '')));
 		else if (arg === '--rows') options.rows = selectRows(value(i++));
 		else if (arg === '--latency-ms') options.latencyMs = Number(value(i++));
+		else if (arg === '--runs') options.runs = Number(value(i++));
 		else if (arg === '--max-peer-minutes') options.maxPeerMinutes = Number(value(i++));
 		else if (arg === '--out') options.out = path.resolve(value(i++));
 		else if (arg === '--keep') options.keep = true;
@@ -75,6 +85,7 @@ function parseArgs(argv) {
 	}
 	if (options.n.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--n takes positive whole numbers');
 	if (!(options.latencyMs >= 0)) throw new Error('--latency-ms takes a number of milliseconds');
+	if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error('--runs takes a positive whole number');
 	options.n.sort((a, b) => a - b);
 	return options;
 }
@@ -510,29 +521,35 @@ async function main() {
 		const env = { userFolder, backends, ctx: prepared.ctx };
 		await n8n.importCredentials(userFolder, prepared.credentials);
 
+		// Repeated rows run in rounds (all rows, then the repeated ones again), so that a slow stretch
+		// of the machine falls on several rows rather than on every run of one. Each run writes its own
+		// tag, so its records are verified afresh.
 		const plan = [];
 		for (const n of options.n) {
-			for (const row of rows) {
-				const tag = `${row.code}-${n}-${startedAt.getTime().toString(36)}`;
-				const workflowInfo = row.kind === 'c' ? undefined : buildWorkflow(row, n, tag, prepared.ctx);
-				plan.push({ row, n, tag, workflowInfo });
+			for (let run = 1; run <= options.runs; run++) {
+				for (const row of rows.filter((candidate) => run === 1 || isRepeated(candidate))) {
+					const tag = `${row.code}-${n}-${run}-${startedAt.getTime().toString(36)}`;
+					const workflowInfo = row.kind === 'c' ? undefined : buildWorkflow(row, n, tag, prepared.ctx, run);
+					plan.push({ row, n, run, tag, workflowInfo });
+				}
 			}
 		}
 		const workflows = plan.filter((p) => p.workflowInfo).map((p) => p.workflowInfo.workflow);
 		if (workflows.length) await n8n.importWorkflow(userFolder, workflows);
 
-		const results = [];
+		const runs = [];
 		const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
 		// Saved after every row, so a failure later loses nothing (see --report-only).
 		const save = (profiles = []) => {
 			fs.mkdirSync(options.out, { recursive: true });
-			const data = { startedAt, finishedAt: new Date(), command, machine: machine(loadAtStart), options, results, profiles };
+			const data = { startedAt, finishedAt: new Date(), command, machine: machine(loadAtStart), options, results: mergeRuns(runs), profiles };
 			fs.writeFileSync(path.join(options.out, 'results.json'), JSON.stringify(data, null, 2));
 		};
-		for (const { row, n, tag, workflowInfo } of plan) {
-			log(`N=${n.toLocaleString('en-US')} ${row.code}: ${SERVICES[row.service].label} ${row.label}`);
+		for (const { row, n, run, tag, workflowInfo } of plan) {
+			const of = isRepeated(row) && options.runs > 1 ? ` (run ${run} of ${options.runs})` : '';
+			log(`N=${n.toLocaleString('en-US')} ${row.code}: ${SERVICES[row.service].label} ${row.label}${of}`);
 			const result = await runRow(row, n, tag, workflowInfo, env, options);
-			results.push(result);
+			runs.push(result);
 			log(
 				result.status === 'ok'
 					? `  ${(result.wallMs / 1000).toFixed(2)} s, ${formatRate(result.recordsPerSecond)} records/s, ${result.writes} writes (+${result.otherRequests}), 429: ${result.tooManyReceived} received / ${result.tooManySurfaced} surfaced, verified ${result.verified}/${n}, CPU ${result.cpuMsPer1000 === undefined ? '?' : result.cpuMsPer1000.toFixed(1)} ms/1k, RSS ${result.vmHwmKb ? Math.round(result.vmHwmKb / 1024) : '?'} MB`
@@ -543,7 +560,7 @@ async function main() {
 
 		const profiles = [];
 		if (options.profile) {
-			for (const { row, n, tag, workflowInfo } of plan.filter((p) => p.row.kind === 'node' && p.n === maxN)) {
+			for (const { row, n, tag, workflowInfo } of plan.filter((p) => p.row.kind === 'node' && p.n === maxN && p.run === 1)) {
 				log(`profiling N=${n.toLocaleString('en-US')} ${row.code} (CPU breakdown)`);
 				profiles.push(await profileRow(row, n, tag, workflowInfo, env));
 				save(profiles);
@@ -552,7 +569,7 @@ async function main() {
 
 		const report = await writeReport({
 			outDir: options.out,
-			results,
+			results: mergeRuns(runs),
 			profiles,
 			options,
 			machine: machine(loadAtStart),

@@ -77,4 +77,49 @@ function requestCounts(requests, isWrite) {
 	return { writes, others, tooMany };
 }
 
-module.exports = { executionWindow, cpuInWindow, surfacedErrors, requestCounts };
+/**
+ * One result per row and N from its runs. A row run several times shows the run with the median
+ * wall time (its records/s, CPU and ratio), the range of wall times, and the worst of every check
+ * over all runs: request count, 429s, error items, records verified, peak RSS.
+ */
+function mergeRuns(runs) {
+	const byRow = new Map();
+	for (const run of runs) {
+		const key = `${run.code} ${run.n}`;
+		if (!byRow.has(key)) byRow.set(key, []);
+		byRow.get(key).push(run);
+	}
+	return [...byRow.values()].map((all) => {
+		if (all.length === 1) return all[0];
+		const broken = all.find((run) => run.status !== 'ok');
+		if (broken) return { ...broken, note: `run ${all.indexOf(broken) + 1} of ${all.length}: ${broken.note}` };
+		const byWall = [...all].sort((a, b) => a.wallMs - b.wallMs);
+		const median = byWall[Math.floor((byWall.length - 1) / 2)];
+		const max = (field) => Math.max(...all.map((run) => run[field] ?? 0));
+		const failedRun = all.find((run) => run.runStatus !== 'success');
+		return {
+			...median,
+			writes: all.find((run) => run.writes !== run.expectedRequests)?.writes ?? median.writes,
+			otherRequests: max('otherRequests'),
+			tooManyReceived: max('tooManyReceived'),
+			tooManySurfaced: max('tooManySurfaced'),
+			errorItems: max('errorItems'),
+			runStatus: failedRun ? failedRun.runStatus : 'success',
+			runError: failedRun ? failedRun.runError : median.runError,
+			vmHwmKb: max('vmHwmKb') || undefined,
+			verified: Math.min(...all.map((run) => run.verified)),
+			runs: all.map(({ wallMs, recordsPerSecond, ratio, cpuMsPer1000, vmHwmKb, writes, tooManyReceived, verified }) => ({
+				wallMs,
+				recordsPerSecond,
+				ratio,
+				cpuMsPer1000,
+				vmHwmKb,
+				writes,
+				tooManyReceived,
+				verified,
+			})),
+		};
+	});
+}
+
+module.exports = { executionWindow, cpuInWindow, surfacedErrors, requestCounts, mergeRuns };

@@ -18,6 +18,18 @@ function find(results, code, n) {
 	return results.find((r) => r.code === code && r.n === n);
 }
 
+/** "; 3 runs: a, b, c" for a row run several times, each run's figure formatted by `format`. */
+function eachRun(r, format) {
+	return r.runs ? `; ${r.runs.length} runs: ${r.runs.map(format).join(', ')}` : '';
+}
+
+/** Wall time in seconds, with the range over the runs of a repeated row. */
+function wallSeconds(r) {
+	const walls = r.runs ? r.runs.map((run) => run.wallMs) : [];
+	const range = walls.length ? ` (${fixed(Math.min(...walls) / 1000, 2)}–${fixed(Math.max(...walls) / 1000, 2)})` : '';
+	return `${fixed(r.wallMs / 1000, 2)}${range}`;
+}
+
 /** Each target: what it asks, the rows it looks at, met / missed / not measured, and the numbers. */
 function evaluateTargets(results, ns, profiles = []) {
 	const targets = [];
@@ -46,7 +58,7 @@ function evaluateTargets(results, ns, profiles = []) {
 		targets.push({
 			target: label,
 			result: met ? 'met' : 'missed',
-			detail: `${ratio(r.ratio)} of ${rate(r.ceilingRecordsPerSecond)} records/s (${rate(r.recordsPerSecond)} records/s); 429s received ${r.tooManyReceived}, surfaced ${r.tooManySurfaced}; error items ${r.errorItems}`,
+			detail: `${ratio(r.ratio)} of ${rate(r.ceilingRecordsPerSecond)} records/s (${rate(r.recordsPerSecond)} records/s)${eachRun(r, (run) => ratio(run.ratio))}; 429s received ${r.tooManyReceived}, surfaced ${r.tooManySurfaced}; error items ${r.errorItems}`,
 		});
 	}
 
@@ -96,7 +108,7 @@ function evaluateTargets(results, ns, profiles = []) {
 		targets.push({
 			target: label,
 			result: !equal ? 'not comparable' : node.wallMs <= peer.wallMs ? 'met' : 'missed',
-			detail: `node (atomic) ${fixed(node.wallMs / 1000, 2)} s with ${node.writes} requests vs updateAllRecords ${fixed(peer.wallMs / 1000, 2)} s with ${peer.writes} requests (${node.wallMs <= peer.wallMs ? `${((1 - node.wallMs / peer.wallMs) * 100).toFixed(0)}% less time` : `${((node.wallMs / peer.wallMs - 1) * 100).toFixed(0)}% more time`})`,
+			detail: `node (atomic) ${fixed(node.wallMs / 1000, 2)} s with ${node.writes} requests vs updateAllRecords ${fixed(peer.wallMs / 1000, 2)} s with ${peer.writes} requests (${node.wallMs <= peer.wallMs ? `${((1 - node.wallMs / peer.wallMs) * 100).toFixed(0)}% less time` : `${((node.wallMs / peer.wallMs - 1) * 100).toFixed(0)}% more time`})${node.runs && peer.runs ? `; runs: node ${node.runs.map((run) => fixed(run.wallMs / 1000, 2)).join(', ')} s, updateAllRecords ${peer.runs.map((run) => fixed(run.wallMs / 1000, 2)).join(', ')} s` : ''}`,
 		});
 	}
 
@@ -128,7 +140,7 @@ function evaluateTargets(results, ns, profiles = []) {
 
 function table(results) {
 	const head =
-		'| N | Service | Row | Wall time (s) | Records/s | Ratio to ceiling | Ceiling (records/s) | Requests sent (writes + other) | 429 received | 429 surfaced | Peak RSS (MB) | CPU ms / 1,000 records | Records verified |\n' +
+		'| N | Service | Row | Wall time (s), median (range) | Records/s | Ratio to ceiling | Ceiling (records/s) | Requests sent (writes + other) | 429 received | 429 surfaced | Peak RSS (MB) | CPU ms / 1,000 records | Records verified |\n' +
 		'|---:|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|';
 	const lines = results.map((r) => {
 		const service = SERVICE_LABEL[r.service];
@@ -138,7 +150,7 @@ function table(results) {
 		}
 		const requests = `${int(r.writes)}${r.otherRequests ? ` + ${r.otherRequests}` : ''}${r.kind === 'node' ? (r.writes === r.expectedRequests ? ' ✓' : ` ✗ (expected ${int(r.expectedRequests)})`) : ''}`;
 		const surfaced = `${r.tooManySurfaced}${r.errorItems && r.errorItems !== r.tooManySurfaced ? ` (${int(r.errorItems)} error items)` : ''}${r.runStatus !== 'success' ? ' (run failed)' : ''}`;
-		return `| ${int(r.n)} | ${service} | ${r.code}: ${r.label} | ${fixed(r.wallMs / 1000, 2)} | ${rate(r.recordsPerSecond)} | ${ratio(r.ratio)} | ${ceiling} | ${requests} | ${int(r.tooManyReceived)} | ${surfaced} | ${r.vmHwmKb ? int(r.vmHwmKb / 1024) : '–'} | ${fixed(r.cpuMsPer1000, 2)} | ${int(r.verified)} / ${int(r.n)} |`;
+		return `| ${int(r.n)} | ${service} | ${r.code}: ${r.label} | ${wallSeconds(r)} | ${rate(r.recordsPerSecond)} | ${ratio(r.ratio)} | ${ceiling} | ${requests} | ${int(r.tooManyReceived)} | ${surfaced} | ${r.vmHwmKb ? int(r.vmHwmKb / 1024) : '–'} | ${fixed(r.cpuMsPer1000, 2)} | ${int(r.verified)} / ${int(r.n)} |`;
 	});
 	return [head, ...lines].join('\n');
 }
@@ -264,6 +276,11 @@ const METHOD = (options, machine) => `## Method
   the first start to the last end over all loop iterations of Loop, Code and HTTP Request). It excludes n8n's start-up,
   making the items, and saving the execution. For (c) it is the \`updateAllRecords\` call including building the records.
   **Records/s** = N ÷ wall time.
+- **Runs.** The node rows and peer (c) run ${options.runs ?? 1} time${(options.runs ?? 1) > 1 ? 's' : ''}, in rounds (every row of an N, then the repeated rows
+  again), each run writing its own tag; the table shows the run with the median wall time (its records/s, ratio and
+  CPU), the range of wall times in parentheses, and the worst of every run for the checks: requests sent, 429s, error
+  items, records verified, peak RSS. These rows take seconds, and on a shared machine one run of them can be off by
+  several percent. Peers (a) and (b) run once: one run takes minutes, which averages out short disturbances.
 - **Ratio to ceiling** = records/s ÷ (allowed requests/s × records per request). Allowed requests/s: data table 10;
   aPaaS 50 while a run needs ≤ 1,000 requests, else 1,000/60; Kintone has a concurrency limit, not a rate limit, so by
   Little's law it allows 100 ÷ latency = ${options.latencyMs > 0 ? int(100 / (options.latencyMs / 1000)) : '∞'} requests/s (a ceiling no single client should approach: the

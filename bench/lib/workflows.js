@@ -221,13 +221,14 @@ const link = (node, index = 0) => [{ node, type: 'main', index }];
 /**
  * Builds the workflow of one row for N items.
  * @param {{kind: 'node'|'a'|'b', service: string, atomic?: boolean}} row
+ * @param {number} run which run of the row (a row run several times needs a workflow per run)
  * @returns {{workflow: object, measured: string[]}} the nodes whose execution window is measured
  */
-function buildWorkflow(row, n, tag, ctx) {
+function buildWorkflow(row, n, tag, ctx, run = 1) {
 	const { service, kind } = row;
-	const id = `bench-${row.code}-${n}`;
+	const id = `bench-${row.code}-${n}${run > 1 ? `-r${run}` : ''}`;
 	const gen = generator(n, tag, itemJs[service], preludeFor(service, ctx));
-	const name = `Bench ${row.label} N=${n}`;
+	const name = `Bench ${row.label} N=${n}${run > 1 ? ` (run ${run})` : ''}`;
 	if (kind === 'node') {
 		const write = packageNode(service, ctx, { atomic: row.atomic });
 		return {
