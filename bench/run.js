@@ -539,7 +539,7 @@ async function main() {
 
 		const runs = [];
 		const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
-		// Saved after every row, so a failure later loses nothing (see --report-only).
+		// Saved after every run, so a failure later loses nothing (see --report-only).
 		const save = (profiles = []) => {
 			fs.mkdirSync(options.out, { recursive: true });
 			const data = { startedAt, finishedAt: new Date(), command, machine: machine(loadAtStart), options, results: mergeRuns(runs), profiles };

@@ -108,16 +108,8 @@ function mergeRuns(runs) {
 			runError: failedRun ? failedRun.runError : median.runError,
 			vmHwmKb: max('vmHwmKb') || undefined,
 			verified: Math.min(...all.map((run) => run.verified)),
-			runs: all.map(({ wallMs, recordsPerSecond, ratio, cpuMsPer1000, vmHwmKb, writes, tooManyReceived, verified }) => ({
-				wallMs,
-				recordsPerSecond,
-				ratio,
-				cpuMsPer1000,
-				vmHwmKb,
-				writes,
-				tooManyReceived,
-				verified,
-			})),
+			// Each run's time, and its checks, so results.json shows that every run passed them.
+			runs: all.map(({ wallMs, ratio, writes, tooManyReceived, verified }) => ({ wallMs, ratio, writes, tooManyReceived, verified })),
 		};
 	});
 }

@@ -23,7 +23,7 @@ function eachRun(r, format) {
 	return r.runs ? `; ${r.runs.length} runs: ${r.runs.map(format).join(', ')}` : '';
 }
 
-/** Wall time in seconds, with the range over the runs of a repeated row. */
+/** Wall time in seconds, with the range over the runs of a repeated row: "0.28 (0.27–0.32)". */
 function wallSeconds(r) {
 	const walls = r.runs ? r.runs.map((run) => run.wallMs) : [];
 	const range = walls.length ? ` (${fixed(Math.min(...walls) / 1000, 2)}–${fixed(Math.max(...walls) / 1000, 2)})` : '';
@@ -108,7 +108,7 @@ function evaluateTargets(results, ns, profiles = []) {
 		targets.push({
 			target: label,
 			result: !equal ? 'not comparable' : node.wallMs <= peer.wallMs ? 'met' : 'missed',
-			detail: `node (atomic) ${fixed(node.wallMs / 1000, 2)} s with ${node.writes} requests vs updateAllRecords ${fixed(peer.wallMs / 1000, 2)} s with ${peer.writes} requests (${node.wallMs <= peer.wallMs ? `${((1 - node.wallMs / peer.wallMs) * 100).toFixed(0)}% less time` : `${((node.wallMs / peer.wallMs - 1) * 100).toFixed(0)}% more time`})${node.runs && peer.runs ? `; runs: node ${node.runs.map((run) => fixed(run.wallMs / 1000, 2)).join(', ')} s, updateAllRecords ${peer.runs.map((run) => fixed(run.wallMs / 1000, 2)).join(', ')} s` : ''}`,
+			detail: `node (atomic) ${wallSeconds(node)} s with ${node.writes} requests vs updateAllRecords ${wallSeconds(peer)} s with ${peer.writes} requests (${node.wallMs <= peer.wallMs ? `${((1 - node.wallMs / peer.wallMs) * 100).toFixed(0)}% less time` : `${((node.wallMs / peer.wallMs - 1) * 100).toFixed(0)}% more time`})`,
 		});
 	}
 
