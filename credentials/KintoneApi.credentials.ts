@@ -6,7 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { assertSecureUrl } from '../nodes/Kintone/transport/url';
+import type { KintoneLocation } from '../nodes/Kintone/transport/url';
+import { kintoneBaseUrl } from '../nodes/Kintone/transport/url';
 
 /** kintone accepts at most 9 API tokens in one request. */
 const MAX_API_TOKENS = 9;
@@ -128,8 +129,13 @@ export class KintoneApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		// Checked here so that no request of any kind carries the secrets over plain http.
-		assertSecureUrl(new URL(requestOptions.url, requestOptions.baseURL));
+		// Checked here for every request, the credential test's included: the secrets go only to the
+		// domain the credential names (a checked subdomain, or a custom https address), never over http.
+		const domain = new URL(kintoneBaseUrl(credentials as KintoneLocation)).origin;
+		const target = new URL(requestOptions.url, requestOptions.baseURL);
+		if (target.origin !== domain) {
+			throw new Error(`The request goes to ${target.origin}, not to the credential's kintone domain ${domain}`);
+		}
 		const headers: Record<string, string> = {};
 		if (credentials.authentication === 'password') {
 			headers['X-Cybozu-Authorization'] = base64(`${credentials.username as string}:${credentials.password as string}`);

@@ -3,20 +3,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
 import { toBatches } from './batching';
+import { RecordInputError } from './errors';
 import { RequestFailedError } from './request';
 import type { RecordFailure, RecordOutcome } from './results';
 import { LONE_SURROGATE, failed, readable, toOutputItems } from './results';
-
-/** An input that cannot become a record; names the field when one is to blame. */
-export class RecordInputError extends Error {
-	constructor(
-		message: string,
-		readonly field?: string,
-	) {
-		super(message);
-		this.name = 'RecordInputError';
-	}
-}
 
 export interface BulkWrite<T> {
 	/** The service's largest batch for this operation. */
@@ -34,22 +24,35 @@ export interface BulkWrite<T> {
 	 * input order. Leave off when keys are descriptions shared by unrelated records ("new record").
 	 */
 	orderByKey?: boolean;
-	/** Builds one item's record; throws (ideally RecordInputError) when the item cannot be sent. */
-	prepare(itemIndex: number): { key: string; payload: T };
+	/**
+	 * Builds one item's record; throws (ideally RecordInputError) when the item cannot be sent.
+	 * `ignored`: input fields that were not sent because the target has no such field (auto-map).
+	 */
+	prepare(itemIndex: number): { key: string; payload: T; ignored?: string[] };
+	/** What the records go to, for messages, e.g. `table "products"`. */
+	targetName?: string;
 	/** Records that must share a request (e.g. the same set of columns) get the same group. */
 	groupOf?(record: PendingRecord<T>): string;
 	/**
 	 * Sends one batch and returns one outcome per record of the batch. A thrown
-	 * RequestFailedError (or any other error) fails every record of the batch.
+	 * RequestFailedError (or any other error) fails every record of the batch. Call
+	 * `signal.failureKnown()` as soon as the service refused something, before any further work on
+	 * the batch (finding the culprit, resending the others): with On Error = Stop Workflow no new
+	 * batch starts from then on.
 	 */
-	send(batch: PendingRecord<T>[]): Promise<RecordOutcome[]>;
+	send(batch: PendingRecord<T>[], signal: BatchSignal): Promise<RecordOutcome[]>;
+}
+
+/** What a batch tells the run while it is still being worked on. */
+export interface BatchSignal {
+	failureKnown(): void;
 }
 
 /**
  * The whole bulk write of a node run: every input item becomes a record, records are cut into
  * the service's batches and sent, and every item gets exactly one output item back.
- * Invalid input never reaches the service: with "Continue On Fail" off the run stops before
- * anything is sent; with it on, those items fail alone.
+ * Invalid input never reaches the service: with On Error = Stop Workflow the run stops before
+ * anything is sent; with "Continue (using error output)", those items fail alone.
  */
 export async function runBulkWrite<T>(
 	ctx: IExecuteFunctions,
@@ -59,19 +62,21 @@ export async function runBulkWrite<T>(
 	const continueOnFail = ctx.continueOnFail();
 	const outcomes: RecordOutcome[] = [];
 	const pending: Array<PendingRecord<T>> = [];
+	const ignored = new Map<number, string[]>();
 
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
-			const { key, payload } = spec.prepare(itemIndex);
-			assertSendable(payload);
-			pending.push({ itemIndex, key, payload });
+			const record = spec.prepare(itemIndex);
+			assertSendable(record.payload);
+			if (record.ignored?.length) ignored.set(itemIndex, record.ignored);
+			pending.push({ itemIndex, key: record.key, payload: record.payload });
 		} catch (error) {
 			const field = error instanceof RecordInputError ? error.field : undefined;
 			if (!continueOnFail) {
 				throw new NodeOperationError(ctx.getNode(), error as Error, {
 					itemIndex,
-					message: readable(`Item ${itemIndex}${field ? `, field "${field}"` : ''}: ${(error as Error).message}`),
-					description: 'Nothing was sent. Fix the item, or turn on "Continue On Fail" to send the others.',
+					message: readable(`Item ${itemIndex}${fieldNotNamedIn(field, (error as Error).message)}: ${(error as Error).message}`),
+					description: `Nothing was sent. Fix the item, or set Settings > On Error to "Continue (using error output)" to send the others.`,
 				});
 			}
 			outcomes.push(
@@ -85,7 +90,40 @@ export async function runBulkWrite<T>(
 	}
 
 	outcomes.push(...(await sendAll(ctx, spec, pending, !continueOnFail)));
+	if (ignored.size > 0) reportIgnoredFields(ctx, spec.targetName, ignored, outcomes);
 	return toOutputItems(ctx, itemCount, outcomes);
+}
+
+/**
+ * Input fields that auto-map did not send, because the target has no such field (a typo, a
+ * trailing space): named on each item's output and summed up in a hint on the node, so that a
+ * run never "succeeds" while quietly writing less than the items held.
+ */
+function reportIgnoredFields(
+	ctx: IExecuteFunctions,
+	targetName: string | undefined,
+	ignored: Map<number, string[]>,
+	outcomes: RecordOutcome[],
+): void {
+	for (const outcome of outcomes) {
+		const names = ignored.get(outcome.itemIndex);
+		if (!names) continue;
+		if (outcome.json) outcome.json = { ...outcome.json, _ignoredFields: names };
+		if (outcome.failure) outcome.failure = { ...outcome.failure, extra: { ...outcome.failure.extra, ignoredFields: names } };
+	}
+	const names = [...new Set([...ignored.values()].flat())];
+	const shown = names.slice(0, 10).map((name) => JSON.stringify(name)).join(', ');
+	ctx.addExecutionHints({
+		message: readable(
+			`Not written: ${names.length === 1 ? 'input field' : `${names.length} input fields`} ${shown}${names.length > 10 ? ', …' : ''} ${names.length === 1 ? 'is not a field' : 'are not fields'} of ${targetName ?? 'the target'} (in ${ignored.size.toLocaleString('en-US')} of ${ctx.getInputData().length.toLocaleString('en-US')} items). Check the spelling (spaces count), or map the fields one by one. Each item lists them under "_ignoredFields".`,
+		),
+		location: 'outputPane',
+	});
+}
+
+/** `, field "x"` when the message does not name the field already. */
+function fieldNotNamedIn(field: string | undefined, message: string): string {
+	return field && !message.includes(`"${field}"`) ? `, field "${field}"` : '';
 }
 
 async function sendAll<T>(
@@ -101,6 +139,11 @@ async function sendAll<T>(
 	const finished: Array<Promise<void>> = new Array(batches.length);
 	let next = 0;
 	let stopped = false;
+	const signal: BatchSignal = {
+		failureKnown: () => {
+			if (stopAtFirstFailure) stopped = true;
+		},
+	};
 
 	const worker = async (batchLimit = Infinity) => {
 		for (let sent = 0; sent < batchLimit && next < batches.length && !stopped; sent++) {
@@ -114,8 +157,8 @@ async function sendAll<T>(
 					await Promise.all(mustFollow.map((earlier) => finished[earlier]));
 					if (stopped) return;
 				}
-				results[batchIndex] = await sendBatch(ctx, spec, batches[batchIndex]);
-				if (stopAtFirstFailure && results[batchIndex].some((outcome) => outcome.failure)) stopped = true;
+				results[batchIndex] = await sendBatch(ctx, spec, batches[batchIndex], signal);
+				if (results[batchIndex].some((outcome) => outcome.failure)) signal.failureKnown();
 			} finally {
 				markFinished();
 			}
@@ -175,10 +218,11 @@ async function sendBatch<T>(
 	ctx: IExecuteFunctions,
 	spec: BulkWrite<T>,
 	batch: Array<PendingRecord<T>>,
+	signal: BatchSignal,
 ): Promise<RecordOutcome[]> {
 	let outcomes: RecordOutcome[];
 	try {
-		outcomes = await spec.send(batch);
+		outcomes = await spec.send(batch, signal);
 	} catch (error) {
 		const failure = batchFailure(error);
 		return batch.map((record) => failed(record.itemIndex, failure, record.key));

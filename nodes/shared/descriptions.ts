@@ -80,3 +80,18 @@ export function returnAllOrLimit(displayOptions?: IDisplayOptions): INodePropert
 		},
 	];
 }
+
+/**
+ * How long "too many requests" answers are waited out before the items fail. Every node offers it:
+ * executions sharing one account's limits (n8n queue mode) may need longer than one window.
+ */
+export const rateLimitWaitOption: INodeProperties = {
+	displayName: 'Max Wait on Rate Limits',
+	name: 'rateLimitWait',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	// DEFAULT_RETRY_BUDGET.rateLimitWaitMs in seconds (a literal, as n8n's lint asks).
+	default: 300,
+	description:
+		'Seconds to keep waiting out "too many requests" answers before the items of a request fail. Raise it when many workflows or n8n workers share one account\'s limits.',
+};

@@ -26,8 +26,14 @@ export interface HttpResponse<T = unknown> {
 }
 
 export interface RetryBudget {
-	/** Retries after the first attempt, for all causes together. */
+	/** Retries after errors that may pass (5xx, lost connections), counted apart from rate limits. */
 	maxRetries: number;
+	/**
+	 * How long rate-limit answers are waited out, from the first one, before the request gives up.
+	 * Time, not a count: executions sharing one tenant's limit (n8n queue mode) may each be refused
+	 * many times before a minute window has room for all of them.
+	 */
+	rateLimitWaitMs: number;
 	baseDelayMs: number;
 	maxDelayMs: number;
 	/** Longest server hint that is honoured; a longer one is cut to this. */
@@ -36,10 +42,19 @@ export interface RetryBudget {
 
 export const DEFAULT_RETRY_BUDGET: RetryBudget = {
 	maxRetries: 6,
+	// Rides out a full one-minute window several times over.
+	rateLimitWaitMs: 300_000,
 	baseDelayMs: 500,
 	maxDelayMs: 30_000,
 	maxHintMs: 120_000,
 };
+
+/** The default budget with the "Max Wait on Rate Limits" option (seconds) applied, when it holds a number. */
+export function retryBudgetFor(rateLimitWaitSeconds: unknown): RetryBudget {
+	const seconds = Number(rateLimitWaitSeconds);
+	if (rateLimitWaitSeconds === undefined || rateLimitWaitSeconds === '' || !(seconds >= 0)) return DEFAULT_RETRY_BUDGET;
+	return { ...DEFAULT_RETRY_BUDGET, rateLimitWaitMs: seconds * 1000 };
+}
 
 /** What a service tells about its answers; the engine itself knows no service. */
 export interface ServiceRules {
@@ -179,6 +194,10 @@ export async function sendRequest<T = unknown>(
 	let finishRenewal: (() => void) | undefined;
 	// Whether an earlier attempt may have been applied: then no later answer proves it was not.
 	let mayHaveApplied = false;
+	// Rate limits and errors have budgets of their own.
+	let rateLimitRetries = 0;
+	let errorRetries = 0;
+	let rateLimitedSince: number | undefined;
 
 	try {
 		for (let attempt = 0; ; attempt++) {
@@ -238,22 +257,34 @@ export async function sendRequest<T = unknown>(
 				);
 			}
 			mayHaveApplied ||= mayHaveBeenApplied(result);
-			if (attempt >= budget.maxRetries) {
+			const rateLimited = isRateLimited(result, rules);
+			const hintMs = response ? retryHintMs(response, rules.retryHintHeaders ?? []) : undefined;
+			let delayMs: number;
+			let exhausted: boolean;
+			if (rateLimited) {
+				rateLimitedSince ??= Date.now();
+				delayMs = retryDelayMs(rateLimitRetries++, hintMs, budget);
+				exhausted = Date.now() - rateLimitedSince + delayMs > budget.rateLimitWaitMs;
+			} else {
+				delayMs = retryDelayMs(errorRetries++, hintMs, budget);
+				exhausted = errorRetries > budget.maxRetries;
+			}
+			if (exhausted) {
+				const still = rateLimited
+					? `still after waiting ${Math.round((Date.now() - rateLimitedSince!) / 1000)} s (${attempt + 1} attempts)`
+					: `still after ${attempt + 1} attempts`;
 				throw new RequestFailedError(
 					mayHaveApplied
-						? `${what}, still after ${attempt + 1} attempts; an attempt whose answer was lost may have been applied`
-						: `${what}, still after ${attempt + 1} attempts`,
+						? `${what}, ${still}; an attempt whose answer was lost may have been applied`
+						: `${what}, ${still}`,
 					mayHaveApplied ? 'outcomeUnknown' : 'retriesExhausted',
 					attempt + 1,
 					response,
 					result.networkCode,
 				);
 			}
-
-			const hintMs = response ? retryHintMs(response, rules.retryHintHeaders ?? []) : undefined;
-			const delayMs =
-				hintMs !== undefined ? Math.min(hintMs, budget.maxHintMs) : backoffMs(attempt, budget);
-			if (hintMs !== undefined) options.throttle?.pauseFor(delayMs);
+			// "Slow down" holds back every request of this execution, not only this one.
+			if (rateLimited || hintMs !== undefined) options.throttle?.pauseFor(delayMs);
 			await sleep(delayMs);
 		}
 	} finally {
@@ -265,10 +296,14 @@ export async function sendRequest<T = unknown>(
 type Verdict = 'done' | 'retry' | 'unknown';
 
 function judge(result: Attempt, rules: ServiceRules, idempotent: boolean): Verdict {
-	const { response } = result;
-	if (response && (response.statusCode === 429 || rules.isRateLimited?.(response))) return 'retry';
+	if (isRateLimited(result, rules)) return 'retry';
 	if (mayHaveBeenApplied(result)) return idempotent ? 'retry' : 'unknown';
-	return response ? 'done' : 'retry';
+	return result.response ? 'done' : 'retry';
+}
+
+/** The service refused the request to slow callers down: nothing of it was applied. */
+function isRateLimited({ response }: Attempt, rules: ServiceRules): boolean {
+	return !!response && (response.statusCode === 429 || rules.isRateLimited?.(response) === true);
 }
 
 /** A 5xx, a timeout or a dropped connection leaves open whether the service applied the request. */
@@ -374,8 +409,14 @@ export function retryHintMs(response: HttpResponse, hintHeaders: readonly string
 	return undefined;
 }
 
-/** Exponential backoff with jitter: half fixed, half random, so parallel callers spread out. */
-export function backoffMs(attempt: number, budget: RetryBudget): number {
-	const ceiling = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** attempt);
-	return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+/**
+ * The wait before retry number `retry` (0 for the first): the longer of the service's hint and an
+ * exponential backoff, plus a random spread of up to half the backoff. The spread matters most
+ * with a hint: executions refused together (n8n queue mode) would otherwise all come back at the
+ * very moment the service's window reopens, and be refused together again.
+ */
+export function retryDelayMs(retry: number, hintMs: number | undefined, budget: RetryBudget): number {
+	const ceiling = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** retry);
+	const floor = Math.max(ceiling / 2, Math.min(hintMs ?? 0, budget.maxHintMs));
+	return Math.round(floor + Math.random() * (ceiling / 2));
 }

@@ -63,7 +63,7 @@ export function failed(itemIndex: number, failure: RecordFailure, key?: string):
 /**
  * Turns per-record outcomes into exactly one output item per input item, in input order, each
  * paired with its input item. Failures become `{ error, message, details }` items (the shape n8n
- * routes to the error output) when "Continue On Fail" is on; otherwise the first failure is
+ * routes to the error output) with On Error = "Continue (using error output)"; otherwise the first failure is
  * thrown as a NodeApiError naming the item, the record and the service's error.
  */
 export function toOutputItems(
@@ -121,11 +121,13 @@ function toNodeError(
 	const notSent = count('notSent');
 	const record = first.key ? ` (${first.key})` : '';
 	const code = failure.code ? ` [${failure.code}]` : '';
+	const number = (count: number) => count.toLocaleString('en-US');
 	const summary = [
-		`${written} of ${byItem.length} records were written.`,
-		notSent ? `${notSent} were not sent.` : '',
-		unknown ? `${unknown} may or may not have been written: check them before running again.` : '',
-		'Turn on "Continue On Fail" (Settings > On Error) to get one result per item instead.',
+		`${number(written)} of ${number(byItem.length)} records were written.`,
+		notSent ? `${number(notSent)} were not sent.` : '',
+		unknown ? `${number(unknown)} may or may not have been written: check them before running again.` : '',
+		written ? `Written: ${itemRanges(byItem, (outcome) => !outcome?.failure)}.` : '',
+		'Set Settings > On Error to "Continue (using error output)" to get one result per item instead.',
 	]
 		.filter(Boolean)
 		.join(' ');
@@ -135,4 +137,24 @@ function toNodeError(
 		description: summary,
 		httpCode: failure.httpCode,
 	});
+}
+
+const MAX_RANGES = 20;
+
+/** The items that pass `test`, as ranges: `items 0-599, 700-1,233`. */
+function itemRanges(
+	byItem: ReadonlyArray<RecordOutcome | undefined>,
+	test: (outcome: RecordOutcome | undefined) => boolean,
+): string {
+	const ranges: string[] = [];
+	const number = (index: number) => index.toLocaleString('en-US');
+	for (let start = 0; start < byItem.length; start++) {
+		if (!test(byItem[start])) continue;
+		let end = start;
+		while (end + 1 < byItem.length && test(byItem[end + 1])) end++;
+		ranges.push(end === start ? number(start) : `${number(start)}-${number(end)}`);
+		start = end;
+	}
+	const shown = ranges.length > MAX_RANGES ? [...ranges.slice(0, MAX_RANGES), '…'] : ranges;
+	return `${ranges.length === 1 && !ranges[0].includes('-') ? 'item' : 'items'} ${shown.join(', ')}`;
 }

@@ -2,7 +2,14 @@
 export class RateLimiter {
 	private readonly starts = new Map<string, number[]>();
 
-	constructor(readonly windows: ReadonlyArray<{ limit: number; intervalMs: number }>) {}
+	/**
+	 * `strict`: a refused call counts against the window too, as services that count every call
+	 * do, so a caller that retries before the window frees only pushes it further out.
+	 */
+	constructor(
+		readonly windows: ReadonlyArray<{ limit: number; intervalMs: number }>,
+		readonly strict = false,
+	) {}
 
 	/**
 	 * Counts a request for `key` and returns undefined when it is allowed, or the seconds until the
@@ -14,8 +21,10 @@ export class RateLimiter {
 		for (const { limit, intervalMs } of this.windows) {
 			const inWindow = starts.filter((start) => start > now - intervalMs);
 			if (inWindow.length >= limit) {
-				this.starts.set(key, starts);
+				// The seconds until the window has room again, as it stands (a strict window counts this call too).
 				const freesAt = inWindow[inWindow.length - limit] + intervalMs;
+				if (this.strict) starts.push(now);
+				this.starts.set(key, starts);
 				return { resetSeconds: Math.max(1, Math.ceil((freesAt - now) / 1000)), limit };
 			}
 		}

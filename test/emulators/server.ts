@@ -83,7 +83,11 @@ export class EmulatorServer {
 			emulator.sockets.add(socket);
 			socket.on('close', () => emulator.sockets.delete(socket));
 		});
-		server.keepAliveTimeout = 5_000;
+		// Longer than any client keeps an idle connection (Node's agents: 5 s by default; the official
+		// SDKs' likewise), so the client always closes first: a server closing an idle socket just as
+		// the client reuses it makes that request fail with ECONNRESET, more often on a busy machine.
+		server.keepAliveTimeout = 65_000;
+		server.headersTimeout = 66_000;
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);
 			server.listen(options.port ?? 0, '127.0.0.1', resolve);

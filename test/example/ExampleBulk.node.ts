@@ -8,7 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { RecordInputError, runBulkWrite } from '../../nodes/shared/bulkWrite';
+import { runBulkWrite } from '../../nodes/shared/bulkWrite';
+import { RecordInputError } from '../../nodes/shared/errors';
 import type { ServiceRules } from '../../nodes/shared/request';
 import { sendRequest } from '../../nodes/shared/request';
 import { failed, succeeded } from '../../nodes/shared/results';
@@ -67,6 +68,7 @@ export class ExampleBulk implements INodeType {
 			{ displayName: 'Requests Per Second', name: 'perSecond', type: 'number', default: 0 },
 			{ displayName: 'Timeout (Ms)', name: 'timeout', type: 'number', default: 10_000 },
 			{ displayName: 'Max Retries', name: 'maxRetries', type: 'number', default: 4 },
+			{ displayName: 'Rate Limit Wait (Ms)', name: 'rateLimitWaitMs', type: 'number', default: 5_000 },
 		],
 	};
 
@@ -102,7 +104,13 @@ export class ExampleBulk implements INodeType {
 					{
 						idempotent: operation === 'update',
 						throttle,
-						retry: { maxRetries, baseDelayMs: 20, maxDelayMs: 200, maxHintMs: 5_000 },
+						retry: {
+							maxRetries,
+							rateLimitWaitMs: this.getNodeParameter('rateLimitWaitMs', 0) as number,
+							baseDelayMs: 20,
+							maxDelayMs: 200,
+							maxHintMs: 5_000,
+						},
 					},
 				);
 				if (response.statusCode >= 400) {

@@ -1,7 +1,8 @@
 import type { ResourceMapperFields } from 'n8n-workflow';
 
 import { callNodeMethod } from '../harness/loadOptions';
-import { NS, OBJ, apaasEnvironment, requestsTo, useFeishuApaasEmulator } from './setup';
+import { editorDefaults } from '../harness/editor';
+import { NS, OBJ, apaasEnvironment, requestsTo, runApaas, sentRecords, useFeishuApaasEmulator } from './setup';
 
 describe('Feishu aPaaS node: field mapping from objects/search metadata', () => {
 	const apaas = useFeishuApaasEmulator();
@@ -28,7 +29,9 @@ describe('Feishu aPaaS node: field mapping from objects/search metadata', () => 
 		expect(byId.book_name).toMatchObject({ displayName: '书名 (book_name)', type: 'string', canBeUsedToMatch: false });
 		expect(byId.book_count).toMatchObject({ displayName: '数量 (book_count)', type: 'number' });
 		expect(byId.作者).toMatchObject({ displayName: '作者', type: 'string' });
-		expect(byId.in_stock).toMatchObject({ type: 'boolean' });
+		// A choice with nothing chosen at first, not n8n's toggle (which starts at false and would be written).
+		expect(byId.in_stock).toMatchObject({ type: 'options', options: [{ name: 'True', value: true }, { name: 'False', value: false }] });
+		expect(byId.in_stock.defaultValue).toBeUndefined();
 		// Not offered at all: n8n's mapper may show fields that are only marked removed.
 		expect(byId.code).toBeUndefined();
 		expect(byId._createdAt).toBeUndefined();
@@ -39,10 +42,36 @@ describe('Feishu aPaaS node: field mapping from objects/search metadata', () => 
 		expect(search.body).toMatchObject({ search_objects: [{ api_name: OBJ }], metadata: 'Label' });
 	});
 
-	it('create: no _id, Feishu assigns it', async () => {
+	it('create: no _id, Feishu assigns it; a yes/no field keeps n8n\'s toggle', async () => {
 		const { fields } = await mappingFields('create');
 		expect(fields.map((field) => field.id)).not.toContain('_id');
 		expect(fields.map((field) => field.id)).toContain('作者');
+		expect(fields.find((field) => field.id === 'in_stock')).toMatchObject({ type: 'boolean' });
+	});
+
+	// The update form adds only required fields (addAllFields off); a form loaded for Create and kept
+	// after switching to Update shows every field.
+	it.each([
+		['only the record ID shown at first', false],
+		['every field shown (as after switching from Create)', true],
+	])('update as the editor sets it up, %s: only the fields the user filled in are written', async (_, allShown) => {
+		const [id] = apaas.emulator.seedRecords(NS, OBJ, [{ in_stock: true, book_count: 7, 城市: '北京' }]);
+		const { fields } = await mappingFields('update');
+		// What n8n's editor saves once the fields are loaded: every field shown, at its default
+		// (null, or false for a toggle), then the user fills in the record ID and the city.
+		const value = { ...editorDefaults(fields, allShown), _id: id, 城市: '广州' };
+		apaas.emulator.server.reset();
+
+		const result = await runApaas(apaas.emulator, {
+			operation: 'update',
+			columns: { mappingMode: 'defineBelow', value, matchingColumns: ['_id'], schema: fields, attemptToConvertTypes: false, convertFieldsToString: true },
+		}, [{}]);
+
+		expect(result.error).toBeUndefined();
+		const [patch] = requestsTo(apaas.emulator, 'batch_update');
+		expect(sentRecords(patch.body)).toEqual([{ _id: id, 城市: '广州' }]);
+		expect(apaas.emulator.records(NS, OBJ).get(id)?.values).toEqual({ in_stock: true, book_count: 7, 城市: '广州' });
+		expect(result.outputs[0][0].json).toEqual({ _id: id, 城市: '广州' });
 	});
 
 	it('no metadata: an empty form with a notice pointing to automatic mapping', async () => {

@@ -65,7 +65,7 @@ describe('Feishu aPaaS node: rate limits (50/s and 1,000/min per API and app)', 
 		expect(apaas.emulator.records(NS, OBJ).get(id)?.writes).toBe(1);
 	});
 
-	it('when the service keeps refusing, the records fail as "failed" (not written) after the retry budget', async () => {
+	it('when the service keeps refusing for longer than "Max Wait on Rate Limits", the records fail as "failed" (not written)', async () => {
 		const [id] = apaas.emulator.seedRecords(NS, OBJ, [{}]);
 		apaas.emulator.server.inject({
 			match: (request) => request.path.endsWith('batch_update'),
@@ -75,13 +75,20 @@ describe('Feishu aPaaS node: rate limits (50/s and 1,000/min per API and app)', 
 				reply: { status: 429, body: { code: 99991400, msg: 'request trigger frequency limit' }, headers: { 'x-ogw-ratelimit-reset': '0' } },
 			},
 		});
-		const result = await runApaas(apaas.emulator, { operation: 'update', columns: autoMap }, [{ _id: id, book_count: 3 }], {
-			node: { onError: 'continueErrorOutput' },
-		});
+		const started = Date.now();
+		const result = await runApaas(
+			apaas.emulator,
+			{ operation: 'update', columns: autoMap, options: { rateLimitWait: 3 } },
+			[{ _id: id, book_count: 3 }],
+			{ node: { onError: 'continueErrorOutput' } },
+		);
 		const [, errors] = result.outputs;
 		expect(errors).toHaveLength(1);
 		expect(errors[0].json.details).toMatchObject({ outcome: 'failed', httpCode: '429' });
-		expect(requestsTo(apaas.emulator, 'batch_update')).toHaveLength(7);
+		expect(errors[0].json.error).toMatch(/still after waiting [0-9] s/);
+		// Given up within the budget of 3 s, never waiting past it (backoff: 0.25-0.5 s, 0.5-1 s, 1-2 s, ...).
+		expect(Date.now() - started).toBeLessThan(6_000);
+		expect(requestsTo(apaas.emulator, 'batch_update').length).toBeGreaterThanOrEqual(3);
 		expect(apaas.emulator.records(NS, OBJ).get(id)?.writes).toBe(0);
 	});
 });

@@ -118,7 +118,7 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 			{ _id: ids[1], book_name: 'b' },
 		]);
 		expect(result.status).toBe('error');
-		expect(result.error?.message).toMatch(/Item 1, field "_id"/);
+		expect(result.error?.message).toMatch(/Item 1: The record ID is missing: map "_id"/);
 		expect(requestsTo(apaas.emulator, 'batch_update')).toHaveLength(0);
 		expect(apaas.emulator.records(NS, OBJ).get(ids[0])?.writes).toBe(0);
 	});

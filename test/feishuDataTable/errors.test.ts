@@ -21,8 +21,9 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 
 	it('finds the rows Feishu refuses in a request of 500, writes the rest, and routes the refused items to the error output', async () => {
 		const items = purchases(500);
-		items[123] = { ...items[123], qty: 'many' };
-		items[400] = { ...items[400], user_id: 'nobody' };
+		// Numbers, but not whole ones: only PostgreSQL refuses them (int4 columns).
+		items[123] = { ...items[123], qty: 1.5 };
+		items[400] = { ...items[400], user_id: 2.5 };
 
 		const result = await run(dataTable.env, insert, items, { onError: 'continueErrorOutput' });
 
@@ -30,8 +31,12 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 		const [success, errors] = result.outputs;
 		expect(success).toHaveLength(498);
 		expect(errors.map((item) => item.pairedItem)).toEqual([{ item: 123 }, { item: 400 }]);
-		expect(errors[0].json.error).toMatch(/^Feishu refused this row: invalid input syntax for type integer: "many"/);
-		expect(errors[0].json.details).toMatchObject({ itemIndex: 123, outcome: 'failed', code: '2320001', httpCode: '400' });
+		// The column is named from the value the service's message quotes; the advice is about values.
+		expect(errors[0].json.error).toBe(
+			'Feishu refused this row ("qty"): invalid input syntax for type integer: "1.5". Check the row\'s values: each column needs a value of its type, and the table\'s unique and not-null rules must hold.',
+		);
+		expect(errors[0].json.details).toMatchObject({ itemIndex: 123, outcome: 'failed', code: '2320001', httpCode: '400', fields: ['qty'] });
+		expect(errors[1].json.details).toMatchObject({ itemIndex: 400, fields: ['user_id'] });
 		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE);
 		expect(rows).toHaveLength(498);
 		expect(new Set(success.map((item) => item.json._id))).toEqual(new Set(rows.map((row) => row._id)));
@@ -40,7 +45,7 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 	});
 
 	it('stops splitting when every row is refused for the same reason', async () => {
-		const items = purchases(200).map((row) => ({ ...row, qty: 'not a number' }));
+		const items = purchases(200).map((row) => ({ ...row, qty: 0.5 }));
 
 		const result = await run(dataTable.env, insert, items, { onError: 'continueRegularOutput' });
 
@@ -50,9 +55,9 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 		expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(0);
 	});
 
-	it('with "Continue On Fail" off, stops at the first refused item and says how many were written', async () => {
+	it('with On Error = Stop Workflow, stops at the first refused item and says how many were written', async () => {
 		const items = purchases(3);
-		items[1] = { ...items[1], qty: 'many' };
+		items[1] = { ...items[1], qty: 1.5 };
 
 		const result = await run(dataTable.env, insert, items);
 
@@ -61,18 +66,33 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 		expect(result.error?.description).toContain('2 of 3 records were written');
 	});
 
-	it('fails an auto-mapped item whose field is not a column, alone and before sending it', async () => {
+	it('refuses a value that does not fit its column before sending it, naming item and column', async () => {
 		const items = purchases(3);
-		items[1] = { ...items[1], colour: 'red' };
+		items[1] = { ...items[1], qty: 'ten' };
 
 		const result = await run(dataTable.env, insert, items, { onError: 'continueErrorOutput' });
 
 		const [success, errors] = result.outputs;
 		expect(success).toHaveLength(2);
-		expect(errors[0].json).toMatchObject({ details: { itemIndex: 1, outcome: 'notSent', fields: ['colour'] } });
-		expect(errors[0].json.error).toContain('Field "colour" is not a column of the table');
+		expect(errors[0].json).toMatchObject({ error: '"qty" needs a number, got "ten"', details: { itemIndex: 1, outcome: 'notSent', fields: ['qty'] } });
 		const [request] = dataTable.emulator.server.requests.filter(isWrite);
 		expect(JSON.parse((request.body as { records: string }).records)).toHaveLength(2);
+	});
+
+	it('writes an auto-mapped item without a field that is not a column, and says so on the item and in a hint', async () => {
+		const items = purchases(3);
+		items[1] = { ...items[1], colour: 'red', 'note ': 'trailing space' };
+
+		const result = await run(dataTable.env, insert, items, { onError: 'continueErrorOutput' });
+
+		const [success, errors] = result.outputs;
+		expect(errors ?? []).toHaveLength(0);
+		expect(success[1].json).toMatchObject({ qty: 1, _ignoredFields: ['colour', 'note '] });
+		expect(success[0].json._ignoredFields).toBeUndefined();
+		const [request] = dataTable.emulator.server.requests.filter(isWrite);
+		expect(JSON.parse((request.body as { records: string }).records)[1]).toEqual({ user_id: 0, product_id: 'p-1', qty: 1, note: 'purchase 1' });
+		const [hint] = result.run.data.resultData.runData['Node Under Test'][0].hints ?? [];
+		expect(hint.message).toContain('Not written: 2 input fields "colour", "note " are not fields of table "user_products" (in 1 of 3 items).');
 	});
 
 	it('never resends an insert whose answer was lost: the items say the outcome is unknown', async () => {

@@ -146,6 +146,24 @@ describe('Feishu Data Table: filters, delete, update by filter, get many', () =>
 		expect(dataTable.emulator.server.requests.map((request) => request.query.get('page_size'))).toEqual(['500', '100']);
 	});
 
+	it('stops with a clear error when the service hands back a page token it gave before, instead of reading for ever', async () => {
+		await seedContacts(['a', 'b']);
+		dataTable.emulator.server.reset();
+		const page = (token: string) => ({
+			kind: 'respond' as const,
+			reply: { status: 200, body: { code: 0, msg: 'success', data: { items: '[{"name":"a"}]', has_more: true, page_token: token } } },
+		});
+		dataTable.emulator.server.inject({ action: page('t1') });
+		dataTable.emulator.server.inject({ action: page('t2') });
+		dataTable.emulator.server.inject({ action: page('t1') });
+
+		const result = await run(dataTable.env, { ...target(TABLE), operation: 'getAll', returnAll: true }, [{}]);
+
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe('Feishu returned the same page token twice; stopped reading');
+		expect(dataTable.emulator.server.requests).toHaveLength(3);
+	});
+
 	it('passes a raw PostgREST expression through as the filter', async () => {
 		await seedContacts(['alpha', 'beta', 'gamma']);
 		const parameters = {
@@ -168,7 +186,7 @@ describe('Feishu Data Table: filters, delete, update by filter, get many', () =>
 
 		const emptyValue = await run(dataTable.env, parameters, [{ name: 'alpha' }, { other: 1 }]);
 		expect(emptyValue.status).toBe('error');
-		expect(emptyValue.error?.message).toContain('Item 1, field "name"');
+		expect(emptyValue.error?.message).toContain('Item 1: The condition on "name" has no value');
 
 		const noCondition = await run(dataTable.env, { ...target(TABLE), operation: 'delete', ...byConditions([]) }, [{}]);
 		expect(noCondition.status).toBe('error');

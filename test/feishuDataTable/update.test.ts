@@ -1,6 +1,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { USER_PRODUCTS, WORKSPACE, autoMapColumns, purchases, run, target, useFeishuDataTableEmulator } from './setup';
+import { editorDefaults } from '../harness/editor';
+import { CONTACTS, USER_PRODUCTS, WORKSPACE, autoMapColumns, loadSchema, purchases, run, target, useFeishuDataTableEmulator } from './setup';
 
 const TABLE = USER_PRODUCTS.name;
 
@@ -86,10 +87,37 @@ describe('Feishu Data Table: update by row ID', () => {
 	it('refuses items without _id or without any column to update before sending anything', async () => {
 		const result = await run(dataTable.env, parameters, [{ _id: ids[0], qty: 1 }, { qty: 2 }]);
 		expect(result.status).toBe('error');
-		expect(result.error?.message).toContain('Item 1, field "_id"');
+		expect(result.error?.message).toContain('Item 1: Column to match on "_id" has no value');
 
 		const onlyId = await run(dataTable.env, parameters, [{ _id: ids[0] }]);
 		expect(onlyId.error?.message).toContain('No column to update');
 		expect(batchUpdates()).toHaveLength(0);
+	});
+});
+
+describe('Feishu Data Table: update and upsert as the editor sets them up', () => {
+	const dataTable = useFeishuDataTableEmulator([CONTACTS]);
+
+	it.each(['update', 'upsert'])('%s: a yes/no column is a choice with nothing chosen; untouched columns are not written', async (operation) => {
+		const [id] = await dataTable.emulator.insertRows(WORKSPACE, CONTACTS.name, [{ email: 'a@example.com', name: 'Ann', score: 5, active: false }]);
+		const base = { ...target(CONTACTS.name), operation, ...(operation === 'update' ? { updateBy: 'id' } : { resolution: 'merge-duplicates' }) };
+		const { fields } = await loadSchema(dataTable.env, base as INodeParameters);
+		expect(fields.find((field) => field.id === 'active')).toMatchObject({
+			type: 'options',
+			options: [{ name: 'True', value: true }, { name: 'False', value: false }],
+		});
+		// The form as n8n's editor fills it when the columns load, then the user sets one column.
+		const key = operation === 'update' ? { _id: id } : { email: 'a@example.com' };
+		const value = { ...editorDefaults(fields), ...key, name: 'Anne' };
+		const columns = { mappingMode: 'defineBelow', value, matchingColumns: Object.keys(key), schema: fields };
+		dataTable.emulator.server.reset();
+
+		const result = await run(dataTable.env, { ...base, columns } as unknown as INodeParameters, [{}]);
+
+		expect(result.error).toBeUndefined();
+		const [write] = dataTable.emulator.server.requests.filter((request) => request.method !== 'GET');
+		expect(JSON.parse((write.body as { records: string }).records)).toEqual([{ ...key, name: 'Anne' }]);
+		const [row] = await dataTable.emulator.rows(WORKSPACE, CONTACTS.name);
+		expect(row).toMatchObject({ name: 'Anne', score: 5, active: false });
 	});
 });

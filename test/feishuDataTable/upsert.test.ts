@@ -168,7 +168,7 @@ describe('Feishu Data Table: insert and upsert', () => {
 		]);
 
 		expect(result.status).toBe('error');
-		expect(result.error?.message).toContain('Item 1, field "product_id"');
+		expect(result.error?.message).toContain('Item 1: Column to match on "product_id" has no value');
 		expect(dataTable.emulator.server.requests).toHaveLength(0);
 	});
 });

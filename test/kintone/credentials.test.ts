@@ -104,7 +104,10 @@ describe('Kintone API credential', () => {
 
 		// The guard is in the credential itself, so no request of any node or test leaks it.
 		await expect(
-			new KintoneApi().authenticate({ apiToken: 'secret' }, { url: '/k/v1/apps.json', baseURL: 'http://kintone.example.com' }),
+			new KintoneApi().authenticate(
+				{ domain: 'custom', baseUrl: 'http://kintone.example.com', apiToken: 'secret' },
+				{ url: '/k/v1/apps.json', baseURL: 'http://kintone.example.com' },
+			),
 		).rejects.toThrow('kintone must be reached over https');
 		expect(kintone.emulator.server.requests).toHaveLength(0);
 	});
@@ -134,6 +137,25 @@ describe('Kintone API credential', () => {
 			const bad = await runCredentialTest(custom({ authentication: 'apiToken', apiToken: 'not-a-token' }));
 			expect(bad.status).toBe(400);
 			expect(bad.data.code).toBe('GAIA_IA02');
+		});
+
+		it('never sends the token to a host other than the credential\'s checked kintone domain', async () => {
+			// A subdomain that carries a host of its own: the test URL would be https://evil.example/x?.cybozu.com/...
+			for (const subdomain of ['evil.example/x?', 'evil.example#', 'a@evil.example']) {
+				const data = { domain: 'cybozu.com', subdomain, authentication: 'apiToken', apiToken: 'secret' };
+				const { baseURL, url } = credentialType.test.request;
+				const resolved = workflow.expression.getSimpleParameterValue(node, baseURL, 'internal', { $credentials: data }) as string;
+				await expect(credentialType.authenticate(data, { url: url!, baseURL: resolved })).rejects.toThrow(
+					'is not a kintone subdomain',
+				);
+			}
+			// A request to another host than the credential's, whatever built it.
+			await expect(
+				credentialType.authenticate(
+					{ domain: 'cybozu.com', subdomain: 'acme', authentication: 'apiToken', apiToken: 'secret' },
+					{ url: 'https://evil.example/k/v1/apps.json' },
+				),
+			).rejects.toThrow("not to the credential's kintone domain https://acme.cybozu.com");
 		});
 
 		it('builds https://{subdomain}.{domain} for the kintone regions', () => {

@@ -82,7 +82,7 @@ describe('Kintone node: Update Many', () => {
 		expect(valueOf(kintone.emulator, kintone.sample, ids[2], F.note)).toBe('third');
 	});
 
-	it('names the item whose update key matches no record (kintone does not say which)', async () => {
+	it('names the item whose update key matches no record (kintone does not say which) and writes the others', async () => {
 		const ids = seed(3);
 
 		const result = await runKintone(
@@ -99,9 +99,9 @@ describe('Kintone node: Update Many', () => {
 		const [output] = result.outputs;
 		expect(output[1].json.details).toMatchObject({ itemIndex: 1, record: `${F.code} = "NO-SUCH"`, httpCode: '404' });
 		expect(output[1].json.error).toContain('kintone refused this record');
-		expect(output[0].json.error).toContain(`refused item 1 (${F.code} = "NO-SUCH")`);
-		expect(output[2].json.details).toMatchObject({ rolledBack: true, causedBy: [1] });
-		expect(ids.map((id) => valueOf(kintone.emulator, kintone.sample, id, F.note))).toEqual(['', '', '']);
+		expect(output[0].json).toEqual({ id: ids[0], revision: '2' });
+		expect(output[2].json).toEqual({ id: ids[2], revision: '2' });
+		expect(ids.map((id) => valueOf(kintone.emulator, kintone.sample, id, F.note))).toEqual(['checked', '', 'checked']);
 	});
 
 	describe('a revision conflict on one record of the second of three requests', () => {
@@ -122,59 +122,65 @@ describe('Kintone node: Update Many', () => {
 		const items = () => byId(ids).map((item) => ({ ...item, revision: '1' }));
 		const parameters = { ...updateParameters, options: { revision: '={{ $json.revision }}' } };
 
-		it('reports the second request as failed with the conflicting record named; the others succeed', async () => {
+		it('fails only the conflicting record: the other 99 of its request are sent again without it and written', async () => {
 			const result = await runKintone(kintone.emulator, kintone.sample, parameters, items(), { node: { onError: 'continueErrorOutput' } });
 
 			expect(result.error).toBeUndefined();
 			const [successes, errors] = result.outputs;
-			expect(successes.map((item) => (item.pairedItem as { item: number }).item)).toEqual([
-				...Array.from({ length: 100 }, (_, index) => index),
-				...Array.from({ length: 100 }, (_, index) => 200 + index),
-			]);
+			expect(successes.map((item) => (item.pairedItem as { item: number }).item)).toEqual(
+				Array.from({ length: 300 }, (_, index) => index).filter((index) => index !== 150),
+			);
 			expect(successes.every((item) => item.json.revision === '2')).toBe(true);
 
-			expect(errors).toHaveLength(100);
-			expect(errors.map((item) => (item.pairedItem as { item: number }).item)).toEqual(
-				Array.from({ length: 100 }, (_, index) => 100 + index),
-			);
-			const culprit = errors[50];
+			expect(errors).toHaveLength(1);
+			const [culprit] = errors;
 			// n8n's error output carries the input item with the error added.
 			expect(culprit.json).toMatchObject({ id: ids[150], text: '新しい値 150', revision: '1' });
 			expect(culprit.json.error).toContain('kintone refused this record');
+			expect(culprit.json.error).toContain('The other records of its request were sent again without it.');
 			expect(culprit.json.details).toMatchObject({ itemIndex: 150, record: `id ${ids[150]}`, code: 'GAIA_CO02', httpCode: '409', outcome: 'failed' });
-			const bystander = errors[0];
-			expect(bystander.json.error).toContain(`item 150 (id ${ids[150]})`);
-			expect(bystander.json.details).toMatchObject({ itemIndex: 100, rolledBack: true, causedBy: [150], code: 'GAIA_CO02' });
 
-			// The emulator shows exactly that: requests 1 and 3 applied, request 2 not at all.
+			// The emulator shows exactly that: every record written but the one someone else changed.
 			const records = kintone.emulator.records(kintone.sample.app);
 			records.forEach((record, index) => {
 				if (index === 150) {
 					expect(record.revision).toBe('2');
 					expect(record.record[F.note].value).toBe('edited by someone');
 					expect(record.record[F.text].value).toBe('original 150');
-				} else if (index >= 100 && index < 200) {
-					expect(record.revision).toBe('1');
-					expect(record.record[F.text].value).toBe(`original ${index}`);
 				} else {
 					expect(record.revision).toBe('2');
 					expect(record.record[F.text].value).toBe(`新しい値 ${index}`);
 				}
 			});
-			// GAIA_CO02 is never retried: three PUTs (and one read that found the culprit).
-			expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(3);
+			// GAIA_CO02 is never retried: three PUTs, one read that found the culprit, one resend of the other 99.
+			const puts = requestsTo(kintone.emulator, 'PUT', 'records');
+			expect(puts.map((request) => (request.body as { records: unknown[] }).records.length)).toEqual([100, 100, 100, 99]);
 		});
 
-		it('with "Continue On Fail" off and Concurrency 1, stops with an error naming the conflicting item and sends nothing after it', async () => {
+		it('in atomic mode keeps all or nothing: the whole bulk request fails and nothing is resent', async () => {
+			const atomic = { ...parameters, options: { ...parameters.options, atomic: true } };
+			const result = await runKintone(kintone.emulator, kintone.sample, atomic, items(), { node: { onError: 'continueErrorOutput' } });
+
+			const [successes, errors] = result.outputs;
+			expect(successes).toHaveLength(0);
+			expect(errors).toHaveLength(300);
+			expect(errors[150].json.error).toContain('applied all or nothing as the "Atomic Batches" option asks');
+			expect(errors[0].json.details).toMatchObject({ rolledBack: true, causedBy: [150] });
+			expect(requestsTo(kintone.emulator, 'POST', 'bulkRequest')).toHaveLength(1);
+			expect(kintone.emulator.records(kintone.sample.app).filter((record) => record.revision === '2')).toHaveLength(1);
+		});
+
+		it('with On Error = Stop Workflow and Concurrency 1, stops with an error naming the conflicting item and sends no later batch', async () => {
 			const oneAtATime = { ...parameters, options: { ...parameters.options, concurrency: 1 } };
 			const result = await runKintone(kintone.emulator, kintone.sample, oneAtATime, items());
 
 			expect(result.status).toBe('error');
 			expect(result.error?.message).toBe(
-				`Item 150 (id ${ids[150]}) [GAIA_CO02]: kintone refused this record: The revision is not the latest. Someone may update a record. The record was changed since its revision was read. Read it again (e.g. with Get Many) and retry. Nothing in the request of 100 records was saved.`,
+				`Item 150 (id ${ids[150]}) [GAIA_CO02]: kintone refused this record: The revision is not the latest. Someone may update a record. The record was changed since its revision was read. Read it again (e.g. with Get Many) and retry. The other records of its request were sent again without it.`,
 			);
-			expect(result.error?.description).toContain('100 of 300 records were written.');
-			expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(2);
+			expect(result.error?.description).toContain('199 of 300 records were written.');
+			expect(result.error?.description).toContain('Written: items 0-149, 151-199.');
+			expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(3);
 			expect(valueOf(kintone.emulator, kintone.sample, ids[250], F.text)).toBe('original 250');
 		});
 
@@ -184,13 +190,45 @@ describe('Kintone node: Update Many', () => {
 			expect(result.status).toBe('error');
 			expect(result.error?.message).toContain(`Item 150 (id ${ids[150]}) [GAIA_CO02]`);
 			// The third request was already under way when the second one's refusal came back.
-			expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(3);
+			expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(4);
 			const written = kintone.emulator
 				.records(kintone.sample.app)
 				.filter((record) => String(record.record[F.text].value).startsWith('新しい値')).length;
-			expect(written).toBe(200);
-			expect(result.error?.description).toContain('200 of 300 records were written.');
+			expect(written).toBe(299);
+			expect(result.error?.description).toContain('299 of 300 records were written.');
 		});
+	});
+
+	it('Stop Workflow: once a refusal is known no new batch starts, even while the culprit is still being looked up', async () => {
+		const ids = seed(1234);
+		const edit = await fetch(`${kintone.emulator.url}/k/v1/record.json`, {
+			method: 'PUT',
+			headers: { 'X-Cybozu-API-Token': kintone.sample.token, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ app: kintone.sample.app, id: ids[650], record: { [F.note]: { value: 'edited by someone' } } }),
+		});
+		expect(edit.status).toBe(200);
+		kintone.emulator.server.reset();
+		// Looking up which record kintone refused takes a while (the read names no record).
+		kintone.emulator.server.inject({ match: (request) => request.method === 'GET', action: { kind: 'delay', ms: 400 } });
+		const items = byId(ids).map((item) => ({ ...item, revision: '1' }));
+
+		const result = await runKintone(kintone.emulator, kintone.sample, { ...updateParameters, options: { revision: '={{ $json.revision }}' } }, items);
+
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain(`Item 650 (id ${ids[650]}) [GAIA_CO02]`);
+		// Batch 7 of 13 was refused; with 4 requests at once, at most batches 8 to 10 were under way.
+		const firstIds = requestsTo(kintone.emulator, 'PUT', 'records').map(
+			(request) => (request.body as { records: Array<{ id: string }> }).records[0].id,
+		);
+		expect(firstIds).not.toContain(ids[1000]);
+		expect(firstIds).not.toContain(ids[1100]);
+		expect(firstIds).not.toContain(ids[1200]);
+		const written = kintone.emulator
+			.records(kintone.sample.app)
+			.filter((record) => String(record.record[F.text].value).startsWith('新しい値')).length;
+		expect(written).toBeLessThanOrEqual(999);
+		expect(result.error?.description).toContain(`${written.toLocaleString('en-US')} of 1,234 records were written.`);
+		expect(result.error?.description).toContain(`${(1234 - written - 1).toLocaleString('en-US')} were not sent.`);
 	});
 
 	it('keeps two changes to one record in input order while other requests run at once', async () => {
@@ -261,7 +299,7 @@ describe('Kintone node: Update Many', () => {
 		const { result } = await updateWithBadQuantity();
 
 		expect(result.status).toBe('error');
-		expect(result.error?.message).toBe(`Item 1, field "${F.quantity}": "${F.quantity}" needs a number, got "twelve"`);
+		expect(result.error?.message).toBe(`Item 1: "${F.quantity}" needs a number, got "twelve"`);
 		expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(0);
 		expect(kintone.emulator.records(kintone.sample.app).every((record) => record.revision === '1')).toBe(true);
 	});

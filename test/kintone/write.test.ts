@@ -121,7 +121,7 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toBe(
-			`Item 1, field "${F.checkBox}": "Z" is not an option of "${F.checkBox}"; the options are "A", "B", "C"`,
+			`Item 1: "Z" is not an option of "${F.checkBox}"; the options are "A", "B", "C"`,
 		);
 		expect(requestsTo(kintone.emulator, 'POST', 'records')).toHaveLength(0);
 	});
@@ -145,7 +145,7 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 		expect(kintone.emulator.records(kintone.sample.app).map((record) => record.id)).toEqual(ids.slice(110));
 	});
 
-	it('names the record that is not found when a delete request is refused', async () => {
+	it('names the record that is not found when a delete request is refused, and deletes the others by sending them again without it', async () => {
 		const ids = kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(1), sampleRecord(2)]);
 
 		const result = await runKintone(
@@ -159,8 +159,11 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 		const [output] = result.outputs;
 		expect(output[1].json.details).toMatchObject({ itemIndex: 1, record: 'id 999', code: 'GAIA_RE01', httpCode: '404' });
 		expect(output[1].json.error).toContain('kintone refused this record');
-		expect(output[0].json.details).toMatchObject({ rolledBack: true, causedBy: [1] });
-		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(2);
+		expect(output[1].json.error).toContain('The other records of its request were sent again without it.');
+		expect(output[0].json).toEqual({ id: ids[0], deleted: true });
+		expect(output[2].json).toEqual({ id: ids[1], deleted: true });
+		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(0);
+		expect(requestsTo(kintone.emulator, 'DELETE', 'records').filter((request) => request.method === 'DELETE')).toHaveLength(2);
 	});
 
 	describe('atomic batches of up to 2,000', () => {
@@ -200,7 +203,7 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 			const culprit = errors[1234];
 			expect(culprit.json.details).toMatchObject({ itemIndex: 1234, code: 'CB_VA01', fields: [F.quantity] });
 			expect(culprit.json.error).toContain(`kintone refused this record: ${F.quantity}: The value must be 0 or more`);
-			expect(culprit.json.error).toContain('Nothing in the atomic batch of 2,000 records (one bulk request) was saved.');
+			expect(culprit.json.error).toContain('Nothing in the atomic batch of 2,000 records (one bulk request, applied all or nothing as the "Atomic Batches" option asks) was saved.');
 			expect(errors[0].json.details).toMatchObject({ itemIndex: 0, rolledBack: true, causedBy: [1234] });
 			expect(errors[0].json.error).toContain('item 1234 (new record)');
 
@@ -244,5 +247,40 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 				expect(slow.emulator.record(slow.sample.app, item.json.id as string)?.record[F.code].value).toBe(`K-${index}`);
 			});
 		});
+	});
+});
+
+describe('Kintone node: culprits named from either form of kintone\'s error keys', () => {
+	const kintone = useKintoneEmulator();
+
+	it.each([
+		['dotted', `records[1].${F.quantity}.value`],
+		['bracketed (as live systems report it)', `records[1][${F.quantity}].value`],
+	])('%s key: the record is named with its field, and the others of its request are written', async (_, key) => {
+		kintone.emulator.server.inject({
+			match: (request) => request.method === 'POST' && request.path.endsWith('/records.json'),
+			action: {
+				kind: 'respond',
+				reply: {
+					status: 400,
+					body: { code: 'CB_VA01', id: 'e1', message: '入力内容が正しくありません。', errors: { [key]: { messages: ['最小でも0以上です。'] } } },
+				},
+			},
+		});
+
+		const result = await runKintone(
+			kintone.emulator,
+			kintone.sample,
+			{ operation: 'create', columns: columns({ [F.code]: '={{ $json.code }}', [F.quantity]: '={{ $json.quantity }}' }) },
+			[{ code: 'a', quantity: 1 }, { code: 'b', quantity: -1 }, { code: 'c', quantity: 3 }],
+			{ node: { onError: 'continueErrorOutput' } },
+		);
+
+		const [written, errors] = result.outputs;
+		expect(errors).toHaveLength(1);
+		expect(errors[0].json.details).toMatchObject({ itemIndex: 1, fields: [F.quantity], code: 'CB_VA01', outcome: 'failed' });
+		expect(errors[0].json.error).toContain(`kintone refused this record: ${F.quantity}: 最小でも0以上です. The other records of its request were sent again without it.`);
+		expect(written.map((item) => (item.pairedItem as { item: number }).item)).toEqual([0, 2]);
+		expect(kintone.emulator.records(kintone.sample.app).map((record) => record.record[F.code].value)).toEqual(['a', 'c']);
 	});
 });

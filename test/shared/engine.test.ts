@@ -113,7 +113,7 @@ describe('shared engine through n8n WorkflowExecute (example node)', () => {
 		emulator.server.reset();
 		emulator.server.inject({ nth: 1, action: { kind: 'resetAfterHandling' } });
 		// Faults are taken in order: this one sees requests from the second on.
-		emulator.server.inject({ times: 2, action: { kind: 'respond', reply: { status: 429, body: {} } } });
+		emulator.server.inject({ times: 2, action: { kind: 'respond', reply: { status: 503, body: {} } } });
 
 		const result = await runExample(emulator, { operation: 'update', batchSize: 100, maxRetries: 2 }, renamed, {
 			onError: 'continueRegularOutput',
@@ -233,7 +233,7 @@ describe('shared engine through n8n WorkflowExecute (example node)', () => {
 		const result = await runExample(emulator, { operation: 'create', batchSize: 3 }, items);
 
 		expect(result.status).toBe('error');
-		expect(result.error?.message).toBe('Item 5, field "name": "name" must be text');
+		expect(result.error?.message).toBe('Item 5: "name" must be text');
 		expect(emulator.server.requests).toHaveLength(0);
 	});
 
@@ -252,14 +252,22 @@ describe('shared engine through n8n WorkflowExecute (example node)', () => {
 		expect(emulator.records.size).toBe(7);
 	});
 
-	it('gives up after the retry budget and reports the batch as not written', async () => {
-		emulator.server.inject({ times: 3, action: { kind: 'respond', reply: { status: 429, body: {} } } });
+	it('gives up on rate limits after the time budget (not a count) and reports the batch as not written', async () => {
+		emulator.server.inject({ times: 1000, action: { kind: 'respond', reply: { status: 429, body: {} } } });
 
-		const result = await runExample(emulator, { operation: 'create', batchSize: 10, maxRetries: 2 }, names(3), {
-			onError: 'continueRegularOutput',
-		});
+		const started = Date.now();
+		const result = await runExample(
+			emulator,
+			{ operation: 'create', batchSize: 10, maxRetries: 2, rateLimitWaitMs: 1500 },
+			names(3),
+			{ onError: 'continueRegularOutput' },
+		);
 
-		expect(emulator.server.requests).toHaveLength(3);
+		// Rate limits have a budget of their own: more attempts than the error budget of 2 retries,
+		// with waits (up to 200 ms each here) until about 1.5 s had passed.
+		expect(emulator.server.requests.length).toBeGreaterThan(3);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+		expect(String(result.outputs[0][0].json.error)).toMatch(/429 Too Many Requests, still after waiting \d+ s/);
 		expect(result.outputs[0].map((item) => item.json.details)).toEqual(
 			[0, 1, 2].map((itemIndex) => expect.objectContaining({ itemIndex, outcome: 'failed', httpCode: '429' })),
 		);

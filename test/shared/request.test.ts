@@ -1,4 +1,4 @@
-import { backoffMs, DEFAULT_RETRY_BUDGET, retryHintMs } from '../../nodes/shared/request';
+import { DEFAULT_RETRY_BUDGET, retryDelayMs, retryHintMs } from '../../nodes/shared/request';
 
 const response = (headers: Record<string, string>) => ({ statusCode: 429, headers, body: {} });
 
@@ -24,16 +24,35 @@ describe('retryHintMs', () => {
 	});
 });
 
-describe('backoffMs', () => {
-	it('grows exponentially, stays within half and all of the ceiling, and is capped', () => {
-		const budget = { ...DEFAULT_RETRY_BUDGET, baseDelayMs: 100, maxDelayMs: 1000 };
-		for (let attempt = 0; attempt < 8; attempt++) {
-			const ceiling = Math.min(1000, 100 * 2 ** attempt);
+describe('retryDelayMs', () => {
+	const budget = { ...DEFAULT_RETRY_BUDGET, baseDelayMs: 100, maxDelayMs: 1000 };
+
+	it('without a hint: grows exponentially, stays within half and all of the ceiling, and is capped', () => {
+		for (let retry = 0; retry < 8; retry++) {
+			const ceiling = Math.min(1000, 100 * 2 ** retry);
 			for (let sample = 0; sample < 50; sample++) {
-				const delay = backoffMs(attempt, budget);
+				const delay = retryDelayMs(retry, undefined, budget);
 				expect(delay).toBeGreaterThanOrEqual(ceiling / 2);
 				expect(delay).toBeLessThanOrEqual(ceiling);
 			}
 		}
+	});
+
+	it('with a hint: never shorter than the hint, spread over up to half the backoff after it, and growing', () => {
+		const delays = (retry: number) => Array.from({ length: 200 }, () => retryDelayMs(retry, 3000, budget));
+		for (const retry of [0, 3]) {
+			const ceiling = Math.min(1000, 100 * 2 ** retry);
+			const samples = delays(retry);
+			expect(Math.min(...samples)).toBeGreaterThanOrEqual(3000);
+			expect(Math.max(...samples)).toBeLessThanOrEqual(3000 + ceiling / 2);
+			// Executions refused together do not all come back at the same moment.
+			expect(new Set(samples).size).toBeGreaterThan(10);
+		}
+		// A backoff longer than the hint wins over it.
+		expect(retryDelayMs(20, 100, { ...budget, maxDelayMs: 30_000 })).toBeGreaterThanOrEqual(15_000);
+	});
+
+	it('cuts a hint longer than the longest one honoured', () => {
+		expect(retryDelayMs(0, 10 * 60_000, budget)).toBeLessThanOrEqual(budget.maxHintMs + 50);
 	});
 });

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { fieldMappingProperty, optionsCollection } from '../../shared/descriptions';
+import { fieldMappingProperty, optionsCollection, rateLimitWaitOption } from '../../shared/descriptions';
 import { MAX_BATCH } from '../transport';
 
 export const RESOURCE = 'objectRecord';
@@ -59,7 +59,7 @@ export const batchSizeOption: INodeProperties = {
 
 /** The "Options" collection of one operation: its own options plus throttle and timeout. */
 export function optionsFor(operation: string, own: INodeProperties[]): INodeProperties {
-	return optionsCollection([...own, throttleOption, timeoutOption], {
+	return optionsCollection([...own, rateLimitWaitOption, throttleOption, timeoutOption], {
 		description: 'Used for all items',
 		displayOptions: { show: { resource: [RESOURCE], operation: [operation] } },
 	});

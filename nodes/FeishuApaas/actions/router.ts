@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { retryBudgetFor } from '../../shared/request';
 import { createClient, targetOf } from '../transport';
 import { RESOURCE } from './common';
 import * as objectRecord from './record';
@@ -28,10 +29,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		this.getNodeParameter('namespace', 0),
 		this.getNodeParameter('objectApiName', 0),
 	);
-	const { throttle = true, timeout = 60_000 } = this.getNodeParameter('options', 0, {}) as {
+	const { throttle = true, timeout = 60_000, rateLimitWait } = this.getNodeParameter('options', 0, {}) as {
 		throttle?: boolean;
 		timeout?: number;
+		rateLimitWait?: number;
 	};
-	const client = await createClient(this, { throttle, timeoutMs: timeout });
+	const client = await createClient(this, { throttle, timeoutMs: timeout, retry: retryBudgetFor(rateLimitWait) });
 	return [await execute.call(this, client, target)];
 }

@@ -1,5 +1,6 @@
 import type { ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
 
+import { unsetUntilChosen } from '../../shared/mapping';
 import { createClient, targetOf } from '../transport';
 import type { ObjectField } from '../transport/fields';
 import { fieldLabel, isReadOnly, n8nFieldType, objectFields } from '../transport/fields';
@@ -44,5 +45,5 @@ export async function getMappingFields(this: ILoadOptionsFunctions): Promise<Res
 	}
 	// Read-only fields are left out, not marked removed: n8n's mapper can show removed fields again.
 	const mapped = fields.filter((field) => !isReadOnly(field)).map(toMapperField);
-	return { fields: operation === 'update' ? [RECORD_ID, ...mapped] : mapped };
+	return { fields: operation === 'update' ? [RECORD_ID, ...mapped.map(unsetUntilChosen)] : mapped };
 }

@@ -11,8 +11,8 @@ import type { FeishuApaasTokenState } from '../../../credentials/FeishuApaasApi.
 import { tokenOwner } from '../../../credentials/FeishuApaasApi.credentials';
 import type { FeishuEnvelope } from '../../feishu/api';
 import { FEISHU_CODES, feishuApiBaseUrl, feishuRules } from '../../feishu/api';
-import type { HttpResponse, RequestContext, ServiceRules } from '../../shared/request';
-import { sendRequest, withCredentialData } from '../../shared/request';
+import type { HttpResponse, RequestContext, RetryBudget, ServiceRules } from '../../shared/request';
+import { DEFAULT_RETRY_BUDGET, sendRequest, withCredentialData } from '../../shared/request';
 import { Throttle } from '../../shared/throttle';
 
 export const CREDENTIAL_TYPE = 'feishuApaasApi';
@@ -40,6 +40,7 @@ export interface ApaasClient {
 	baseUrl: string;
 	throttle?: Throttle;
 	timeoutMs: number;
+	retry: RetryBudget;
 }
 
 const API_NAME = /^[A-Za-z0-9_]+$/;
@@ -76,7 +77,7 @@ export function objectSearchPath(namespace: string): string {
 
 export async function createClient(
 	ctx: RequestContext,
-	options: { throttle: boolean; timeoutMs: number },
+	options: { throttle: boolean; timeoutMs: number; retry?: RetryBudget },
 ): Promise<ApaasClient> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 	const base = feishuApiBaseUrl(credentials.platform, credentials.baseUrl);
@@ -85,6 +86,7 @@ export async function createClient(
 		baseUrl: base.url,
 		throttle: options.throttle ? new Throttle(RATE_WINDOWS) : undefined,
 		timeoutMs: options.timeoutMs,
+		retry: options.retry ?? DEFAULT_RETRY_BUDGET,
 	};
 }
 
@@ -147,7 +149,7 @@ export async function apaasRequest<T>(
 			json: true,
 			timeout: client.timeoutMs,
 		},
-		{ idempotent, throttle: client.throttle },
+		{ idempotent, throttle: client.throttle, retry: client.retry },
 	);
 }
 

@@ -1,15 +1,11 @@
-import type {
-	IDataObject,
-	IDisplayOptions,
-	IExecuteFunctions,
-	INodeProperties,
-	ResourceMapperField,
-} from 'n8n-workflow';
+import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { RecordInputError } from '../../shared/bulkWrite';
+import { RecordInputError } from '../../shared/errors';
 import { DEFAULT_TIMEOUT_MS, DataTableClient, newThrottle } from '../transport';
 import { fieldMappingProperty } from '../../shared/descriptions';
-import { decidedOncePerName } from '../../shared/fieldNames';
+import { retryBudgetFor } from '../../shared/request';
+import type { MappedItem } from '../../shared/mapping';
+import { FieldMapper } from '../../shared/mapping';
 import type { FilterCombinator, FilterCondition } from '../transport/filter';
 import { buildFilter, checkColumnName } from '../transport/filter';
 import { isSystemColumn, toJsonValue } from '../transport/schema';
@@ -84,8 +80,8 @@ export const timeoutOption: INodeProperties = {
 
 /** The operation's connection: one throttle for the run and the Timeout option, read at item 0. */
 export async function openClient(ctx: IExecuteFunctions): Promise<DataTableClient> {
-	const timeout = ctx.getNodeParameter('options.timeout', 0, DEFAULT_TIMEOUT_MS) as number;
-	return await DataTableClient.create(ctx, newThrottle(), timeout);
+	const { timeout = DEFAULT_TIMEOUT_MS, rateLimitWait } = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	return await DataTableClient.create(ctx, newThrottle(), timeout as number, retryBudgetFor(rateLimitWait));
 }
 
 /** Where the operation works: read once, at item 0, for all items. */
@@ -141,66 +137,26 @@ export function columnsParameter(
 	});
 }
 
-interface ColumnsMapping {
-	mappingMode: 'defineBelow' | 'autoMapInputData';
+export interface ColumnsMapping {
 	matchingColumns: string[];
-	/** The column a field name writes to, or null when auto-map skips it; throws when it cannot be a column. */
-	columnOf(field: string): string | null;
-}
-
-/** The mapping settings (mode, matching columns, the schema's columns), read once at item 0. */
-export function readMapping(ctx: IExecuteFunctions): ColumnsMapping {
-	const mappingMode = ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow') as ColumnsMapping['mappingMode'];
-	const schema = (ctx.getNodeParameter('columns.schema', 0, []) as ResourceMapperField[]) ?? [];
-	const known = new Set(schema.map((field) => field.id));
-	const leftOut = new Set(schema.filter((field) => field.removed).map((field) => field.id));
-	return {
-		mappingMode,
-		matchingColumns: (ctx.getNodeParameter('columns.matchingColumns', 0, []) as string[]).map(checkColumnName),
-		columnOf: decidedOncePerName((field) => {
-			if (mappingMode === 'autoMapInputData') {
-				if (isSystemColumn(field) || leftOut.has(field)) return null;
-				if (known.size > 0 && !known.has(field)) {
-					throw new RecordInputError(
-						`Field "${field}" is not a column of the table. Remove it from the input, or map the columns manually.`,
-						field,
-					);
-				}
-			}
-			return checkColumnName(field);
-		}),
-	};
+	/** Each item's row, from the mapping form or (auto-map) the item itself. */
+	mapper: FieldMapper;
 }
 
 /**
- * One item's row: the mapped column values, or (auto-map) the item's own fields. Auto-mapped
- * fields of columns left out of the mapping, and system columns such as `_created_at` (present
- * when rows read by this node are written back), are skipped; other fields must be columns.
- * The row may be the item's own object: read it, never change it.
+ * The mapping settings, read once at item 0. System columns such as `_created_at` (present when
+ * rows read by this node are written back) are never written; other names must be columns.
  */
-export function readRow(ctx: IExecuteFunctions, itemIndex: number, mapping: ColumnsMapping): IDataObject {
-	const source = (
-		mapping.mappingMode === 'autoMapInputData'
-			? ctx.getInputData()[itemIndex].json
-			: (ctx.getNodeParameter('columns.value', itemIndex, {}) ?? {})
-	) as IDataObject;
-	let sendAsIs = true;
-	for (const field in source) {
-		const value = source[field];
-		if (mapping.columnOf(field) !== field || value === undefined || (typeof value === 'object' && value !== null)) {
-			sendAsIs = false;
-			break;
-		}
-	}
-	// Most items are flat and named by column already: no copy of each (rows are only ever read).
-	if (sendAsIs) return source;
-	const row: IDataObject = {};
-	for (const field in source) {
-		const value = source[field];
-		const column = mapping.columnOf(field);
-		if (value !== undefined && column !== null) row[column] = toJsonValue(value) as IDataObject[string];
-	}
-	return row;
+export function readMapping(ctx: IExecuteFunctions): ColumnsMapping {
+	return {
+		matchingColumns: (ctx.getNodeParameter('columns.matchingColumns', 0, []) as string[]).map(checkColumnName),
+		mapper: new FieldMapper(ctx, { neverSent: isSystemColumn, targetOf: checkColumnName, convert: toJsonValue }),
+	};
+}
+
+/** One item's row and the input fields left out of it (see FieldMapper). */
+export function readRow(mapping: ColumnsMapping, itemIndex: number): MappedItem {
+	return mapping.mapper.read(itemIndex);
 }
 
 /** How people recognise a row in messages, e.g. `user_id=7, product_id=3`. */

@@ -1,5 +1,6 @@
 import type { ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
 
+import { unsetUntilChosen } from '../../shared/mapping';
 import type { TableColumn } from '../transport/schema';
 import { ROW_ID, fieldTypeOf, hasDefault, isSystemColumn } from '../transport/schema';
 import { currentTable } from './context';
@@ -24,12 +25,14 @@ export async function getColumns(this: ILoadOptionsFunctions): Promise<ResourceM
 	const preselected = (column: TableColumn) =>
 		operation === 'upsert' ? Boolean(column.is_primary_key) : matchable(column);
 
+	// Updates (and upserts, which update existing rows) write only what the user chose.
+	const typed = operation === 'insert' ? (field: ResourceMapperField) => field : unsetUntilChosen;
 	const fields = (table.columns ?? []).map((column): ResourceMapperField => {
 		const system = isSystemColumn(column.name);
 		// A new row gets its _id from the platform; only matching needs it.
 		const hidden = system || (column.name === ROW_ID && !matchable(column));
 		const unique = column.is_primary_key ? ' (primary key)' : column.is_unique ? ' (unique)' : '';
-		return {
+		return typed({
 			id: column.name,
 			displayName: operation === 'upsert' ? `${column.name}${unique}` : column.name,
 			type: fieldTypeOf(column),
@@ -39,7 +42,7 @@ export async function getColumns(this: ILoadOptionsFunctions): Promise<ResourceM
 			display: true,
 			readOnly: system,
 			removed: hidden,
-		};
+		});
 	});
 	return { fields };
 }

@@ -1,4 +1,4 @@
-import { RecordInputError } from '../../shared/bulkWrite';
+import { RecordInputError } from '../../shared/errors';
 import { toJsonValue } from './schema';
 
 /**

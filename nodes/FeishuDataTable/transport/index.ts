@@ -3,8 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { FeishuEnvelope } from '../../feishu/api';
 import { FEISHU_CODES, describeFeishuError, feishuApiBaseUrl, feishuRules } from '../../feishu/api';
-import type { HttpResponse, RequestContext, ServiceRules } from '../../shared/request';
-import { sendRequest } from '../../shared/request';
+import type { HttpResponse, RequestContext, RetryBudget, ServiceRules } from '../../shared/request';
+import { DEFAULT_RETRY_BUDGET, sendRequest } from '../../shared/request';
 import { Throttle } from '../../shared/throttle';
 
 export const CREDENTIAL_TYPE = 'feishuDataTableOAuth2Api';
@@ -91,9 +91,15 @@ export class DataTableClient {
 		private readonly baseUrl: string,
 		private readonly throttle: Throttle | undefined,
 		private readonly timeoutMs: number,
+		private readonly retry: RetryBudget,
 	) {}
 
-	static async create(ctx: RequestContext, throttle?: Throttle, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<DataTableClient> {
+	static async create(
+		ctx: RequestContext,
+		throttle?: Throttle,
+		timeoutMs = DEFAULT_TIMEOUT_MS,
+		retry = DEFAULT_RETRY_BUDGET,
+	): Promise<DataTableClient> {
 		const credentials = await ctx.getCredentials<{ platform?: string; baseUrl?: string }>(CREDENTIAL_TYPE);
 		const base = feishuApiBaseUrl(credentials.platform, credentials.baseUrl);
 		if ('problem' in base) {
@@ -101,7 +107,7 @@ export class DataTableClient {
 				description: 'Open the Feishu Data Table credential and fix the Base URL.',
 			});
 		}
-		return new DataTableClient(ctx, base.url, throttle, timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS);
+		return new DataTableClient(ctx, base.url, throttle, timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS, retry);
 	}
 
 	/** Sends one request; non-2xx answers come back for the caller to read (see `isSuccess`). */
@@ -121,6 +127,7 @@ export class DataTableClient {
 		return await sendRequest<FeishuEnvelope<T> | undefined>(this.ctx, dataTableRules, options, {
 			idempotent,
 			throttle: this.throttle,
+			retry: this.retry,
 		});
 	}
 

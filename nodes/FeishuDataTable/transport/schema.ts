@@ -2,6 +2,7 @@ import type { FieldType, IDataObject } from 'n8n-workflow';
 
 import type { DataTableClient } from './index';
 import { MAX_ROWS_PER_REQUEST, tablePath, tablesPath } from './index';
+import { PageTokens } from '../../shared/paging';
 import type { RequestContext } from '../../shared/request';
 
 /** A column as `GET /tables/:table_name` describes it. */
@@ -42,6 +43,7 @@ export async function listTables(
 	workspaceId: string,
 ): Promise<TableInfo[]> {
 	const tables: TableInfo[] = [];
+	const pageTokens = new PageTokens(ctx, 'Feishu');
 	let pageToken: string | undefined;
 	do {
 		const page = await client.read<{ items?: TableInfo[]; has_more?: boolean; page_token?: string }>({
@@ -50,7 +52,7 @@ export async function listTables(
 			qs: { page_size: MAX_ROWS_PER_REQUEST, ...(pageToken ? { page_token: pageToken } : {}) },
 		});
 		tables.push(...(page.items ?? []));
-		pageToken = page.has_more && page.page_token ? page.page_token : undefined;
+		pageToken = page.has_more ? pageTokens.next(page.page_token) : undefined;
 	} while (pageToken);
 	return tables;
 }

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { fieldMappingProperty, optionsCollection } from '../../shared/descriptions';
+import { fieldMappingProperty, optionsCollection, rateLimitWaitOption } from '../../shared/descriptions';
 import { DEFAULT_TIMEOUT_MS } from '../transport';
 
 /** The app every item of the run goes to, from kintone's app list, its number or its URL. */
@@ -120,5 +120,5 @@ export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties 
 }
 
 export function writeOptions(extra: INodeProperties[]): INodeProperties {
-	return optionsCollection([...extra, atomicOption, concurrencyOption, guestSpaceOption, timeoutOption]);
+	return optionsCollection([...extra, atomicOption, concurrencyOption, guestSpaceOption, rateLimitWaitOption, timeoutOption]);
 }

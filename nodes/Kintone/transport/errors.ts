@@ -69,13 +69,15 @@ export interface RecordProblem {
 
 // `records[3].title.value`, `records[3].record.title.value`, `records[3].updateKey.value`, `ids[3]`
 const RECORD_KEY = /^(?:records|ids|revisions)\[(\d+)\](?:\.(.*))?$/;
+// A name in brackets, as some kintone systems write it: `records[3][数量].value` (not `[0]`, a position).
+const BRACKETED_NAME = /\[(?!\d+\])([^\][]+)\]/g;
 const NOT_FIELDS = new Set(['id', 'revision', 'updateKey', 'value', 'values', 'record']);
 
 /** The records of the request that kintone named in `errors`, by their position in the request. */
 export function problemsByRecord(error: KintoneErrorBody): Map<number, RecordProblem> {
 	const problems = new Map<number, RecordProblem>();
 	for (const [key, entry] of Object.entries(error.errors ?? {})) {
-		const match = RECORD_KEY.exec(key);
+		const match = RECORD_KEY.exec(key.replace(BRACKETED_NAME, '.$1'));
 		if (!match) continue;
 		const index = Number(match[1]);
 		const rest = (match[2] ?? '').replace(/^record\./, '');

@@ -1,4 +1,11 @@
-import { RecordInputError } from '../../shared/bulkWrite';
+import { RecordInputError } from '../../shared/errors';
+import {
+	invalidValue,
+	isDateTimeLike,
+	isNumberText,
+	parseIsoDateTime,
+	validDate,
+} from '../../shared/values';
 import type { KintoneSession } from './index';
 import { requestKintone } from './index';
 
@@ -165,39 +172,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 	);
 }
 
-/** A luxon DateTime (what n8n expressions produce for dates), recognised without importing luxon. */
-interface DateTimeLike {
-	toJSDate(): Date;
-	toISODate(): string | null;
-	toFormat(format: string): string;
-	isValid: boolean;
-}
-
-function isDateTimeLike(value: unknown): value is DateTimeLike {
-	return (
-		typeof value === 'object' &&
-		value !== null &&
-		typeof (value as DateTimeLike).toJSDate === 'function' &&
-		typeof (value as DateTimeLike).toISODate === 'function'
-	);
-}
-
-/** A value as messages show it: text quoted (and cut), other kinds named. */
-export function describeValue(value: unknown): string {
-	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'a list';
-	if (typeof value === 'object') return 'an object';
-	if (typeof value === 'string') {
-		// Cut between characters, so that a message never holds half an emoji.
-		const characters = [...value];
-		return `"${characters.length > 40 ? `${characters.slice(0, 40).join('')}…` : value}"`;
-	}
-	return String(value);
-}
-
-function invalid(path: string, expected: string, value: unknown): RecordInputError {
-	return new RecordInputError(`"${path}" needs ${expected}, got ${describeValue(value)}`, path);
-}
+const invalid = invalidValue;
 
 function plainText(value: unknown, _field: FormField, path: string): string {
 	if (value === null || value === undefined) return '';
@@ -205,8 +180,6 @@ function plainText(value: unknown, _field: FormField, path: string): string {
 	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
 	throw invalid(path, 'text', value);
 }
-
-const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** NUMBER values travel as text; empty clears the field. */
 function numberText(value: unknown, _field: FormField, path: string): string {
@@ -217,7 +190,7 @@ function numberText(value: unknown, _field: FormField, path: string): string {
 	}
 	if (typeof value === 'string') {
 		const text = value.trim();
-		if (text === '' || NUMBER_TEXT.test(text)) return text;
+		if (text === '' || isNumberText(text)) return text;
 	}
 	throw invalid(path, 'a number', value);
 }
@@ -299,13 +272,6 @@ function fileList(value: unknown, _field: FormField, path: string): Array<{ file
 	});
 }
 
-/** A day of the Gregorian calendar, years 100 to 9999 (as JavaScript dates read 0–99 as 1900–1999). */
-function validDate(year: number, month: number, day: number): boolean {
-	if (year < 100 || month < 1 || month > 12 || day < 1) return false;
-	const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-	return day <= (month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
-}
-
 const pad = (number: number) => String(number).padStart(2, '0');
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -317,6 +283,11 @@ function digitsAt(text: string, start: number, length: number): number {
 	return number;
 }
 
+// `YYYY`, `YYYY-MM` and `YYYY-M-D` (or with slashes), optionally followed by a time: kintone's
+// field-types page (cybozu.dev, "フィールド形式", DATE) accepts the short forms and fills a missing
+// month or day with 01, so they are converted here the same way.
+const SHORT_DATE = /^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?(?:$|[T ])/;
+
 /** DATE: `YYYY-MM-DD`. Text keeps its own calendar date (a time or zone after it is ignored). */
 function dateText(value: unknown, _field: FormField, path: string): string | null {
 	if (value === null || value === undefined || value === '') return null;
@@ -327,11 +298,11 @@ function dateText(value: unknown, _field: FormField, path: string): string | nul
 		if (ISO_DATE.test(value)) {
 			if (validDate(digitsAt(value, 0, 4), digitsAt(value, 5, 2), digitsAt(value, 8, 2))) return value;
 		} else {
-			const match = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:$|[T ])/.exec(value.trim());
-			if (match && validDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
-				return `${match[1]}-${pad(Number(match[2]))}-${pad(Number(match[3]))}`;
-			}
+			const match = SHORT_DATE.exec(value.trim());
+			const [year, month, day] = match ? [match[1], match[2] ?? '1', match[3] ?? '1'].map(Number) : [];
+			if (match && validDate(year, month, day)) return `${match[1]}-${pad(month)}-${pad(day)}`;
 		}
+		throw invalid(path, 'a date like 2024-05-31 (a day that exists)', value);
 	}
 	throw invalid(path, 'a date like 2024-05-31', value);
 }
@@ -349,20 +320,15 @@ function timeText(value: unknown, _field: FormField, path: string): string | nul
 
 /**
  * DATETIME (and CREATED_TIME / UPDATED_TIME on add): ISO 8601 in UTC. Text without a time zone
- * is taken as UTC; a date alone as midnight UTC.
+ * is taken as UTC; a date alone as midnight UTC. A day or time that does not exist is refused.
  */
 function dateTimeText(value: unknown, _field: FormField, path: string): string {
 	if (value === null || value === undefined || value === '') return '';
 	let time = Number.NaN;
 	if (isDateTimeLike(value) && value.isValid) time = value.toJSDate().getTime();
 	else if (value instanceof Date) time = value.getTime();
-	else if (typeof value === 'string') {
-		let text = value.trim().replace(/^(\d{4}-\d{2}-\d{2}) (\d)/, '$1T$2');
-		if (/^\d{4}-\d{2}-\d{2}$/.test(text)) text += 'T00:00:00Z';
-		else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(text)) text += 'Z';
-		if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i.test(text)) time = Date.parse(text);
-	}
-	if (Number.isNaN(time)) throw invalid(path, 'a date and time like 2024-05-31T09:30:00Z', value);
+	else if (typeof value === 'string') time = parseIsoDateTime(value);
+	if (Number.isNaN(time)) throw invalid(path, 'a date and time like 2024-05-31T09:30:00Z (a day and time that exist)', value);
 	return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
@@ -386,12 +352,13 @@ function tableRows(value: unknown, field: FormField, path: string): Array<{ id?:
 		const kintoneShape = isPlainObject(row.value) && Object.keys(row).every((key) => key === 'id' || key === 'value');
 		const cells = (kintoneShape ? row.value : row) as Record<string, unknown>;
 		// A row's own ID (kept rows keep it; rows without one are added), unless a column is named "id".
-		const idIsColumn = 'id' in inner || computed.includes('id');
+		const idIsColumn = Object.prototype.hasOwnProperty.call(inner, 'id') || computed.includes('id');
 		const id = kintoneShape || !idIsColumn ? row.id : undefined;
 		const converted: Record<string, { value: unknown }> = {};
 		for (const [code, cell] of Object.entries(cells)) {
 			if (code === 'id' && !kintoneShape && !idIsColumn) continue;
-			const innerField = inner[code];
+			// Own fields only: a cell named like "constructor" is not an inherited property.
+			const innerField = Object.prototype.hasOwnProperty.call(inner, code) ? inner[code] : undefined;
 			if (innerField) converted[code] = toFieldValue(innerField, cell, `${rowPath}.${code}`);
 			else if (!computed.includes(code)) {
 				throw new RecordInputError(`"${code}" is not a field of the table "${path}"`, `${rowPath}.${code}`);

@@ -7,8 +7,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { HttpResponse, RequestContext, ServiceRules } from '../../shared/request';
-import { RequestFailedError, sendRequest, withCredentialData } from '../../shared/request';
+import type { HttpResponse, RequestContext, RetryBudget, ServiceRules } from '../../shared/request';
+import { RequestFailedError, retryBudgetFor, sendRequest, withCredentialData } from '../../shared/request';
 import { Throttle } from '../../shared/throttle';
 import { describeAnswer, KINTONE_CODES, kintoneError } from './errors';
 import type { KintoneEndpoint } from './url';
@@ -38,11 +38,14 @@ export interface KintoneSession {
 	throttle: Throttle;
 	/** An API token or password does not change during a run: decrypted once, not for every request. */
 	credentialOptions: IAdditionalCredentialOptions;
+	retry: RetryBudget;
 }
 
 export interface SessionOptions {
 	guestSpaceId?: unknown;
 	timeout?: number;
+	/** The "Max Wait on Rate Limits" option, in seconds. */
+	rateLimitWait?: unknown;
 }
 
 export async function openSession(ctx: RequestContext, options: SessionOptions = {}): Promise<KintoneSession> {
@@ -56,6 +59,7 @@ export async function openSession(ctx: RequestContext, options: SessionOptions =
 			timeout: options.timeout && options.timeout > 0 ? options.timeout : DEFAULT_TIMEOUT_MS,
 			throttle: new Throttle([]),
 			credentialOptions: withCredentialData(ctx, CREDENTIAL_TYPE, credentials),
+			retry: retryBudgetFor(options.rateLimitWait),
 		};
 	} catch (error) {
 		// Only the base URL and guest space checks throw here (KintoneUrlError).
@@ -120,6 +124,7 @@ export async function callKintone<T = IDataObject>(
 		idempotent: call.idempotent,
 		throttle: session.throttle,
 		credentialOptions: session.credentialOptions,
+		retry: session.retry,
 	});
 }
 

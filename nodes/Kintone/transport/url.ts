@@ -52,7 +52,7 @@ function checkedBaseUrl(text: string): string {
 }
 
 /** Secrets only travel over https, except to this machine. */
-export function assertSecureUrl(url: URL): void {
+function assertSecureUrl(url: URL): void {
 	if (isSecureUrl(url)) return;
 	throw new KintoneUrlError(
 		`kintone must be reached over https (http is only allowed for 127.0.0.1, localhost and [::1]); got ${url.protocol}//${url.host}`,

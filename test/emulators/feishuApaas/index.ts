@@ -21,6 +21,8 @@ export interface FeishuApaasEmulatorOptions {
 	reissueUnderSeconds?: number;
 	/** Per API and app; 50 per second and 1,000 per minute like the object record APIs. */
 	rateLimits?: Array<{ limit: number; intervalMs: number }>;
+	/** Refused calls count against the window too (see RateLimiter). */
+	strictRateLimits?: boolean;
 	/** Delay before every API answer. */
 	latencyMs?: number;
 	/** HTTP status carrying the token errors 99991661/99991663/99991668 (400 as observed). */
@@ -103,7 +105,7 @@ export class FeishuApaasEmulator {
 		private readonly options: Required<Omit<FeishuApaasEmulatorOptions, 'port'>>,
 	) {
 		this.tokens = new TenantTokens(options.tokenTtlSeconds, options.reissueUnderSeconds);
-		this.limiter = new RateLimiter(options.rateLimits);
+		this.limiter = new RateLimiter(options.rateLimits, options.strictRateLimits);
 	}
 
 	static async start(options: FeishuApaasEmulatorOptions = {}): Promise<FeishuApaasEmulator> {
@@ -118,6 +120,7 @@ export class FeishuApaasEmulator {
 				{ limit: 1000, intervalMs: 60_000 },
 			],
 			latencyMs: options.latencyMs ?? 0,
+			strictRateLimits: options.strictRateLimits ?? false,
 			tokenErrorStatus: options.tokenErrorStatus ?? 400,
 		};
 		// The server needs the handler before the emulator that owns both exists.
@@ -183,8 +186,8 @@ export class FeishuApaasEmulator {
 		this.tokens.age(seconds);
 	}
 
-	setRateLimits(windows: Array<{ limit: number; intervalMs: number }>): void {
-		this.limiter = new RateLimiter(windows);
+	setRateLimits(windows: Array<{ limit: number; intervalMs: number }>, strict = this.options.strictRateLimits): void {
+		this.limiter = new RateLimiter(windows, strict);
 	}
 
 	/** Forgets objects, records, tokens, counters, recorded requests and faults. */
@@ -193,7 +196,7 @@ export class FeishuApaasEmulator {
 		this.answers.length = 0;
 		this.store.reset();
 		this.tokens.reset();
-		this.limiter = new RateLimiter(this.options.rateLimits);
+		this.limiter = new RateLimiter(this.options.rateLimits, this.options.strictRateLimits);
 		this.expireBeforeRequest = undefined;
 		this.apiRequests = 0;
 	}

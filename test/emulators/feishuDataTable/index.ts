@@ -82,6 +82,12 @@ export interface FeishuDataTableEmulator {
 	readonly tokenRequests: number;
 	/** Requests per second per API; can be changed at any time (e.g. raised for tests that make many calls). */
 	rateLimitPerSecond: number;
+	/**
+	 * Whether `record_ids` of an ignore-conflicts upsert lists the existing row's id for a skipped row
+	 * too (every row, in record order), instead of only the rows inserted. Feishu's page does not
+	 * say which; the node must be right with either.
+	 */
+	listIgnoredRows: boolean;
 	createWorkspace(workspaceId: string): Promise<void>;
 	createTable(workspaceId: string, table: TableSpec): Promise<void>;
 	/** Seeds rows with a plain INSERT (keys may differ between rows; absent keys take defaults); returns their `_id`s. */
@@ -116,7 +122,8 @@ export async function startFeishuDataTableEmulator(
 	});
 	const startingRateLimit = options.rateLimitPerSecond ?? 10;
 	let rateLimitPerSecond = startingRateLimit;
-	const newLimiter = () => new RateLimiter([{ limit: rateLimitPerSecond, intervalMs: 1000 }]);
+	let listIgnoredRows = false;
+	const newLimiter = () => new RateLimiter([{ limit: rateLimitPerSecond, intervalMs: 1000 }], options.strictRateLimits);
 	let limiter = newLimiter();
 
 	/** Wraps an API handler: latency, user-token check, per-API rate limit, envelope, 400 on ParamError. */
@@ -197,6 +204,7 @@ export async function startFeishuDataTableEmulator(
 					preferences: parsePrefer(request.headers.prefer),
 					columns: request.query.get('columns') ?? undefined,
 					onConflict: request.query.get('on_conflict') || undefined,
+					listIgnoredRows,
 				});
 				return { record_ids: recordIds };
 			}),
@@ -251,6 +259,12 @@ export async function startFeishuDataTableEmulator(
 		get tokenRequests() {
 			return oauth.tokenRequests;
 		},
+		get listIgnoredRows() {
+			return listIgnoredRows;
+		},
+		set listIgnoredRows(listed: boolean) {
+			listIgnoredRows = listed;
+		},
 		get rateLimitPerSecond() {
 			return rateLimitPerSecond;
 		},
@@ -281,6 +295,7 @@ export async function startFeishuDataTableEmulator(
 			await store.reset();
 			oauth.reset();
 			rateLimitPerSecond = startingRateLimit;
+			listIgnoredRows = false;
 			limiter = newLimiter();
 			server.reset();
 		},

@@ -200,7 +200,13 @@ export class DataStore {
 		workspaceId: string,
 		tableName: string,
 		rows: Array<Record<string, unknown>>,
-		options: { preferences: WritePreferences; columns?: string; onConflict?: string },
+		options: {
+			preferences: WritePreferences;
+			columns?: string;
+			onConflict?: string;
+			/** With ignore-conflicts, list the existing row's `_id` for a row that was skipped too. */
+			listIgnoredRows?: boolean;
+		},
 	): Promise<string[]> {
 		if (rows.length === 0) return [];
 		const table = this.table(workspaceId, tableName);
@@ -238,7 +244,10 @@ export class DataStore {
 			const targetSql = target.map(quoteIdent).join(', ');
 			conflict =
 				resolution === 'ignore-conflicts'
-					? ` ON CONFLICT (${targetSql}) DO NOTHING`
+					? options.listIgnoredRows
+						? // Leaves the row as it is, but RETURNING then has a row for it.
+							` ON CONFLICT (${targetSql}) DO UPDATE SET ${quoteIdent(target[0])} = ${this.qualified(workspaceId, tableName)}.${quoteIdent(target[0])}`
+						: ` ON CONFLICT (${targetSql}) DO NOTHING`
 					: ` ON CONFLICT (${targetSql}) DO UPDATE SET ${names.map((name) => `${quoteIdent(name)} = EXCLUDED.${quoteIdent(name)}`).join(', ')}`;
 		}
 		const sql =

@@ -34,6 +34,8 @@ export interface FeishuDataTableEmulatorOptions {
 	refreshTokenTtlSeconds?: number;
 	/** Requests per second per app on the data table API. Default 10 (the documented limit). */
 	rateLimitPerSecond?: number;
+	/** Refused calls count against the window too (see RateLimiter). */
+	strictRateLimits?: boolean;
 	/** HTTP status of token errors (99991661/99991663/99991668/99991677). Default 400; the real one is undocumented. */
 	authErrorStatus?: number;
 	/** Extra latency added to every data table request (for demos). Default 0. */

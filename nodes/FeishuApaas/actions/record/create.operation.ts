@@ -10,10 +10,8 @@ export const execute = mappedWriteOperation({
 	action: 'batch_create',
 	method: 'POST',
 	idempotent: false,
-	prepare: (fields, itemIndex) => {
-		// Feishu assigns the ID; an `_id` carried over from another record must not be sent.
-		delete fields._id;
-		return { key: `new record of item ${itemIndex}`, payload: fields };
-	},
+	// Feishu assigns the ID; an `_id` carried over from another record must not be sent.
+	neverSent: ['_id'],
+	prepare: (fields, itemIndex) => ({ key: `new record of item ${itemIndex}`, payload: fields }),
 	onSuccess: (record, result) => ({ _id: result.id, ...record.payload }),
 });

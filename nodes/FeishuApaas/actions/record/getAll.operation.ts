@@ -8,6 +8,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { returnAllOrLimit } from '../../../shared/descriptions';
+import { PageTokens } from '../../../shared/paging';
 import type { ApaasClient, ObjectTarget } from '../../transport';
 import { MAX_BATCH, apaasRequest, isSuccess, recordsPath } from '../../transport';
 import { objectFields } from '../../transport/fields';
@@ -241,7 +242,7 @@ async function queryAll(
 	itemIndex: number,
 ): Promise<IDataObject[]> {
 	const records: IDataObject[] = [];
-	const seenTokens = new Set<string>();
+	const pageTokens = new PageTokens(ctx, 'Feishu', itemIndex);
 	let pageToken: string | undefined;
 
 	while (records.length < limit) {
@@ -263,13 +264,7 @@ async function queryAll(
 		const next = response.body?.data?.next_page_token;
 		// The service marks the last page with has_more false, no token, or the text "null".
 		if (!response.body?.data?.has_more || !next || next === 'null' || page.length === 0) break;
-		if (seenTokens.has(next)) {
-			throw new NodeOperationError(ctx.getNode(), 'Feishu returned the same page token twice; stopped paging', {
-				itemIndex,
-			});
-		}
-		seenTokens.add(next);
-		pageToken = next;
+		pageToken = pageTokens.next(next);
 	}
 	return records;
 }

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { RecordInputError } from '../../../shared/bulkWrite';
+import { RecordInputError } from '../../../shared/errors';
 import { batchSizeOption, columnsFor, optionsFor } from '../common';
 import { mappedWriteOperation, recordId } from './write';
 

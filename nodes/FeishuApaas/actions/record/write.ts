@@ -2,7 +2,9 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutio
 
 import { CONCURRENT_BATCHES } from '../../../feishu/api';
 import type { PendingRecord } from '../../../shared/batching';
-import { RecordInputError, runBulkWrite } from '../../../shared/bulkWrite';
+import { runBulkWrite } from '../../../shared/bulkWrite';
+import { RecordInputError } from '../../../shared/errors';
+import { FieldMapper } from '../../../shared/mapping';
 import type { ApaasClient, ObjectTarget } from '../../transport';
 import { MAX_BATCH, apaasRequest, recordsPath } from '../../transport';
 import type { RecordResult } from '../../transport/results';
@@ -14,7 +16,7 @@ export interface WriteSpec<T> {
 	method: IHttpRequestMethods;
 	/** Whether sending the request twice leaves the same records behind (never for create). */
 	idempotent: boolean;
-	prepare(itemIndex: number): { key: string; payload: T };
+	prepare(itemIndex: number): { key: string; payload: T; ignored?: string[] };
 	body(payloads: T[]): IDataObject;
 	/** The record id each result must carry, for requests that name their records. */
 	idOf?(record: PendingRecord<T>): string;
@@ -36,6 +38,7 @@ export async function writeRecords<T>(
 		// Keys are record IDs (or unique per new record): two changes to one record still land in input order.
 		concurrency: CONCURRENT_BATCHES,
 		orderByKey: true,
+		targetName: `object "${target.objectApiName}"`,
 		prepare: spec.prepare,
 		send: async (batch) => {
 			const response = await apaasRequest<{ items?: RecordResult[] }>(
@@ -62,6 +65,8 @@ export async function writeRecords<T>(
 export function mappedWriteOperation(
 	spec: Omit<WriteSpec<IDataObject>, 'prepare' | 'body'> & {
 		prepare(fields: IDataObject, itemIndex: number): { key: string; payload: IDataObject };
+		/** Input fields never sent, without a word (create: `_id`, which Feishu assigns). */
+		neverSent?: string[];
 	},
 ) {
 	return async function (
@@ -69,28 +74,16 @@ export function mappedWriteOperation(
 		client: ApaasClient,
 		target: ObjectTarget,
 	): Promise<INodeExecutionData[]> {
-		const autoMap = isAutoMap(this);
+		const mapper = new FieldMapper(this, { neverSent: (name) => spec.neverSent?.includes(name) === true });
 		return await writeRecords<IDataObject>(this, client, target, {
 			...spec,
-			prepare: (itemIndex) => spec.prepare(mappedFields(this, itemIndex, autoMap), itemIndex),
+			prepare: (itemIndex) => {
+				const { values, ignored } = mapper.read(itemIndex);
+				return { ...spec.prepare(values, itemIndex), ignored };
+			},
 			body: (payloads) => ({ records: JSON.stringify(payloads) }),
 		});
 	};
-}
-
-/** The fields an item maps to: the mapping form's values, or the item itself when auto-mapping. */
-function mappedFields(ctx: IExecuteFunctions, itemIndex: number, autoMap: boolean): IDataObject {
-	const fields = autoMap
-		? { ...ctx.getInputData()[itemIndex].json }
-		: { ...((ctx.getNodeParameter('columns.value', itemIndex, {}) as IDataObject | null) ?? {}) };
-	for (const [name, value] of Object.entries(fields)) {
-		if (value === undefined) delete fields[name];
-	}
-	return fields;
-}
-
-function isAutoMap(ctx: IExecuteFunctions): boolean {
-	return ctx.getNodeParameter('columns.mappingMode', 0) === 'autoMapInputData';
 }
 
 /** A record ID as the service writes it: digits in a string. */

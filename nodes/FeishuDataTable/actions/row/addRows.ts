@@ -8,7 +8,7 @@ import { keysFilter } from '../../transport/filter';
 import { parseItems } from '../../transport/schema';
 import { openClient, readMapping, readRow, readTarget } from '../common';
 import type { Attempt } from './isolate';
-import { isDataRefusal, refusalOf } from './isolate';
+import { refusedAttempt } from './isolate';
 import type { RowRecord } from './rowWrite';
 import { keyText, sentRow, writeRows } from './rowWrite';
 
@@ -100,13 +100,9 @@ export async function addRows(ctx: IExecuteFunctions, settings: AddRowsSettings)
 			// Matching on a key with values makes a repeat land on the same rows; an insert would add them again.
 			resolution !== undefined,
 		);
-		if (!isSuccess(response)) {
-			const refusal = refusalOf(response);
-			if (isDataRefusal(response)) return { refused: refusal };
-			return { outcomes: part.map((record) => failed(record.itemIndex, refusal, record.key)) };
-		}
+		if (!isSuccess(response)) return refusedAttempt(part, response);
 		const ids = response.body?.data?.record_ids ?? [];
-		if (resolution === 'ignore-conflicts') return { outcomes: await afterIgnoreConflicts(part, ids) };
+		if (resolution === 'ignore-conflicts') return { outcomes: await afterIgnoreConflicts(part, ids, response) };
 		if (ids.length !== part.length) {
 			const mismatch = {
 				message: `Feishu answered with ${ids.length} row IDs for ${part.length} rows, so which rows were written is unknown. Check the table before running again.`,
@@ -119,36 +115,48 @@ export async function addRows(ctx: IExecuteFunctions, settings: AddRowsSettings)
 		return { outcomes: part.map((record, index) => written(record, ids[index], actionOf(record))) };
 	};
 
-	/** Rows that met an existing key were kept as they were and have no id in the answer. */
-	const afterIgnoreConflicts = async (part: RowRecord[], ids: string[]) => {
-		if (ids.length === part.length) return part.map((record, index) => written(record, ids[index], 'inserted'));
-		let byKey: Map<string, string>;
-		try {
-			byKey = await lookUpIds(client, path, keyColumns, part);
-		} catch {
-			// Each row is now added or kept; only which of the two is unknown.
-			return part.map((record) => written(record, null));
+	/**
+	 * Which rows were inserted is decided by key, from the look-up made before the request: a key
+	 * that existed was kept as it was. Counting the answer's ids cannot tell: Feishu may list every
+	 * row or only the new ones, and after a resend the rows its lost first attempt inserted come
+	 * back as kept. The ids come from the answer when it plainly lists them, else from a look-up.
+	 */
+	const afterIgnoreConflicts = async (part: RowRecord[], ids: string[], response: { afterLostAnswer?: true }) => {
+		const keptId = (record: RowRecord) => existing?.get(record.payload.keyText);
+		const added = part.filter((record) => keptId(record) === undefined);
+		let idOf: (record: RowRecord) => string | undefined;
+		if (!response.afterLostAnswer && ids.length === part.length) {
+			idOf = (record) => ids[part.indexOf(record)];
+		} else if (!response.afterLostAnswer && ids.length === added.length) {
+			idOf = (record) => keptId(record) ?? ids[added.indexOf(record)];
+		} else {
+			try {
+				const byKey = await lookUpIds(client, path, keyColumns, part);
+				idOf = (record) => byKey.get(record.payload.keyText);
+			} catch {
+				// Each row is now added or kept, and which of the two is known; only the new ids are not.
+				idOf = keptId;
+			}
 		}
-		const inserted = new Set(ids);
-		return part.map((record) => {
-			const id = byKey.get(record.payload.keyText);
-			return written(record, id ?? null, id !== undefined && inserted.has(id) ? 'inserted' : 'ignored');
-		});
+		return part.map((record) =>
+			written(record, idOf(record) ?? null, keptId(record) === undefined ? 'inserted' : 'ignored'),
+		);
+	};
+
+	const lookUpExisting = async (sent: RowRecord[]) => {
+		// Batches can be in flight together (never two with the same key): each adds what it found.
+		const found = await lookUpIds(client, path, keyColumns, sent);
+		existing ??= new Map();
+		for (const [key, id] of found) existing.set(key, id);
 	};
 
 	return await writeRows(ctx, {
 		keyColumns,
 		duplicates: resolution === 'ignore-conflicts' ? 'ignore' : 'merge',
 		groupByColumns: missing === 'separate',
-		readRow: (itemIndex) => readRow(ctx, itemIndex, mapping),
-		beforeSend: settings.reportAction
-			? async (sent) => {
-					// Batches can be in flight together (never two with the same key): each adds what it found.
-					const found = await lookUpIds(client, path, keyColumns, sent);
-					existing ??= new Map();
-					for (const [key, id] of found) existing.set(key, id);
-				}
-			: undefined,
+		readRow: (itemIndex) => readRow(mapping, itemIndex),
+		targetName: `table "${target.table}"`,
+		beforeSend: settings.reportAction || resolution === 'ignore-conflicts' ? lookUpExisting : undefined,
 		post,
 		duplicateOutcome: (record, leader) => {
 			// The first item of the key added or updated the row; this one updated it or was left out.

@@ -2,7 +2,7 @@ import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodePrope
 
 import { runBulkWrite } from '../../../shared/bulkWrite';
 import { failed, succeeded } from '../../../shared/results';
-import { optionsCollection } from '../../../shared/descriptions';
+import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import { isSuccess, tablePath } from '../../transport';
 import { refusalOf } from './isolate';
 import { filterParameters, openClient, readFilter, readTarget, requireFilter, timeoutOption } from '../common';
@@ -11,7 +11,7 @@ const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: 
 
 export const description: INodeProperties[] = [
 	...filterParameters(displayOptions, false),
-	optionsCollection([timeoutOption], { displayOptions }),
+	optionsCollection([rateLimitWaitOption, timeoutOption], { displayOptions }),
 ];
 
 /**

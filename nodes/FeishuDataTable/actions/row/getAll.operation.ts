@@ -7,8 +7,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { RecordInputError, batchFailure } from '../../../shared/bulkWrite';
-import { optionsCollection, returnAllOrLimit } from '../../../shared/descriptions';
+import { batchFailure } from '../../../shared/bulkWrite';
+import { RecordInputError } from '../../../shared/errors';
+import { optionsCollection, rateLimitWaitOption, returnAllOrLimit } from '../../../shared/descriptions';
+import { PageTokens } from '../../../shared/paging';
 import type { DataTableClient } from '../../transport';
 import { MAX_ROWS_PER_REQUEST, describeDataTableError, isSuccess, tablePath } from '../../transport';
 import { checkColumnName } from '../../transport/filter';
@@ -67,7 +69,7 @@ const queryOptions: INodeProperties[] = [
 export const description: INodeProperties[] = [
 	...filterParameters(displayOptions, true),
 	...returnAllOrLimit(displayOptions),
-	optionsCollection([...queryOptions, timeoutOption], { displayOptions }),
+	optionsCollection([...queryOptions, rateLimitWaitOption, timeoutOption], { displayOptions }),
 ];
 
 interface Query {
@@ -137,6 +139,7 @@ async function queryRows(
 	itemIndex: number,
 ): Promise<IDataObject[]> {
 	const rows: IDataObject[] = [];
+	const pageTokens = new PageTokens(ctx, 'Feishu', itemIndex);
 	let pageToken: string | undefined;
 	do {
 		const pageSize = Math.min(query.pageSize, query.limit - rows.length);
@@ -170,7 +173,7 @@ async function queryRows(
 		}
 		const data = response.body?.data;
 		rows.push(...parseItems(data?.items));
-		pageToken = data?.has_more && data.page_token ? data.page_token : undefined;
+		pageToken = data?.has_more ? pageTokens.next(data.page_token) : undefined;
 	} while (pageToken && rows.length < query.limit);
 	return rows.slice(0, query.limit);
 }

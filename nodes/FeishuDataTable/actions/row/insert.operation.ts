@@ -1,6 +1,6 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection } from '../../../shared/descriptions';
+import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import { columnsParameter, timeoutOption } from '../common';
 import type { MissingColumns } from './addRows';
 import { addRows, missingColumnsOption } from './addRows';
@@ -9,7 +9,7 @@ const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: 
 
 export const description: INodeProperties[] = [
 	columnsParameter('add', displayOptions),
-	optionsCollection([missingColumnsOption, timeoutOption], { displayOptions }),
+	optionsCollection([missingColumnsOption, rateLimitWaitOption, timeoutOption], { displayOptions }),
 ];
 
 /** Adds one row per item. Never resent when the outcome is unknown: that could add rows twice. */

@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import type { PendingRecord } from '../../../shared/batching';
 import { batchFailure } from '../../../shared/bulkWrite';
 import type { RecordFailure, RecordOutcome } from '../../../shared/results';
@@ -19,13 +21,47 @@ export function isDataRefusal(response: DataTableResponse<unknown>): boolean {
 /** The failure of the rows of a refused request, with what to do about it when known. */
 export function refusalOf(response: DataTableResponse<unknown>): RecordFailure {
 	const error = describeDataTableError(response);
+	// A refusal of the rows' data is about their values, whatever the code's general advice says.
+	const hint = isDataRefusal(response) ? DATA_HINT : error.hint;
 	return {
-		message: error.hint ? `${error.message}. ${error.hint}` : error.message,
+		message: hint ? `${error.message}. ${hint}` : error.message,
 		outcome: 'failed',
 		code: error.code,
 		serviceMessage: error.message,
 		httpCode: error.httpCode,
 	};
+}
+
+const DATA_HINT =
+	"Check the row's values: each column needs a value of its type, and the table's unique and not-null rules must hold.";
+
+/** What a refused request did: a refusal of its rows' data (worth splitting), or a failure of every row. */
+export function refusedAttempt<T>(part: Array<PendingRecord<T>>, response: DataTableResponse<unknown>): Attempt {
+	const refusal = refusalOf(response);
+	if (isDataRefusal(response)) return { refused: refusal };
+	return { outcomes: part.map((record) => failed(record.itemIndex, refusal, record.key)) };
+}
+
+/**
+ * The columns a refusal of one row is about: those it names in quotes (`null value in column
+ * "qty"`), and those whose value it quotes (`invalid input syntax for type integer: "1.5"`).
+ */
+function columnsNamedBy(message: string | undefined, row: IDataObject): string[] {
+	const quoted = [...(message ?? '').matchAll(/"([^"]*)"/g)].map((match) => match[1]);
+	return Object.keys(row).filter(
+		(column) => quoted.includes(column) || quoted.some((text) => text !== '' && valueText(row[column]) === text),
+	);
+}
+
+function valueText(value: unknown): string | undefined {
+	return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
+export interface Isolation<T> {
+	/** The row a record sends, to name the columns a refusal is about. */
+	rowOf(record: PendingRecord<T>): IDataObject;
+	/** Called at the first refusal, before the rows at fault are looked for. */
+	onRefused(): void;
 }
 
 // Enough extra requests to find a few bad rows among 500 (about 9 halvings each).
@@ -41,6 +77,7 @@ const MAX_EXTRA_REQUESTS = 40;
 export async function sendIsolatingRefusedRows<T>(
 	records: Array<PendingRecord<T>>,
 	attempt: (records: Array<PendingRecord<T>>) => Promise<Attempt>,
+	isolation: Isolation<T>,
 ): Promise<RecordOutcome[]> {
 	let budget = MAX_EXTRA_REQUESTS;
 
@@ -53,22 +90,20 @@ export async function sendIsolatingRefusedRows<T>(
 		}
 	};
 	const refuseAll = (part: Array<PendingRecord<T>>, refusal: RecordFailure) =>
-		part.map((record) =>
-			failed(
-				record.itemIndex,
-				{
-					...refusal,
-					message:
-						part.length === 1
-							? `Feishu refused this row: ${refusal.message}`
-							: `Feishu refused a request with this row and ${part.length - 1} others, so none of them were written: ${refusal.message}`,
-				},
-				record.key,
-			),
-		);
+		part.map((record) => {
+			if (part.length > 1) {
+				const message = `Feishu refused a request with this row and ${part.length - 1} others, so none of them were written: ${refusal.message}`;
+				return failed(record.itemIndex, { ...refusal, message }, record.key);
+			}
+			const fields = columnsNamedBy(refusal.serviceMessage, isolation.rowOf(record));
+			const about = fields.length ? ` (${fields.map((field) => `"${field}"`).join(', ')})` : '';
+			const message = `Feishu refused this row${about}: ${refusal.message}`;
+			return failed(record.itemIndex, { ...refusal, message, fields }, record.key);
+		});
 
 	const resolve = async (part: Array<PendingRecord<T>>, result: Attempt): Promise<RecordOutcome[]> => {
 		if ('outcomes' in result) return result.outcomes;
+		isolation.onRefused();
 		if (part.length === 1 || budget < 2) return refuseAll(part, result.refused);
 		budget -= 2;
 		const middle = Math.ceil(part.length / 2);

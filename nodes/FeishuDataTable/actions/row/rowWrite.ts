@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { CONCURRENT_BATCHES } from '../../../feishu/api';
 import type { PendingRecord } from '../../../shared/batching';
 import { assertSendable, runBulkWrite } from '../../../shared/bulkWrite';
+import type { MappedItem } from '../../../shared/mapping';
 import type { RecordOutcome } from '../../../shared/results';
 import { failed } from '../../../shared/results';
 import { MAX_ROWS_PER_REQUEST } from '../../transport';
@@ -30,8 +31,10 @@ export interface RowWrite {
 	duplicates: 'merge' | 'ignore';
 	/** Send items with different column sets in different requests (required by batch update). */
 	groupByColumns: boolean;
-	/** One item's row, validated. */
-	readRow(itemIndex: number): IDataObject;
+	/** One item's row, validated, and the input fields left out of it. */
+	readRow(itemIndex: number): MappedItem;
+	/** What the rows go to, for messages, e.g. `table "products"`. */
+	targetName: string;
 	/** Runs once per batch before its first request, e.g. to look up what exists. */
 	beforeSend?(sent: RowRecord[]): Promise<void>;
 	/** Sends the rows of one request (their sentRow values). */
@@ -82,8 +85,9 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 		// Keys are the match columns' values: an item sharing a key with an earlier one waits for it.
 		concurrency: CONCURRENT_BATCHES,
 		orderByKey: true,
+		targetName: spec.targetName,
 		prepare: (itemIndex) => {
-			const row = spec.readRow(itemIndex);
+			const { values: row, ignored } = spec.readRow(itemIndex);
 			requireKeyValues(row, keyColumns);
 			const key = describeKey(row, keyColumns);
 			const text = keyText(row, keyColumns);
@@ -96,11 +100,11 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 					leader.payload.merged ??= { ...leader.payload.row };
 					Object.assign(leader.payload.merged, row);
 				}
-				return { key, payload: { row, leader: leader.itemIndex, keyText: text } };
+				return { key, payload: { row, leader: leader.itemIndex, keyText: text }, ignored };
 			}
 			const record: RowRecord = { itemIndex, key, payload: { row, keyText: text } };
 			if (keyColumns.length > 0) leaders.set(text, record);
-			return record;
+			return { ...record, ignored };
 		},
 		groupOf: (record) => {
 			const { leader } = record.payload;
@@ -109,10 +113,11 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 			groups[record.itemIndex] = group;
 			return group;
 		},
-		send: async (batch) => {
+		send: async (batch, signal) => {
 			const sent = batch.filter((record) => record.payload.leader === undefined);
 			if (sent.length > 0) await spec.beforeSend?.(sent);
-			const outcomes = sent.length > 0 ? await sendIsolatingRefusedRows(sent, spec.post) : [];
+			const isolation = { rowOf: sentRow, onRefused: signal.failureKnown };
+			const outcomes = sent.length > 0 ? await sendIsolatingRefusedRows(sent, spec.post, isolation) : [];
 			for (const outcome of outcomes) results.set(outcome.itemIndex, outcome);
 			return batch.map((record) => results.get(record.itemIndex) ?? duplicateOutcome(record));
 		},

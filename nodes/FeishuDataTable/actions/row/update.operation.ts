@@ -6,9 +6,12 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { RecordInputError, runBulkWrite } from '../../../shared/bulkWrite';
+import { runBulkWrite } from '../../../shared/bulkWrite';
+import { RecordInputError } from '../../../shared/errors';
+import type { PendingRecord } from '../../../shared/batching';
+import type { RecordOutcome } from '../../../shared/results';
 import { failed, succeeded } from '../../../shared/results';
-import { optionsCollection } from '../../../shared/descriptions';
+import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import { isSuccess, tablePath } from '../../transport';
 import { ROW_ID } from '../../transport/schema';
 import {
@@ -22,7 +25,7 @@ import {
 	requireFilter,
 	timeoutOption,
 } from '../common';
-import { isDataRefusal, refusalOf } from './isolate';
+import { refusalOf, refusedAttempt } from './isolate';
 import { sentRow, writeRows } from './rowWrite';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['update'] } };
@@ -53,7 +56,7 @@ export const description: INodeProperties[] = [
 	columnsParameter('update', byId),
 	...filterParameters(byFilter, false),
 	columnsParameter('map', byFilter),
-	optionsCollection([timeoutOption], { displayOptions }),
+	optionsCollection([rateLimitWaitOption, timeoutOption], { displayOptions }),
 ];
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
@@ -75,12 +78,13 @@ async function updateById(ctx: IExecuteFunctions): Promise<INodeExecutionData[]>
 		keyColumns: [ROW_ID],
 		duplicates: 'merge',
 		groupByColumns: true,
+		targetName: `table "${target.table}"`,
 		readRow: (itemIndex) => {
-			const row = readRow(ctx, itemIndex, mapping);
-			if (Object.keys(row).every((column) => column === ROW_ID)) {
+			const mapped = readRow(mapping, itemIndex);
+			if (Object.keys(mapped.values).every((column) => column === ROW_ID)) {
 				throw new RecordInputError('No column to update: map at least one column besides _id');
 			}
-			return row;
+			return mapped;
 		},
 		post: async (part) => {
 			const response = await client.send<{ record_ids?: string[] }>(
@@ -91,16 +95,13 @@ async function updateById(ctx: IExecuteFunctions): Promise<INodeExecutionData[]>
 				},
 				true,
 			);
-			if (!isSuccess(response)) {
-				const refusal = refusalOf(response);
-				if (isDataRefusal(response)) return { refused: refusal };
-				return { outcomes: part.map((record) => failed(record.itemIndex, refusal, record.key)) };
-			}
-			const updated = new Set(response.body?.data?.record_ids ?? []);
+			if (!isSuccess(response)) return refusedAttempt(part, response);
+			// Row IDs are UUIDs, which may come back in another case than they were sent.
+			const updated = new Set((response.body?.data?.record_ids ?? []).map((id) => id.toLowerCase()));
 			return {
 				outcomes: part.map((record) => {
 					const id = String(record.payload.row[ROW_ID]);
-					if (updated.has(id)) return succeeded(record.itemIndex, { ...record.payload.row }, record.key);
+					if (updated.has(id.toLowerCase())) return succeeded(record.itemIndex, { ...record.payload.row }, record.key);
 					return failed(
 						record.itemIndex,
 						{
@@ -127,11 +128,12 @@ async function updateByFilter(ctx: IExecuteFunctions): Promise<INodeExecutionDat
 
 	return await runBulkWrite<{ filter: string; row: IDataObject }>(ctx, {
 		batchSize: 1,
+		targetName: `table "${target.table}"`,
 		prepare: (itemIndex) => {
 			const filter = requireFilter(readFilter(ctx, itemIndex));
-			const row = readRow(ctx, itemIndex, mapping);
+			const { values: row, ignored } = readRow(mapping, itemIndex);
 			if (Object.keys(row).length === 0) throw new RecordInputError('No column to update: map at least one column');
-			return { key: filter, payload: { filter, row } };
+			return { key: filter, payload: { filter, row }, ignored };
 		},
 		send: async ([record]) => {
 			const response = await client.send<{ record_ids?: string[] }>(
@@ -145,7 +147,26 @@ async function updateByFilter(ctx: IExecuteFunctions): Promise<INodeExecutionDat
 			);
 			if (!isSuccess(response)) return [failed(record.itemIndex, refusalOf(response), record.key)];
 			const ids = response.body?.data?.record_ids ?? [];
+			if (response.afterLostAnswer) return [afterLostAnswer(record, ids)];
 			return [succeeded(record.itemIndex, { updatedRows: ids.length, _ids: ids, ...record.payload.row }, record.key)];
 		},
 	});
+}
+
+/**
+ * The answer to an update by filter was lost and the resend was answered: the resend says only
+ * which rows matched the filter then. The lost attempt may have updated rows that no longer match
+ * (a filter on a column the update sets matches nothing the second time), so what changed is
+ * unknown: never "nothing changed".
+ */
+function afterLostAnswer(record: PendingRecord<{ filter: string; row: IDataObject }>, ids: string[]): RecordOutcome {
+	return failed(
+		record.itemIndex,
+		{
+			message: `The answer to this update was lost, and the resend then matched ${ids.length} row(s). The first attempt may have updated other rows that no longer match the filter: check the table before running again.`,
+			outcome: 'unknown',
+			extra: { matchedByResend: ids.length, _ids: ids },
+		},
+		record.key,
+	);
 }

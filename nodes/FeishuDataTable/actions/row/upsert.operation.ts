@@ -1,6 +1,6 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { optionsCollection } from '../../../shared/descriptions';
+import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import { columnsParameter, timeoutOption } from '../common';
 import type { MissingColumns, Resolution } from './addRows';
 import { addRows, missingColumnsOption } from './addRows';
@@ -39,7 +39,7 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	columnsParameter('upsert', displayOptions),
-	optionsCollection([missingColumnsOption, reportActionOption, timeoutOption], { displayOptions }),
+	optionsCollection([missingColumnsOption, reportActionOption, rateLimitWaitOption, timeoutOption], { displayOptions }),
 ];
 
 /**

@@ -27,8 +27,8 @@ export const createRecords: WriteOperation = {
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const settings = await readWriteSettings(this);
 	const mapping = await readFieldMapping(this, settings, 'add', false);
-	return await writeRecords(this, settings, createRecords, (itemIndex) => ({
-		key: 'new record',
-		payload: { entry: toRecord(mapping, itemValues(this, mapping, itemIndex)) },
-	}));
+	return await writeRecords(this, settings, createRecords, (itemIndex) => {
+		const { record, ignored } = toRecord(mapping, itemValues(this, mapping, itemIndex));
+		return { key: 'new record', payload: { entry: record }, ignored };
+	});
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { optionsCollection, returnAllOrLimit } from '../../../shared/descriptions';
+import { optionsCollection, rateLimitWaitOption, returnAllOrLimit } from '../../../shared/descriptions';
 import type { KintoneSession } from '../../transport';
 import { appIdOf, asNodeError, openSession, requestKintone } from '../../transport';
 import { appLocator, guestSpaceOption, timeoutOption } from '../descriptions';
@@ -39,7 +39,7 @@ const properties: INodeProperties[] = [
 		description:
 			"Whether to return each field's value only (e.g. \"Name\": \"Acme\") instead of kintone's {type, value} objects",
 	},
-	optionsCollection([guestSpaceOption, timeoutOption]),
+	optionsCollection([guestSpaceOption, rateLimitWaitOption, timeoutOption]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['getAll'] } }, properties);
@@ -61,6 +61,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const session = await openSession(this, {
 		guestSpaceId: options.guestSpaceId,
 		timeout: options.timeout as number | undefined,
+		rateLimitWait: options.rateLimitWait,
 	});
 	const output: INodeExecutionData[] = [];
 

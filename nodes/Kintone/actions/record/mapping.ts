@@ -1,12 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { RecordInputError } from '../../../shared/bulkWrite';
+import { RecordInputError } from '../../../shared/errors';
 import { decidedOncePerName } from '../../../shared/fieldNames';
 import type { FieldWriter, FormField, FormFields, WriteMode } from '../../transport/fields';
 import {
 	canBeUpdateKey,
-	describeValue,
 	fetchFormFields,
 	fieldWriter,
 	RECORD_ID,
@@ -14,6 +13,7 @@ import {
 	toKeyValue,
 	writableFields,
 } from '../../transport/fields';
+import { describeValue } from '../../../shared/values';
 import { asPositiveId } from '../../transport/url';
 import type { WriteSettings } from './write';
 
@@ -29,8 +29,12 @@ export interface FieldMapping {
 	form: FormFields;
 	/** Whether "Expected Revision" has a value; when empty it is not evaluated for every item. */
 	checkRevision: boolean;
-	/** The writer of the field an input field name writes to, or null when it is not sent; throws when it cannot be written. */
-	writerOf(code: string): FieldWriter | null;
+	/**
+	 * The writer of the field an input field name writes to; null when it is not sent (the record ID,
+	 * a field kintone fills itself), `notAField` when the app has no such field (auto-map); throws
+	 * when it cannot be written.
+	 */
+	writerOf(code: string): FieldWriter | null | typeof NOT_A_FIELD;
 	/**
 	 * Every field the run has found a writer for, as undefined (which JSON leaves out). A record
 	 * starts as a copy of it: inside n8n, adding fields one by one to a new object cost more than the
@@ -55,7 +59,7 @@ export async function readFieldMapping(
 		recordShape: {},
 		writerOf: decidedOncePerName((code) => {
 			const field = targetOf(mapping, code);
-			if (!field) return null;
+			if (field === null || field === NOT_A_FIELD) return field;
 			mapping.recordShape[code] = undefined;
 			return fieldWriter(field);
 		}),
@@ -89,28 +93,35 @@ export function itemValues(ctx: IExecuteFunctions, mapping: FieldMapping, itemIn
 	return (ctx.getNodeParameter('columns.value', itemIndex, {}, { skipValidation: true }) ?? {}) as IDataObject;
 }
 
+/** The `notAField` decision: auto-map met an input field the app does not have. */
+export const NOT_A_FIELD = 'notAField';
+
 /**
  * The `{code: {value}}` of a record from one item's values. A value that is null or absent is not
  * sent (kintone keeps the field, or uses its default on add); empty text or an empty list clears it.
- * With auto-map, input fields that are not writable fields of the app are ignored.
+ * With auto-map, fields kintone fills itself are skipped, and input fields the app does not have are
+ * not sent and named in `ignored`.
  */
-export function toRecord(mapping: FieldMapping, values: IDataObject): IDataObject {
+export function toRecord(mapping: FieldMapping, values: IDataObject): { record: IDataObject; ignored?: string[] } {
 	const record: IDataObject = { ...mapping.recordShape };
+	let ignored: string[] | undefined;
 	for (const code in values) {
 		const raw = values[code];
 		if (raw === null || raw === undefined) continue;
 		const write = mapping.writerOf(code);
-		if (write) record[code] = write(raw);
+		if (write === NOT_A_FIELD) (ignored ??= []).push(code);
+		else if (write) record[code] = write(raw);
 	}
-	return record;
+	return ignored ? { record, ignored } : { record };
 }
 
 /** The form field an input field name writes to; null for the record ID, the revision and the field matched on. */
-function targetOf(mapping: FieldMapping, code: string): FormField | null {
+function targetOf(mapping: FieldMapping, code: string): FormField | null | typeof NOT_A_FIELD {
 	if (code === mapping.matchOn || code === RECORD_ID || code === REVISION) return null;
 	// Own fields only: an input field named like "constructor" is not an inherited property.
 	const field = Object.prototype.hasOwnProperty.call(mapping.writable, code) ? mapping.writable[code] : undefined;
-	if (field || mapping.autoMap) return field ?? null;
+	if (field) return field;
+	if (mapping.autoMap) return Object.prototype.hasOwnProperty.call(mapping.form, code) ? null : NOT_A_FIELD;
 	throw new RecordInputError(
 		Object.prototype.hasOwnProperty.call(mapping.form, code)
 			? `kintone does not let this operation write "${code}" (${mapping.form[code].type})`

@@ -28,14 +28,15 @@ export function prepareUpdate(
 	ctx: IExecuteFunctions,
 	mapping: Awaited<ReturnType<typeof readFieldMapping>>,
 	itemIndex: number,
-): { key: string; payload: RecordWrite } {
+): { key: string; payload: RecordWrite; ignored?: string[] } {
 	const values = itemValues(ctx, mapping, itemIndex);
 	const { key, id, updateKey } = recordTarget(mapping, values);
 	const revision = mapping.checkRevision ? expectedRevision(ctx, itemIndex) : undefined;
 	const entry: IDataObject = id !== undefined ? { id } : { updateKey };
 	if (revision !== undefined) entry.revision = revision;
-	entry.record = toRecord(mapping, values);
-	return { key, payload: { entry, id, updateKey, revision } };
+	const { record, ignored } = toRecord(mapping, values);
+	entry.record = record;
+	return { key, payload: { entry, id, updateKey, revision }, ignored };
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {

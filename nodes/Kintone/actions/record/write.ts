@@ -2,21 +2,18 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { PendingRecord } from '../../../shared/batching';
 import { toBatches } from '../../../shared/batching';
-import { runBulkWrite } from '../../../shared/bulkWrite';
+import type { BatchSignal } from '../../../shared/bulkWrite';
+import { batchFailure, runBulkWrite } from '../../../shared/bulkWrite';
 import type { HttpResponse } from '../../../shared/request';
 import type { RecordOutcome } from '../../../shared/results';
 import { failed, succeeded } from '../../../shared/results';
 import type { KintoneSession } from '../../transport';
-import { apiPath, appIdOf, callKintone, openSession, requestKintone } from '../../transport';
+import { apiPath, appIdOf, callKintone, openSession } from '../../transport';
 import { DEFAULT_CONCURRENCY } from '../descriptions';
-import type { KintoneErrorBody, RecordProblem } from '../../transport/errors';
-import {
-	describeAnswer,
-	KINTONE_CODES,
-	kintoneError,
-	problemsByRecord,
-	recordIdsInMessage,
-} from '../../transport/errors';
+import type { KintoneErrorBody } from '../../transport/errors';
+import { describeAnswer, kintoneError } from '../../transport/errors';
+import type { Blame } from './blame';
+import { blamedRecords } from './blame';
 
 /** kintone's limits: 100 records per records.json request, 20 requests per bulkRequest. */
 const RECORDS_PER_REQUEST = 100;
@@ -60,6 +57,7 @@ export async function readWriteSettings(ctx: IExecuteFunctions): Promise<WriteSe
 	const session = await openSession(ctx, {
 		guestSpaceId: options.guestSpaceId,
 		timeout: options.timeout as number | undefined,
+		rateLimitWait: options.rateLimitWait,
 	});
 	const concurrency = Number(options.concurrency ?? DEFAULT_CONCURRENCY);
 	return {
@@ -78,24 +76,34 @@ export async function writeRecords(
 	ctx: IExecuteFunctions,
 	settings: WriteSettings,
 	operation: WriteOperation,
-	prepare: (itemIndex: number) => { key: string; payload: RecordWrite },
+	prepare: (itemIndex: number) => { key: string; payload: RecordWrite; ignored?: string[] },
 ): Promise<INodeExecutionData[]> {
 	return await runBulkWrite<RecordWrite>(ctx, {
+		targetName: `app ${settings.app}`,
 		batchSize: settings.atomic ? RECORDS_PER_REQUEST * REQUESTS_PER_BULK : RECORDS_PER_REQUEST,
 		concurrency: settings.concurrency,
 		orderByKey: operation.keysNameRecords,
 		// An API token or password: no token to fetch before the other batches may start.
 		firstBatchAlone: false,
 		prepare,
-		send: async (batch) =>
-			settings.atomic ? await sendBulk(settings, operation, batch) : await sendOne(settings, operation, batch),
+		send: async (batch, signal) =>
+			settings.atomic
+				? await sendBulk(settings, operation, batch, signal)
+				: await sendOne(settings, operation, batch, signal, false),
 	});
 }
 
+/**
+ * One records.json request of up to 100 records. kintone applies it all or nothing, so when it
+ * refuses the request because of some records, the others are sent again without them, once:
+ * only the records at fault fail.
+ */
 async function sendOne(
 	settings: WriteSettings,
 	operation: WriteOperation,
 	batch: Array<PendingRecord<RecordWrite>>,
+	signal: BatchSignal,
+	isResend: boolean,
 ): Promise<RecordOutcome[]> {
 	const { app, session } = settings;
 	const records = batch.map((record) => record.payload);
@@ -105,11 +113,27 @@ async function sendOne(
 		body: operation.payload(app, records),
 		idempotent: operation.idempotent(records),
 	});
-	if (!isSuccess(response)) {
-		const error = kintoneError(response.body);
-		return await rejected(settings, batch, response, error, { offset: 0, size: batch.length }, 'request');
+	if (isSuccess(response)) return accepted(batch, operation.results(response.body, records));
+	signal.failureKnown();
+	const error = kintoneError(response.body);
+	const culprits = error ? await blamedRecords(settings, batch, error, { offset: 0, size: batch.length }) : new Map();
+	const others = batch.filter((_, position) => !culprits.has(position));
+	const refusal = { response, error, culprits, scope: 'request' as const };
+	if (isResend || culprits.size === 0 || others.length === 0) return rejected(batch, refusal);
+
+	// Nothing of the refused request was applied, so sending the others again cannot apply them twice.
+	let resent: RecordOutcome[];
+	try {
+		resent = await sendOne(settings, operation, others, signal, true);
+	} catch (thrown) {
+		const failure = batchFailure(thrown);
+		resent = others.map((record) => failed(record.itemIndex, failure, record.key));
 	}
-	return accepted(batch, operation.results(response.body, records));
+	const culpritOutcomes = rejected(batch, { ...refusal, othersResent: true }).filter((_, position) =>
+		culprits.has(position),
+	);
+	const byItem = new Map([...resent, ...culpritOutcomes].map((outcome) => [outcome.itemIndex, outcome]));
+	return batch.map((record) => byItem.get(record.itemIndex)!);
 }
 
 /** Up to 2,000 records in one bulkRequest: kintone runs its 20 requests in order and rolls all back if one fails. */
@@ -117,6 +141,7 @@ async function sendBulk(
 	settings: WriteSettings,
 	operation: WriteOperation,
 	batch: Array<PendingRecord<RecordWrite>>,
+	signal: BatchSignal,
 ): Promise<RecordOutcome[]> {
 	const { app, session } = settings;
 	const chunks = toBatches(batch, RECORDS_PER_REQUEST).map((chunk) => chunk.map((record) => record.payload));
@@ -132,27 +157,22 @@ async function sendBulk(
 		},
 		idempotent: chunks.every((records) => operation.idempotent(records)),
 	});
-	if (!isSuccess(response)) {
-		// `results` holds the failing request's error and `{}` for the others.
-		const failing = (response.body?.results ?? []).findIndex((result) => kintoneError(result) !== undefined);
-		if (failing < 0) {
-			const error = kintoneError(response.body);
-			return await rejected(settings, batch, response, error, { offset: 0, size: batch.length }, 'atomic');
-		}
-		const offset = failing * RECORDS_PER_REQUEST;
-		return await rejected(
-			settings,
-			batch,
-			response,
-			kintoneError(response.body?.results?.[failing]),
-			{ offset, size: chunks[failing].length },
-			'atomic',
+	if (isSuccess(response)) {
+		const results = chunks.flatMap((records, index) =>
+			operation.results((response.body.results?.[index] ?? {}) as IDataObject, records),
 		);
+		return accepted(batch, results);
 	}
-	const results = chunks.flatMap((records, index) =>
-		operation.results((response.body.results?.[index] ?? {}) as IDataObject, records),
-	);
-	return accepted(batch, results);
+	signal.failureKnown();
+	// `results` holds the failing request's error and `{}` for the others.
+	const failing = (response.body?.results ?? []).findIndex((result) => kintoneError(result) !== undefined);
+	const error = kintoneError(failing < 0 ? response.body : response.body?.results?.[failing]);
+	const span =
+		failing < 0
+			? { offset: 0, size: batch.length }
+			: { offset: failing * RECORDS_PER_REQUEST, size: chunks[failing].length };
+	const culprits = error ? await blamedRecords(settings, batch, error, span) : new Map();
+	return rejected(batch, { response, error, culprits, scope: 'atomic' });
 }
 
 function isSuccess(response: HttpResponse): boolean {
@@ -172,27 +192,30 @@ function clause(text: string): string {
 	return text.trim().replace(/[.。]+$/, '');
 }
 
-/** The records of a refused request, as positions in the batch, with what kintone said about each. */
-type Blame = Map<number, RecordProblem | undefined>;
+interface Refusal {
+	response: HttpResponse;
+	error: KintoneErrorBody | undefined;
+	/** The records kintone blames, by position in the batch. */
+	culprits: Blame;
+	/** `atomic`: one bulk request of up to 2,000 records, applied all or nothing. */
+	scope: 'request' | 'atomic';
+	/** Set when the other records were sent again without the culprits. */
+	othersResent?: boolean;
+}
 
 /**
  * Every record of a refused request fails: kintone applied none of it. The records kintone
  * blames say why; the others say which record held them back, so nothing is reported written
  * that was not and nothing is blamed on the wrong record.
  */
-async function rejected(
-	settings: WriteSettings,
-	batch: Array<PendingRecord<RecordWrite>>,
-	response: HttpResponse,
-	error: KintoneErrorBody | undefined,
-	failing: { offset: number; size: number },
-	scope: 'request' | 'atomic',
-): Promise<RecordOutcome[]> {
+function rejected(batch: Array<PendingRecord<RecordWrite>>, refusal: Refusal): RecordOutcome[] {
+	const { response, error, culprits, scope } = refusal;
 	const answer = describeAnswer(response, error);
-	const culprits = error ? await blamedRecords(settings, batch, error, failing) : (new Map() as Blame);
 	const count = batch.length.toLocaleString('en-US');
 	const unit =
-		scope === 'atomic' ? `the atomic batch of ${count} records (one bulk request)` : `the request of ${count} records`;
+		scope === 'atomic'
+			? `the atomic batch of ${count} records (one bulk request, applied all or nothing as the "Atomic Batches" option asks)`
+			: `the request of ${count} records`;
 	const hint = answer.hint ? ` ${answer.hint}` : '';
 	const blamed = [...culprits.keys()].map((position) => nameOf(batch[position]));
 	const blamedText =
@@ -203,6 +226,9 @@ async function rejected(
 		serviceMessage: answer.message,
 		httpCode: String(response.statusCode),
 	};
+	const others = refusal.othersResent
+		? ' The other records of its request were sent again without it.'
+		: ` Nothing in ${unit} was saved.`;
 
 	return batch.map((record, position) => {
 		if (culprits.has(position)) {
@@ -212,7 +238,7 @@ async function rejected(
 				record.itemIndex,
 				{
 					...common,
-					message: `kintone refused this record: ${clause(why)}.${hint} Nothing in ${unit} was saved.`,
+					message: `kintone refused this record: ${clause(why)}.${hint}${others}`,
 					fields: problem?.fields,
 					extra: { errorId: error?.id, ...(problem ? { fieldErrors: problem.details } : {}) },
 				},
@@ -241,99 +267,4 @@ async function rejected(
 			record.key,
 		);
 	});
-}
-
-/**
- * The records kintone blames: from the `records[N]` keys of `errors`, else the record IDs its message
- * names, else (revision conflict, record not found: kintone names no record) by reading the
- * records the request was about.
- */
-async function blamedRecords(
-	settings: WriteSettings,
-	batch: Array<PendingRecord<RecordWrite>>,
-	error: KintoneErrorBody,
-	failing: { offset: number; size: number },
-): Promise<Blame> {
-	const blamed: Blame = new Map();
-	const positions = Array.from({ length: failing.size }, (_, index) => failing.offset + index);
-	for (const [index, problem] of problemsByRecord(error)) {
-		if (index < failing.size) blamed.set(failing.offset + index, problem);
-	}
-	if (blamed.size > 0) return new Map([...blamed].sort(([a], [b]) => a - b));
-	const ids = recordIdsInMessage(error.message);
-	for (const position of positions) {
-		if (ids.includes(batch[position].payload.id ?? '')) blamed.set(position, undefined);
-	}
-	if (blamed.size > 0 || !PROBED_CODES.has(error.code)) return blamed;
-	for (const position of await probeRecords(settings, positions.map((position) => batch[position].payload), error.code)) {
-		blamed.set(failing.offset + position, undefined);
-	}
-	return blamed;
-}
-
-const PROBED_CODES = new Set<string>([
-	KINTONE_CODES.revisionConflict,
-	KINTONE_CODES.recordNotFound,
-	KINTONE_CODES.keyNotFound,
-]);
-
-interface CurrentRecord {
-	$id?: { value?: string };
-	$revision?: { value?: string };
-	[code: string]: { value?: unknown } | undefined;
-}
-
-/**
- * Reads the records a refused request was about and returns the positions of those that explain the
- * refusal: a revision that is no longer current (GAIA_CO02), or no such record (GAIA_RE01 / RE20).
- */
-async function probeRecords(settings: WriteSettings, records: RecordWrite[], code: string): Promise<number[]> {
-	const keyField = records.find((record) => record.updateKey)?.updateKey?.field;
-	const ids = records.map((record) => record.id).filter((id): id is string => id !== undefined);
-	const keys = records.map((record) => record.updateKey?.value).filter((key): key is string => key !== undefined);
-	const conditions = [
-		ids.length ? `$id in (${ids.join(', ')})` : '',
-		keyField && keys.length ? `${keyField} in (${keys.map(queryString).join(', ')})` : '',
-	].filter(Boolean);
-	if (conditions.length === 0) return [];
-
-	const qs: IDataObject = {
-		app: settings.app,
-		query: `${conditions.join(' or ')} limit 500`,
-		fields: ['$id', '$revision', ...(keyField ? [keyField] : [])],
-	};
-	let current: CurrentRecord[];
-	try {
-		const body = await requestKintone<{ records?: CurrentRecord[] }>(
-			settings.session,
-			{ method: 'GET', endpoint: 'records', qs, idempotent: true },
-			'Could not check which record kintone refused',
-		);
-		current = body.records ?? [];
-	} catch (error) {
-		// Without it the failure is still reported, only without naming the record.
-		settings.session.ctx.logger.warn(`kintone: ${(error as Error).message}`);
-		return [];
-	}
-	const byId = new Map(current.map((record) => [String(record.$id?.value), record]));
-	const byKey = new Map(current.map((record) => [keyText(keyField ? record[keyField]?.value : undefined), record]));
-
-	return records.flatMap((record, position) => {
-		const found = record.id !== undefined ? byId.get(record.id) : byKey.get(keyText(record.updateKey?.value));
-		if (code === KINTONE_CODES.revisionConflict) {
-			return found && record.revision !== undefined && found.$revision?.value !== record.revision ? [position] : [];
-		}
-		return found ? [] : [position];
-	});
-}
-
-/** A value in a kintone query: double quotes, with `"` and `\` escaped. */
-function queryString(value: string): string {
-	return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** Keys compare as numbers when both look like numbers (kintone normalises NUMBER values). */
-function keyText(value: unknown): string {
-	const text = String(value ?? '').trim();
-	return text !== '' && Number.isFinite(Number(text)) ? String(Number(text)) : text;
 }

@@ -1,0 +1,105 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { PendingRecord } from '../../../shared/batching';
+import { requestKintone } from '../../transport';
+import type { KintoneErrorBody, RecordProblem } from '../../transport/errors';
+import { KINTONE_CODES, problemsByRecord, recordIdsInMessage } from '../../transport/errors';
+import type { RecordWrite, WriteSettings } from './write';
+
+/** The records of a refused request, as positions in the batch, with what kintone said about each. */
+export type Blame = Map<number, RecordProblem | undefined>;
+
+/**
+ * The records kintone blames: from the `records[N]` keys of `errors`, else the record IDs its message
+ * names, else (revision conflict, record not found: kintone names no record) by reading the
+ * records the request was about.
+ */
+export async function blamedRecords(
+	settings: WriteSettings,
+	batch: Array<PendingRecord<RecordWrite>>,
+	error: KintoneErrorBody,
+	failing: { offset: number; size: number },
+): Promise<Blame> {
+	const blamed: Blame = new Map();
+	const positions = Array.from({ length: failing.size }, (_, index) => failing.offset + index);
+	for (const [index, problem] of problemsByRecord(error)) {
+		if (index < failing.size) blamed.set(failing.offset + index, problem);
+	}
+	if (blamed.size > 0) return new Map([...blamed].sort(([a], [b]) => a - b));
+	const ids = recordIdsInMessage(error.message);
+	for (const position of positions) {
+		if (ids.includes(batch[position].payload.id ?? '')) blamed.set(position, undefined);
+	}
+	if (blamed.size > 0 || !PROBED_CODES.has(error.code)) return blamed;
+	for (const position of await probeRecords(settings, positions.map((position) => batch[position].payload), error.code)) {
+		blamed.set(failing.offset + position, undefined);
+	}
+	return blamed;
+}
+
+const PROBED_CODES = new Set<string>([
+	KINTONE_CODES.revisionConflict,
+	KINTONE_CODES.recordNotFound,
+	KINTONE_CODES.keyNotFound,
+]);
+
+interface CurrentRecord {
+	$id?: { value?: string };
+	$revision?: { value?: string };
+	[code: string]: { value?: unknown } | undefined;
+}
+
+/**
+ * Reads the records a refused request was about and returns the positions of those that explain the
+ * refusal: a revision that is no longer current (GAIA_CO02), or no such record (GAIA_RE01 / RE20).
+ */
+async function probeRecords(settings: WriteSettings, records: RecordWrite[], code: string): Promise<number[]> {
+	const keyField = records.find((record) => record.updateKey)?.updateKey?.field;
+	const ids = records.map((record) => record.id).filter((id): id is string => id !== undefined);
+	const keys = records.map((record) => record.updateKey?.value).filter((key): key is string => key !== undefined);
+	const conditions = [
+		ids.length ? `$id in (${ids.join(', ')})` : '',
+		keyField && keys.length ? `${keyField} in (${keys.map(queryString).join(', ')})` : '',
+	].filter(Boolean);
+	if (conditions.length === 0) return [];
+
+	const qs: IDataObject = {
+		app: settings.app,
+		query: `${conditions.join(' or ')} limit 500`,
+		fields: ['$id', '$revision', ...(keyField ? [keyField] : [])],
+	};
+	let current: CurrentRecord[];
+	try {
+		const body = await requestKintone<{ records?: CurrentRecord[] }>(
+			settings.session,
+			{ method: 'GET', endpoint: 'records', qs, idempotent: true },
+			'Could not check which record kintone refused',
+		);
+		current = body.records ?? [];
+	} catch (error) {
+		// Without it the failure is still reported, only without naming the record.
+		settings.session.ctx.logger.warn(`kintone: ${(error as Error).message}`);
+		return [];
+	}
+	const byId = new Map(current.map((record) => [String(record.$id?.value), record]));
+	const byKey = new Map(current.map((record) => [keyText(keyField ? record[keyField]?.value : undefined), record]));
+
+	return records.flatMap((record, position) => {
+		const found = record.id !== undefined ? byId.get(record.id) : byKey.get(keyText(record.updateKey?.value));
+		if (code === KINTONE_CODES.revisionConflict) {
+			return found && record.revision !== undefined && found.$revision?.value !== record.revision ? [position] : [];
+		}
+		return found ? [] : [position];
+	});
+}
+
+/** A value in a kintone query: double quotes, with `"` and `\` escaped. */
+function queryString(value: string): string {
+	return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Keys compare as numbers when both look like numbers (kintone normalises NUMBER values). */
+function keyText(value: unknown): string {
+	const text = String(value ?? '').trim();
+	return text !== '' && Number.isFinite(Number(text)) ? String(Number(text)) : text;
+}
