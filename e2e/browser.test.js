@@ -4,7 +4,8 @@
  * download), with this package installed from its packed tarball and the three emulators as backends.
  *
  * For each node it adds the node from the node creator, points it at the emulator's seeded data and
- * checks that the field mapping (n8n's resource mapper) shows the fields the emulator serves. It also
+ * checks that the field mapping (n8n's resource mapper) shows the fields the emulator serves. An
+ * aPaaS update set up and run in the editor writes only the fields the user filled in. It also
  * creates a Feishu Data Table credential in the editor and completes its OAuth2 "Connect" flow against
  * the emulator's authorize page, then loads the table list and columns with the new token.
  *
@@ -142,6 +143,19 @@ function requestsSince(emulator, from) {
 // Editor actions (selectors: n8n's data-test-id attributes)
 // ---------------------------------------------------------------------------------------------
 
+/** Opens a new workflow with this name and a manual trigger. */
+async function newWorkflow(name) {
+	await page.goto(`${instance.url}/workflow/new`);
+	const nameInput = page.locator(`${byTestId('workflow-name-input')}`);
+	await nameInput.locator(byTestId('inline-edit-preview')).click();
+	await nameInput.locator('input').fill(name);
+	await nameInput.locator('input').press('Enter');
+	await page.locator(byTestId('canvas-plus-button')).click();
+	await page.locator(byTestId('node-creator-search-bar')).fill('Manual');
+	await page.locator(byTestId('node-creator-node-item')).first().click();
+	await page.locator(`${byTestId('canvas-node')}[data-node-type="n8n-nodes-base.manualTrigger"]`).waitFor();
+}
+
 /** Adds a node of this package after the selected node, through the node creator and one of its actions. */
 async function addNode(displayName, actionName) {
 	await page.locator(byTestId('node-creator-plus-button')).click();
@@ -251,17 +265,7 @@ test('signs in to the editor and opens a new workflow with a manual trigger', { 
 		await page.locator(byTestId('form-submit-button')).click();
 		await page.waitForURL(/\/home\//);
 	});
-	await step(t, 'new workflow', async () => {
-		await page.goto(`${instance.url}/workflow/new`);
-		const nameInput = page.locator(`${byTestId('workflow-name-input')}`);
-		await nameInput.locator(byTestId('inline-edit-preview')).click();
-		await nameInput.locator('input').fill('Bulk records: three nodes');
-		await nameInput.locator('input').press('Enter');
-		await page.locator(byTestId('canvas-plus-button')).click();
-		await page.locator(byTestId('node-creator-search-bar')).fill('Manual');
-		await page.locator(byTestId('node-creator-node-item')).first().click();
-		await page.locator(`${byTestId('canvas-node')}[data-node-type="n8n-nodes-base.manualTrigger"]`).waitFor();
-	});
+	await step(t, 'new workflow', async () => await newWorkflow('Bulk records: three nodes'));
 });
 
 test('Kintone: the app list and the field mapping come from the kintone emulator', { timeout: 120_000 }, async (t) => {
@@ -433,5 +437,55 @@ test('the workflow shows the three nodes', { timeout: 60_000 }, async (t) => {
 		);
 		await page.waitForTimeout(500); // zoom animation
 		await screenshot('workflow.png');
+	});
+});
+
+test('Feishu aPaaS Update set up in the editor: only the fields the user filled in are written', { timeout: 120_000 }, async (t) => {
+	const { namespace, object } = backends.seed.apaas;
+	const records = () => backends.apaas.records(namespace, object);
+	const [id] = [...records().keys()];
+	const before = { ...records().get(id).values };
+	const from = backends.apaas.server.requests.length;
+	await step(t, 'untouched: new workflow', async () => {
+		await newWorkflow('Bulk records: update only what is set');
+		await addNode(NODE_NAMES.apaas, 'Update records');
+		await expectCredential('Feishu aPaaS (demo emulator)');
+		await page.locator(`${byTestId('parameter-input-namespace')} input`).fill(namespace);
+		await page.locator(`${byTestId('parameter-input-objectApiName')} input`).fill(object);
+		await page.locator(`${byTestId('parameter-input-objectApiName')} input`).blur();
+		await mappedFieldLabels(['Record ID (_id)']);
+	});
+	let paidChoices;
+	await step(t, 'untouched: add city and paid, fill in the ID and the city', async () => {
+		// The user adds two fields, fills in the city and leaves the yes/no field as it comes.
+		for (const label of ['城市 (city)', '已付款 (paid)']) {
+			await page.locator(`${byTestId('ndv')} ${byTestId('add-fields-select')} button`).click();
+			await page.locator('div[role="menuitem"]:visible').filter({ hasText: label }).click();
+		}
+		await page.locator(`${byTestId('parameter-input-_id')} input`).fill(id);
+		await page.locator(`${byTestId('parameter-input-city')} input`).fill('广州');
+		await page.locator(`${byTestId('parameter-input-city')} input`).blur();
+		await page.locator(byTestId('parameter-input-paid')).click();
+		const choices = page.locator('.el-select-dropdown__item:visible');
+		await choices.first().waitFor();
+		paidChoices = await choices.allInnerTexts();
+		await page.keyboard.press('Escape');
+	});
+	await step(t, 'untouched: execute the node', async () => {
+		await page.locator(`${byTestId('ndv')} ${byTestId('node-execute-button')}`).first().click();
+		// The output table shows the record written (the city input's own value is no text on the page).
+		await page.locator(byTestId('ndv')).getByText('广州', { exact: true }).first().waitFor();
+		await screenshot('feishu-apaas-update-only-what-is-set.png');
+	});
+	await step(t, 'untouched: close', closeNodeView);
+
+	await t.test('the yes/no field offers True and False, with nothing chosen at first', () => {
+		assert.deepEqual(paidChoices.map((text) => text.trim()), ['True', 'False']);
+	});
+	await t.test('the service received the ID and the city only; the record kept its other values', () => {
+		const updates = requestsSince(backends.apaas, from).filter((r) => r.path.endsWith('/records/batch_update'));
+		assert.equal(updates.length, 1);
+		assert.deepEqual(JSON.parse(updates[0].body.records), [{ _id: id, city: '广州' }]);
+		assert.deepEqual(records().get(id).values, { ...before, city: '广州' });
 	});
 });

@@ -90,15 +90,16 @@ const TIME_TEXT = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/;
 /**
  * One value checked against the type its field has in the mapping form's schema, so a value the
  * service would refuse (`qty: "ten"`, 2024-02-30) fails its item before anything is sent, naming
- * the field. Valid values are sent as they are (numbers as text keep every digit), except that
- * "true"/"false" become booleans and dates become ISO text. Null is left to the caller.
+ * the field. Valid values are sent as they are, except that numbers given as text become numbers
+ * (unless that would lose digits), "true"/"false" booleans and dates ISO text. Null is left to the
+ * caller.
  */
 export function checkedValue(field: SchemaField, value: unknown): unknown {
 	if (value === null || value === undefined) return value;
 	switch (field.type) {
 		case 'number':
 			if (typeof value === 'number' && Number.isFinite(value)) return value;
-			if (typeof value === 'string' && isNumberText(value.trim())) return value.trim();
+			if (typeof value === 'string' && isNumberText(value.trim())) return numberOf(value.trim());
 			throw invalidValue(field.id, 'a number', value);
 		case 'boolean':
 			if (typeof value === 'boolean') return value;
@@ -117,6 +118,13 @@ export function checkedValue(field: SchemaField, value: unknown): unknown {
 		default:
 			return value;
 	}
+}
+
+/** Numeric text as a number, or as the text when a number would lose digits (big integers). */
+function numberOf(text: string): number | string {
+	const number = Number(text);
+	const whole = /^[+-]?\d+$/.test(text);
+	return !whole || Number.isSafeInteger(number) ? number : text;
 }
 
 function dateTimeValue(field: SchemaField, value: unknown): unknown {

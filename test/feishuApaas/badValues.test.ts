@@ -51,7 +51,7 @@ describe('Feishu aPaaS node: values checked by the object\'s fields, and fields 
 		]);
 		expect(errors[1].json.error).toBe('"in_stock" needs true or false, got "perhaps"');
 		const [create] = requestsTo(apaas.emulator, 'batch_create');
-		expect(sentRecords(create.body)).toEqual([{ book_name: 'A', book_count: '12', in_stock: true }]);
+		expect(sentRecords(create.body)).toEqual([{ book_name: 'A', book_count: 12, in_stock: true }]);
 	});
 
 	it('Map Automatically: an input field the object does not have is named on the item and in a hint, never dropped silently', async () => {

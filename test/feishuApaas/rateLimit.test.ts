@@ -5,7 +5,8 @@ const REQUESTS = 120;
 const PER_REQUEST = 5;
 
 describe('Feishu aPaaS node: rate limits (50/s and 1,000/min per API and app)', () => {
-	const apaas = useFeishuApaasEmulator();
+	// Strict, as the service: a refused call counts against the window too.
+	const apaas = useFeishuApaasEmulator({ strictRateLimits: true });
 
 	function items() {
 		const ids = apaas.emulator.seedRecords(NS, OBJ, Array.from({ length: REQUESTS * PER_REQUEST }, () => ({ book_count: 0 })));

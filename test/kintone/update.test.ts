@@ -104,19 +104,24 @@ describe('Kintone node: Update Many', () => {
 		expect(ids.map((id) => valueOf(kintone.emulator, kintone.sample, id, F.note))).toEqual(['checked', '', 'checked']);
 	});
 
+	/** A change by someone else (revision 1 becomes 2), then a clean request log. */
+	async function editBySomeoneElse(id: string) {
+		const edit = await fetch(`${kintone.emulator.url}/k/v1/record.json`, {
+			method: 'PUT',
+			headers: { 'X-Cybozu-API-Token': kintone.sample.token, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ app: kintone.sample.app, id, record: { [F.note]: { value: 'edited by someone' } } }),
+		});
+		expect(edit.status).toBe(200);
+		kintone.emulator.server.reset();
+	}
+
 	describe('a revision conflict on one record of the second of three requests', () => {
 		let ids: string[];
 
 		beforeEach(async () => {
 			ids = seed(300);
 			// Someone edits record 151 after the workflow read it (all items carry revision 1).
-			const edit = await fetch(`${kintone.emulator.url}/k/v1/record.json`, {
-				method: 'PUT',
-				headers: { 'X-Cybozu-API-Token': kintone.sample.token, 'Content-Type': 'application/json' },
-				body: JSON.stringify({ app: kintone.sample.app, id: ids[150], record: { [F.note]: { value: 'edited by someone' } } }),
-			});
-			expect(edit.status).toBe(200);
-			kintone.emulator.server.reset();
+			await editBySomeoneElse(ids[150]);
 		});
 
 		const items = () => byId(ids).map((item) => ({ ...item, revision: '1' }));
@@ -201,13 +206,7 @@ describe('Kintone node: Update Many', () => {
 
 	it('Stop Workflow: once a refusal is known no new batch starts, even while the culprit is still being looked up', async () => {
 		const ids = seed(1234);
-		const edit = await fetch(`${kintone.emulator.url}/k/v1/record.json`, {
-			method: 'PUT',
-			headers: { 'X-Cybozu-API-Token': kintone.sample.token, 'Content-Type': 'application/json' },
-			body: JSON.stringify({ app: kintone.sample.app, id: ids[650], record: { [F.note]: { value: 'edited by someone' } } }),
-		});
-		expect(edit.status).toBe(200);
-		kintone.emulator.server.reset();
+		await editBySomeoneElse(ids[650]);
 		// Looking up which record kintone refused takes a while (the read names no record).
 		kintone.emulator.server.inject({ match: (request) => request.method === 'GET', action: { kind: 'delay', ms: 400 } });
 		const items = byId(ids).map((item) => ({ ...item, revision: '1' }));

@@ -274,6 +274,20 @@ describe('shared engine through n8n WorkflowExecute (example node)', () => {
 		expect(emulator.records.size).toBe(0);
 	});
 
+	it('counts rate limits apart from errors: many 429s do not use up the budget for 5xx answers', async () => {
+		const created = await runExample(emulator, { operation: 'create', batchSize: 100 }, names(3));
+		const renamed = created.outputs[0].map((item) => ({ id: item.json.id, name: `renamed ${item.json.id}` }));
+		emulator.server.reset();
+		emulator.server.inject({ times: 5, action: { kind: 'respond', reply: { status: 429, body: {} } } });
+		emulator.server.inject({ times: 2, action: { kind: 'respond', reply: { status: 503, body: {} } } });
+
+		const result = await runExample(emulator, { operation: 'update', batchSize: 100, maxRetries: 2 }, renamed);
+
+		expect(result.error).toBeUndefined();
+		expect(emulator.server.fates).toEqual([...Array(7).fill('faultReply'), 'handled']);
+		expect([...emulator.records.values()].every((record) => record.name.startsWith('renamed'))).toBe(true);
+	});
+
 	it('keeps one result per item, in order, with several batches in flight', async () => {
 		emulator.server.inject({ nth: 1, action: { kind: 'delay', ms: 300 } });
 

@@ -1,4 +1,5 @@
-import { DEFAULT_RETRY_BUDGET, retryDelayMs, retryHintMs } from '../../nodes/shared/request';
+import { rateLimitWaitOption } from '../../nodes/shared/descriptions';
+import { DEFAULT_RETRY_BUDGET, retryBudgetFor, retryDelayMs, retryHintMs } from '../../nodes/shared/request';
 
 const response = (headers: Record<string, string>) => ({ statusCode: 429, headers, body: {} });
 
@@ -54,5 +55,16 @@ describe('retryDelayMs', () => {
 
 	it('cuts a hint longer than the longest one honoured', () => {
 		expect(retryDelayMs(0, 10 * 60_000, budget)).toBeLessThanOrEqual(budget.maxHintMs + 50);
+	});
+});
+
+describe('retryBudgetFor ("Max Wait on Rate Limits")', () => {
+	it('defaults to the option\'s default, five minutes, and takes the option in seconds', () => {
+		expect(rateLimitWaitOption.default).toBe(DEFAULT_RETRY_BUDGET.rateLimitWaitMs / 1000);
+		expect(DEFAULT_RETRY_BUDGET.rateLimitWaitMs).toBe(300_000);
+		expect(retryBudgetFor(undefined)).toBe(DEFAULT_RETRY_BUDGET);
+		expect(retryBudgetFor(20)).toEqual({ ...DEFAULT_RETRY_BUDGET, rateLimitWaitMs: 20_000 });
+		expect(retryBudgetFor(0).rateLimitWaitMs).toBe(0);
+		expect(retryBudgetFor('soon')).toBe(DEFAULT_RETRY_BUDGET);
 	});
 });

@@ -67,7 +67,7 @@ export function optionsFor(operation: string, own: INodeProperties[]): INodeProp
 
 /** The field-mapping form of a write operation. */
 export function columnsFor(operation: 'create' | 'update'): INodeProperties {
-	return fieldMappingProperty(operation === 'create' ? 'add' : 'update', ['namespace', 'objectApiName'], {
+	return fieldMappingProperty(operation === 'create' ? 'add' : 'update', ['namespace', 'objectApiName', 'operation'], {
 		displayOptions: { show: { resource: [RESOURCE], operation: [operation] } },
 		resourceMapper: {
 			showTypeConversionOptions: true,
