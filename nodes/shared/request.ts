@@ -8,6 +8,11 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import type { RetryBudget } from './retry';
+import { DEFAULT_RETRY_BUDGET, retryDelayMs, retryHintMs } from './retry';
+import type { Attempt } from './attempt';
+import { describe, fromThrown, mayHaveBeenApplied } from './attempt';
+import { claimRenewal, renewalGateOf } from './renewal';
 import type { Throttle } from './throttle';
 
 export type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
@@ -23,37 +28,6 @@ export interface HttpResponse<T = unknown> {
 	 * is not returned: it throws RequestFailedError `outcomeUnknown`.)
 	 */
 	afterLostAnswer?: true;
-}
-
-export interface RetryBudget {
-	/** Retries after errors that may pass (5xx, lost connections), counted apart from rate limits. */
-	maxRetries: number;
-	/**
-	 * How long rate-limit answers are waited out, from the first one, before the request gives up.
-	 * Time, not a count: executions sharing one tenant's limit (n8n queue mode) may each be refused
-	 * many times before a minute window has room for all of them.
-	 */
-	rateLimitWaitMs: number;
-	baseDelayMs: number;
-	maxDelayMs: number;
-	/** Longest server hint that is honoured; a longer one is cut to this. */
-	maxHintMs: number;
-}
-
-export const DEFAULT_RETRY_BUDGET: RetryBudget = {
-	maxRetries: 6,
-	// Rides out a full one-minute window several times over.
-	rateLimitWaitMs: 300_000,
-	baseDelayMs: 500,
-	maxDelayMs: 30_000,
-	maxHintMs: 120_000,
-};
-
-/** The default budget with the "Max Wait on Rate Limits" option (seconds) applied, when it holds a number. */
-export function retryBudgetFor(rateLimitWaitSeconds: unknown): RetryBudget {
-	const seconds = Number(rateLimitWaitSeconds);
-	if (rateLimitWaitSeconds === undefined || rateLimitWaitSeconds === '' || !(seconds >= 0)) return DEFAULT_RETRY_BUDGET;
-	return { ...DEFAULT_RETRY_BUDGET, rateLimitWaitMs: seconds * 1000 };
 }
 
 /** What a service tells about its answers; the engine itself knows no service. */
@@ -128,50 +102,6 @@ export class RequestFailedError extends Error {
 		super(message);
 		this.name = 'RequestFailedError';
 	}
-}
-
-// Codes for which the request certainly never reached the server.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-interface Attempt {
-	response?: HttpResponse;
-	/** Set when no HTTP answer came back. */
-	networkCode?: string;
-}
-
-/**
- * The token renewals of one execution, shared by its requests in flight: one request renews, the
- * others wait for it and then go out with the new token, instead of each renewing on its own (a
- * refresh token may be single-use, and a burst of renewals helps nobody).
- */
-interface RenewalGate {
-	/** Counts finished renewals, so a request can tell that the token changed since it was sent. */
-	generation: number;
-	/** Set while a request of this execution renews the token. */
-	renewing?: Promise<void>;
-}
-
-// Keyed by the execution's context: nothing outlives the execution (n8n queue mode).
-const renewalGates = new WeakMap<RequestContext, RenewalGate>();
-
-function renewalGateOf(ctx: RequestContext): RenewalGate {
-	let gate = renewalGates.get(ctx);
-	if (!gate) {
-		gate = { generation: 0 };
-		renewalGates.set(ctx, gate);
-	}
-	return gate;
-}
-
-/** Marks the gate as renewing; call the returned function once the renewing attempt is over. */
-function claimRenewal(gate: RenewalGate): () => void {
-	let finish = () => {};
-	gate.renewing = new Promise<void>((resolve) => (finish = resolve));
-	return () => {
-		gate.generation++;
-		gate.renewing = undefined;
-		finish();
-	};
 }
 
 /**
@@ -306,12 +236,6 @@ function isRateLimited({ response }: Attempt, rules: ServiceRules): boolean {
 	return !!response && (response.statusCode === 429 || rules.isRateLimited?.(response) === true);
 }
 
-/** A 5xx, a timeout or a dropped connection leaves open whether the service applied the request. */
-function mayHaveBeenApplied({ response, networkCode }: Attempt): boolean {
-	if (response) return response.statusCode >= 500;
-	return !(networkCode && NOT_SENT_CODES.has(networkCode));
-}
-
 async function attemptOnce(
 	ctx: RequestContext,
 	rules: ServiceRules,
@@ -340,83 +264,4 @@ async function attemptOnce(
 	} catch (error) {
 		return fromThrown(error);
 	}
-}
-
-/**
- * Reads what n8n's helper threw: an HTTP answer (wrapped in NodeApiError) or a network failure.
- * Anything else (a credential that cannot authenticate, a cancelled execution) is not a transport
- * outcome and is thrown on unchanged.
- */
-function fromThrown(error: unknown): Attempt {
-	const candidates = [error, (error as { cause?: unknown })?.cause];
-	for (const candidate of candidates) {
-		const axiosResponse = (candidate as { response?: AxiosLikeResponse })?.response;
-		if (axiosResponse && typeof axiosResponse.status === 'number') {
-			return {
-				response: {
-					statusCode: axiosResponse.status,
-					headers: (axiosResponse.headers ?? {}) as IDataObject,
-					body: axiosResponse.data,
-				},
-			};
-		}
-	}
-	for (const candidate of candidates) {
-		const code = (candidate as { code?: unknown })?.code;
-		if (typeof code === 'string' && NETWORK_CODE.test(code) && code !== 'ERR_CANCELED') {
-			return { networkCode: code };
-		}
-	}
-	throw error;
-}
-
-// Node's socket errors (ECONNRESET, ETIMEDOUT, ...) and axios' own (ECONNABORTED, ERR_NETWORK, ...).
-const NETWORK_CODE = /^(E[A-Z]+|ERR_[A-Z_]+)$/;
-
-interface AxiosLikeResponse {
-	status: number;
-	headers?: unknown;
-	data?: unknown;
-}
-
-function describe({ response, networkCode }: Attempt): string {
-	if (!response) return `No answer from the service (${networkCode})`;
-	if (response.statusCode === 429) return 'The service answered 429 Too Many Requests';
-	return `The service answered HTTP ${response.statusCode}`;
-}
-
-function headerValue(headers: IDataObject, name: string): string | undefined {
-	const wanted = name.toLowerCase();
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() === wanted && value !== undefined && value !== null) return String(value);
-	}
-	return undefined;
-}
-
-/** Milliseconds the server asked us to wait, from `Retry-After` (seconds or date) or a hint header. */
-export function retryHintMs(response: HttpResponse, hintHeaders: readonly string[]): number | undefined {
-	const retryAfter = headerValue(response.headers, 'retry-after');
-	if (retryAfter !== undefined) {
-		const seconds = Number(retryAfter);
-		if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-		const date = Date.parse(retryAfter);
-		if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
-	}
-	for (const name of hintHeaders) {
-		const seconds = Number(headerValue(response.headers, name));
-		if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-	}
-	return undefined;
-}
-
-/**
- * The wait before retry number `retry` (0 for the first): the longer of the service's hint and an
- * exponential backoff, plus a random spread of up to half the backoff. The spread matters most
- * with a hint: executions refused together (n8n queue mode) would otherwise all come back at the
- * very moment the service's window reopens, and be refused together again.
- */
-export function retryDelayMs(retry: number, hintMs: number | undefined, budget: RetryBudget): number {
-	const ceiling = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** retry);
-	const floor = Math.max(ceiling / 2, Math.min(hintMs ?? 0, budget.maxHintMs));
-	return Math.round(floor + Math.random() * (ceiling / 2));
 }

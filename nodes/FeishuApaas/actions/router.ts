@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { retryBudgetFor } from '../../shared/request';
+import { retryBudgetFor } from '../../shared/retry';
 import { createClient, targetOf } from '../transport';
 import { RESOURCE } from './common';
 import * as objectRecord from './record';

@@ -11,8 +11,10 @@ import type { FeishuApaasTokenState } from '../../../credentials/FeishuApaasApi.
 import { tokenOwner } from '../../../credentials/FeishuApaasApi.credentials';
 import type { FeishuEnvelope } from '../../feishu/api';
 import { FEISHU_CODES, feishuApiBaseUrl, feishuRules } from '../../feishu/api';
-import type { HttpResponse, RequestContext, RetryBudget, ServiceRules } from '../../shared/request';
-import { DEFAULT_RETRY_BUDGET, sendRequest, withCredentialData } from '../../shared/request';
+import type { HttpResponse, RequestContext, ServiceRules } from '../../shared/request';
+import type { RetryBudget } from '../../shared/retry';
+import { sendRequest, withCredentialData } from '../../shared/request';
+import { DEFAULT_RETRY_BUDGET } from '../../shared/retry';
 import { Throttle } from '../../shared/throttle';
 
 export const CREDENTIAL_TYPE = 'feishuApaasApi';

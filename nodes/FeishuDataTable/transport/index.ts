@@ -3,8 +3,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { FeishuEnvelope } from '../../feishu/api';
 import { FEISHU_CODES, describeFeishuError, feishuApiBaseUrl, feishuRules } from '../../feishu/api';
-import type { HttpResponse, RequestContext, RetryBudget, ServiceRules } from '../../shared/request';
-import { DEFAULT_RETRY_BUDGET, sendRequest } from '../../shared/request';
+import type { HttpResponse, RequestContext, ServiceRules } from '../../shared/request';
+import type { RetryBudget } from '../../shared/retry';
+import { sendRequest } from '../../shared/request';
+import { DEFAULT_RETRY_BUDGET } from '../../shared/retry';
 import { Throttle } from '../../shared/throttle';
 
 export const CREDENTIAL_TYPE = 'feishuDataTableOAuth2Api';

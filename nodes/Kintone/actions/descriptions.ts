@@ -41,7 +41,8 @@ export const appLocator: INodeProperties = {
 				{
 					type: 'regex',
 					properties: {
-						regex: 'https?://.+/k/(?:guest/[0-9]+/)?[0-9]+',
+						// As a browser shows it: a trailing slash, a view or record after the app number.
+						regex: 'https?://[^/?#]+/k/(?:guest/[0-9]+/)?[0-9]+(?:[/?#].*)?',
 						errorMessage: 'Enter the address of the app, e.g. https://example.cybozu.com/k/123/',
 					},
 				},

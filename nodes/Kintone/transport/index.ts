@@ -7,8 +7,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { HttpResponse, RequestContext, RetryBudget, ServiceRules } from '../../shared/request';
-import { RequestFailedError, retryBudgetFor, sendRequest, withCredentialData } from '../../shared/request';
+import type { HttpResponse, RequestContext, ServiceRules } from '../../shared/request';
+import type { RetryBudget } from '../../shared/retry';
+import { RequestFailedError, sendRequest, withCredentialData } from '../../shared/request';
+import { retryBudgetFor } from '../../shared/retry';
 import { Throttle } from '../../shared/throttle';
 import { describeAnswer, KINTONE_CODES, kintoneError } from './errors';
 import type { KintoneEndpoint } from './url';

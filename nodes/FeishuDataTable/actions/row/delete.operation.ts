@@ -5,7 +5,8 @@ import { failed, succeeded } from '../../../shared/results';
 import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import { isSuccess, tablePath } from '../../transport';
 import { refusalOf } from './isolate';
-import { filterParameters, openClient, readFilter, readTarget, requireFilter, timeoutOption } from '../common';
+import { openClient, readTarget, timeoutOption } from '../common';
+import { filterParameters, readFilter, requireFilter } from '../filters';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['delete'] } };
 

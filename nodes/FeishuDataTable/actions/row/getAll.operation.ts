@@ -15,7 +15,8 @@ import type { DataTableClient } from '../../transport';
 import { MAX_ROWS_PER_REQUEST, describeDataTableError, isSuccess, tablePath } from '../../transport';
 import { checkColumnName } from '../../transport/filter';
 import { parseItems } from '../../transport/schema';
-import { TABLE_DEPENDENT, columnParameter, filterParameters, openClient, readFilter, readTarget, timeoutOption } from '../common';
+import { TABLE_DEPENDENT, columnParameter, openClient, readTarget, timeoutOption } from '../common';
+import { filterParameters, readFilter } from '../filters';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['getAll'] } };
 

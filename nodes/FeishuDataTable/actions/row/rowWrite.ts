@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { CONCURRENT_BATCHES } from '../../../feishu/api';
 import type { PendingRecord } from '../../../shared/batching';
-import { assertSendable, runBulkWrite } from '../../../shared/bulkWrite';
+import { runBulkWrite } from '../../../shared/bulkWrite';
+import { assertSendable } from '../../../shared/sendable';
 import type { MappedItem } from '../../../shared/mapping';
 import type { RecordOutcome } from '../../../shared/results';
 import { failed } from '../../../shared/results';

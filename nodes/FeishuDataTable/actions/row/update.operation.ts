@@ -14,17 +14,8 @@ import { failed, succeeded } from '../../../shared/results';
 import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import { isSuccess, tablePath } from '../../transport';
 import { ROW_ID } from '../../transport/schema';
-import {
-	columnsParameter,
-	filterParameters,
-	openClient,
-	readFilter,
-	readMapping,
-	readRow,
-	readTarget,
-	requireFilter,
-	timeoutOption,
-} from '../common';
+import { columnsParameter, openClient, readMapping, readRow, readTarget, timeoutOption } from '../common';
+import { filterParameters, readFilter, requireFilter } from '../filters';
 import { refusalOf, refusedAttempt } from './isolate';
 import { sentRow, writeRows } from './rowWrite';
 

@@ -3,16 +3,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { RecordInputError } from '../../../shared/errors';
 import { decidedOncePerName } from '../../../shared/fieldNames';
-import type { FieldWriter, FormField, FormFields, WriteMode } from '../../transport/fields';
-import {
-	canBeUpdateKey,
-	fetchFormFields,
-	fieldWriter,
-	RECORD_ID,
-	REVISION,
-	toKeyValue,
-	writableFields,
-} from '../../transport/fields';
+import type { FieldWriter } from '../../transport/convert';
+import { fieldWriter, toKeyValue } from '../../transport/convert';
+import type { FormField, FormFields, WriteMode } from '../../transport/fields';
+import { canBeUpdateKey, fetchFormFields, RECORD_ID, REVISION, writableFields } from '../../transport/fields';
 import { describeValue } from '../../../shared/values';
 import { asPositiveId } from '../../transport/url';
 import type { WriteSettings } from './write';

@@ -1,5 +1,5 @@
 import { rateLimitWaitOption } from '../../nodes/shared/descriptions';
-import { DEFAULT_RETRY_BUDGET, retryBudgetFor, retryDelayMs, retryHintMs } from '../../nodes/shared/request';
+import { DEFAULT_RETRY_BUDGET, retryBudgetFor, retryDelayMs, retryHintMs } from '../../nodes/shared/retry';
 
 const response = (headers: Record<string, string>) => ({ statusCode: 429, headers, body: {} });
 
