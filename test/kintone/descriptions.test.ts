@@ -5,7 +5,7 @@ import { appLocator } from '../../nodes/Kintone/actions/descriptions';
 /** The app's "By URL" mode, as n8n's editor checks it (the pattern between ^ and $). */
 describe('Kintone node: the app locator', () => {
 	const byUrl = appLocator.modes!.find((mode) => mode.name === 'url') as INodePropertyMode;
-	const [validation] = byUrl.validation as Array<{ properties: { regex: string } }>;
+	const [validation] = byUrl.validation as unknown as Array<{ properties: { regex: string } }>;
 	const accepts = (url: string) => new RegExp(`^${validation.properties.regex}$`).test(url);
 
 	it('takes an app address as the browser shows it, the placeholder first', () => {
