@@ -105,7 +105,7 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 			}
 			const record: RowRecord = { itemIndex, key, payload: { row, keyText: text } };
 			if (keyColumns.length > 0) leaders.set(text, record);
-			return { ...record, ignored };
+			return ignored ? { ...record, ignored } : record;
 		},
 		groupOf: (record) => {
 			const { leader } = record.payload;
