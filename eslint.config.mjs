@@ -4,12 +4,19 @@
 import js from '@eslint/js';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const packageCode = ['nodes/**/*.ts', 'credentials/**/*.ts'];
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'node_modules/**', 'e2e/node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+	{ ignores: ['dist/**', 'node_modules/**', 'e2e/node_modules/**', 'e2e/.build/**', 'coverage/**', '**/*.mjs'] },
+	{
+		// The end-to-end harness, the demo and the benchmark: plain CommonJS on Node.
+		files: ['**/*.js'],
+		...js.configs.recommended,
+		languageOptions: { sourceType: 'commonjs', ecmaVersion: 2023, globals: globals.node },
+	},
 	{
 		files: ['**/*.ts'],
 		extends: [js.configs.recommended, ...tseslint.configs.recommended],

@@ -15,7 +15,6 @@
  * state), requests the emulators received, failed items, seconds. The last line is
  * `N workflows, S succeeded, F failed`; the exit code is 0 only when every workflow succeeded.
  */
-const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');

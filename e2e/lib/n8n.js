@@ -10,7 +10,6 @@
  * Run `bash e2e/setup.sh` once before using it (installs n8n and rebuilds sqlite3 for Node 24).
  */
 const fs = require('node:fs');
-const fsp = require('node:fs/promises');
 const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
