@@ -1,5 +1,16 @@
 import { columns, F, runKintone, useKintoneEmulator } from './helpers';
 
+/** Creates one record whose NUMBER field gets `value`, with Continue (using error output). */
+async function createWithQuantity(kintone: ReturnType<typeof useKintoneEmulator>, value: string) {
+	return await runKintone(
+		kintone.emulator,
+		kintone.sample,
+		{ operation: 'create', columns: columns({ [F.quantity]: '={{ $json.quantity }}' }) },
+		[{ quantity: value }],
+		{ node: { onError: 'continueRegularOutput' } },
+	);
+}
+
 /** Input mistakes found by the hardening fuzzing: each fails its own item, and says what it got. */
 describe('Kintone node: a bad value fails its own item, saying what it got', () => {
 	const kintone = useKintoneEmulator();
@@ -20,14 +31,7 @@ describe('Kintone node: a bad value fails its own item, saying what it got', () 
 	});
 
 	it('a long value in a message is cut between characters, never inside an emoji', async () => {
-		const value = `${'x'.repeat(39)}😀 and more`;
-		const result = await runKintone(
-			kintone.emulator,
-			kintone.sample,
-			{ operation: 'create', columns: columns({ [F.quantity]: '={{ $json.quantity }}' }) },
-			[{ quantity: value }],
-			{ node: { onError: 'continueRegularOutput' } },
-		);
+		const result = await createWithQuantity(kintone, `${'x'.repeat(39)}😀 and more`);
 
 		expect(result.outputs[0][0].json.error).toBe(`"${F.quantity}" needs a number, got "${'x'.repeat(39)}😀…"`);
 	});
@@ -73,13 +77,7 @@ describe('Kintone node: checks that hold for any input (data safety)', () => {
 	/** Time to refuse a NUMBER value, through the engine, with Continue (using error output). */
 	async function timeToRefuse(value: string): Promise<number> {
 		const started = performance.now();
-		const result = await runKintone(
-			kintone.emulator,
-			kintone.sample,
-			{ operation: 'create', columns: columns({ [F.quantity]: '={{ $json.quantity }}' }) },
-			[{ quantity: value }],
-			{ node: { onError: 'continueRegularOutput' } },
-		);
+		const result = await createWithQuantity(kintone, value);
 		expect(String(result.outputs[0][0].json.error)).toContain(`"${F.quantity}" needs a number`);
 		return performance.now() - started;
 	}
