@@ -5,7 +5,7 @@ import type { RequestContext } from './request';
  * others wait for it and then go out with the new token, instead of each renewing on its own (a
  * refresh token may be single-use, and a burst of renewals helps nobody).
  */
-export interface RenewalGate {
+interface RenewalGate {
 	/** Counts finished renewals, so a request can tell that the token changed since it was sent. */
 	generation: number;
 	/** Set while a request of this execution renews the token. */

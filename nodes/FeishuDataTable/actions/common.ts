@@ -4,7 +4,6 @@ import { RecordInputError } from '../../shared/errors';
 import { DEFAULT_TIMEOUT_MS, DataTableClient, newThrottle } from '../transport';
 import { fieldMappingProperty } from '../../shared/descriptions';
 import { retryBudgetFor } from '../../shared/retry';
-import type { MappedItem } from '../../shared/mapping';
 import { FieldMapper } from '../../shared/mapping';
 import { checkColumnName } from '../transport/filter';
 import { isSystemColumn, toJsonValue } from '../transport/schema';
@@ -151,11 +150,6 @@ export function readMapping(ctx: IExecuteFunctions): ColumnsMapping {
 		matchingColumns: (ctx.getNodeParameter('columns.matchingColumns', 0, []) as string[]).map(checkColumnName),
 		mapper: new FieldMapper(ctx, { neverSent: isSystemColumn, targetOf: checkColumnName, convert: toJsonValue }),
 	};
-}
-
-/** One item's row and the input fields left out of it (see FieldMapper). */
-export function readRow(mapping: ColumnsMapping, itemIndex: number): MappedItem {
-	return mapping.mapper.read(itemIndex);
 }
 
 /** How people recognise a row in messages, e.g. `user_id=7, product_id=3`. */

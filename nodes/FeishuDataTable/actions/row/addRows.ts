@@ -6,7 +6,7 @@ import type { DataTableClient } from '../../transport';
 import { MAX_ROWS_PER_REQUEST, isSuccess, tablePath } from '../../transport';
 import { keysFilter } from '../../transport/filter';
 import { parseItems } from '../../transport/schema';
-import { openClient, readMapping, readRow, readTarget } from '../common';
+import { openClient, readMapping, readTarget } from '../common';
 import type { Attempt } from './isolate';
 import { refusedAttempt } from './isolate';
 import type { RowRecord } from './rowWrite';
@@ -154,7 +154,7 @@ export async function addRows(ctx: IExecuteFunctions, settings: AddRowsSettings)
 		keyColumns,
 		duplicates: resolution === 'ignore-conflicts' ? 'ignore' : 'merge',
 		groupByColumns: missing === 'separate',
-		readRow: (itemIndex) => readRow(mapping, itemIndex),
+		readRow: (itemIndex) => mapping.mapper.read(itemIndex),
 		targetName: `table "${target.table}"`,
 		beforeSend: settings.reportAction || resolution === 'ignore-conflicts' ? lookUpExisting : undefined,
 		post,

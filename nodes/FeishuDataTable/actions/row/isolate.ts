@@ -11,7 +11,7 @@ import { describeDataTableError } from '../../transport';
 export type Attempt = { outcomes: RecordOutcome[] } | { refused: RecordFailure };
 
 /** The service refused the request because of its data: nothing was written. */
-export function isDataRefusal(response: DataTableResponse<unknown>): boolean {
+function isDataRefusal(response: DataTableResponse<unknown>): boolean {
 	const code = response.body?.code;
 	// 99991xxx are platform (token, scope, rate) codes: they concern the request, not its rows.
 	const platformCode = typeof code === 'number' && code >= 99990000;

@@ -14,7 +14,7 @@ import { failed, succeeded } from '../../../shared/results';
 import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import { isSuccess, tablePath } from '../../transport';
 import { ROW_ID } from '../../transport/schema';
-import { columnsParameter, openClient, readMapping, readRow, readTarget, timeoutOption } from '../common';
+import { columnsParameter, openClient, readMapping, readTarget, timeoutOption } from '../common';
 import { filterParameters, readFilter, requireFilter } from '../filters';
 import { refusalOf, refusedAttempt } from './isolate';
 import { sentRow, writeRows } from './rowWrite';
@@ -71,7 +71,7 @@ async function updateById(ctx: IExecuteFunctions): Promise<INodeExecutionData[]>
 		groupByColumns: true,
 		targetName: `table "${target.table}"`,
 		readRow: (itemIndex) => {
-			const mapped = readRow(mapping, itemIndex);
+			const mapped = mapping.mapper.read(itemIndex);
 			if (Object.keys(mapped.values).every((column) => column === ROW_ID)) {
 				throw new RecordInputError('No column to update: map at least one column besides _id');
 			}
@@ -122,7 +122,7 @@ async function updateByFilter(ctx: IExecuteFunctions): Promise<INodeExecutionDat
 		targetName: `table "${target.table}"`,
 		prepare: (itemIndex) => {
 			const filter = requireFilter(readFilter(ctx, itemIndex));
-			const { values: row, ignored } = readRow(mapping, itemIndex);
+			const { values: row, ignored } = mapping.mapper.read(itemIndex);
 			if (Object.keys(row).length === 0) throw new RecordInputError('No column to update: map at least one column');
 			return { key: filter, payload: { filter, row }, ignored };
 		},
