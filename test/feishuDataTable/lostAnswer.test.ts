@@ -83,16 +83,4 @@ describe('Feishu Data Table: outcomes decided by key, never by counting the answ
 		expect(errors[0].json.error).toContain('The first attempt may have updated other rows');
 		expect((await dataTable.emulator.rows(WORKSPACE, CONTACTS.name)).map((row) => row.name)).toEqual(['done', 'done']);
 	});
-
-	it('Update by row ID: an _id sent in capitals is matched with the lowercase one the service answers with', async () => {
-		const [id] = await dataTable.emulator.insertRows(WORKSPACE, CONTACTS.name, [{ email: 'a@example.com', name: 'old' }]);
-		const base = { ...target(CONTACTS.name), operation: 'update', updateBy: 'id' };
-		const parameters = { ...base, columns: await autoMapColumns(dataTable.env, base, ['_id']) } as INodeParameters;
-
-		const result = await run(dataTable.env, parameters, [{ _id: id.toUpperCase(), name: 'new' }]);
-
-		expect(result.error).toBeUndefined();
-		expect(result.outputs[0][0].json).toEqual({ _id: id.toUpperCase(), name: 'new' });
-		expect((await dataTable.emulator.rows(WORKSPACE, CONTACTS.name))[0].name).toBe('new');
-	});
 });

@@ -1,6 +1,7 @@
 import type { INodeListSearchResult, INodeParameters, INodePropertyOptions } from 'n8n-workflow';
 
 import type { TableSpec } from '../emulators/feishuDataTable';
+import { editorDefaults } from '../harness/editor';
 import { callNodeMethod } from '../harness/loadOptions';
 import { CONTACTS, USER_PRODUCTS, WORKSPACE, loadSchema, nodeUnderTest, run, target, useFeishuDataTableEmulator } from './setup';
 
@@ -122,5 +123,28 @@ describe('Feishu Data Table: editor methods (tables, columns, field mapping)', (
 		expect(row).toMatchObject({ code: 'A-1', price: 12.5, paid: true, tags: ['x', 'y,z'], meta: { deep: [1] } });
 		expect(new Date(row.due as string).toISOString()).toBe('2026-01-02T03:04:05.000Z');
 		expect(typeof row.counter).toBe('number');
+	});
+
+	it.each(['update', 'upsert'])('%s: a yes/no column is a choice with nothing chosen; untouched columns are not written', async (operation) => {
+		const [id] = await dataTable.emulator.insertRows(WORKSPACE, CONTACTS.name, [{ email: 'a@example.com', name: 'Ann', score: 5, active: false }]);
+		const base = { ...target(CONTACTS.name), operation, ...(operation === 'update' ? { updateBy: 'id' } : { resolution: 'merge-duplicates' }) };
+		const { fields } = await loadSchema(dataTable.env, base as INodeParameters);
+		expect(fields.find((field) => field.id === 'active')).toMatchObject({
+			type: 'options',
+			options: [{ name: 'True', value: true }, { name: 'False', value: false }],
+		});
+		// The form as n8n's editor fills it when the columns load, then the user sets one column.
+		const key = operation === 'update' ? { _id: id } : { email: 'a@example.com' };
+		const value = { ...editorDefaults(fields), ...key, name: 'Anne' };
+		const columns = { mappingMode: 'defineBelow', value, matchingColumns: Object.keys(key), schema: fields };
+		dataTable.emulator.server.reset();
+
+		const result = await run(dataTable.env, { ...base, columns } as unknown as INodeParameters, [{}]);
+
+		expect(result.error).toBeUndefined();
+		const [write] = dataTable.emulator.server.requests.filter((request) => request.method !== 'GET');
+		expect(JSON.parse((write.body as { records: string }).records)).toEqual([{ ...key, name: 'Anne' }]);
+		const [row] = await dataTable.emulator.rows(WORKSPACE, CONTACTS.name);
+		expect(row).toMatchObject({ name: 'Anne', score: 5, active: false });
 	});
 });

@@ -130,3 +130,53 @@ export function purchases(count: number, offset = 0): IDataObject[] {
 		return { user_id: Math.floor(n / 10), product_id: `p-${n % 10}`, qty: n, note: `purchase ${n}` };
 	});
 }
+
+/** One condition of the filter form. */
+export function condition(column: string, operator: string, value?: unknown) {
+	return { column, operator, ...(value === undefined ? {} : { value }) };
+}
+
+/** The filter form with these conditions, combined by `combinator`. */
+export function byConditions(conditions: IDataObject[], combinator = 'and'): INodeParameters {
+	return { filterType: 'conditions', combinator, conditions: { condition: conditions } } as INodeParameters;
+}
+
+/** `contacts` rows with these names, in order: email c<index>@example.com, score <index>. */
+export function contactRows(names: string[]): IDataObject[] {
+	return names.map((name, index) => ({ email: `c${index}@example.com`, name, score: index }));
+}
+
+// The emulator's own tests (emulator.test.ts, emulatorAccess.test.ts) call its API over plain HTTP.
+
+/** What every answer of the data table API comes in. */
+export interface Envelope<T = Record<string, unknown>> {
+	code: number;
+	msg?: string;
+	data?: T;
+}
+
+/**
+ * `call(method, path, options)`: plain HTTP to `.../workspaces/{workspace}/tables{path}` of
+ * `emulator()`, with the user token `token()` unless `options.token` gives another (null: none).
+ */
+export function tablesCall(emulator: () => FeishuDataTableEmulator, workspace: string, token: () => string) {
+	return async function call<T = Record<string, unknown>>(
+		method: string,
+		path: string,
+		options: { query?: Record<string, string>; body?: unknown; headers?: Record<string, string>; token?: string | null } = {},
+	): Promise<{ status: number; headers: Headers; body: Envelope<T> }> {
+		const url = new URL(`${emulator().url}/open-apis/apaas/v1/workspaces/${workspace}/tables${path}`);
+		for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
+		const bearer = options.token === undefined ? token() : options.token;
+		const response = await fetch(url, {
+			method,
+			headers: {
+				'content-type': 'application/json; charset=utf-8',
+				...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }),
+				...options.headers,
+			},
+			body: options.body === undefined ? undefined : JSON.stringify(options.body),
+		});
+		return { status: response.status, headers: response.headers, body: (await response.json()) as Envelope<T> };
+	};
+}

@@ -1,11 +1,21 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { editorDefaults } from '../harness/editor';
-import { CONTACTS, USER_PRODUCTS, WORKSPACE, autoMapColumns, loadSchema, purchases, run, target, useFeishuDataTableEmulator } from './setup';
-
-const TABLE = USER_PRODUCTS.name;
+import {
+	CONTACTS,
+	USER_PRODUCTS,
+	WORKSPACE,
+	autoMapColumns,
+	byConditions,
+	condition,
+	contactRows,
+	purchases,
+	run,
+	target,
+	useFeishuDataTableEmulator,
+} from './setup';
 
 describe('Feishu Data Table: update by row ID', () => {
+	const TABLE = USER_PRODUCTS.name;
 	const dataTable = useFeishuDataTableEmulator([USER_PRODUCTS]);
 	let ids: string[];
 	let parameters: INodeParameters;
@@ -95,29 +105,51 @@ describe('Feishu Data Table: update by row ID', () => {
 	});
 });
 
-describe('Feishu Data Table: update and upsert as the editor sets them up', () => {
+describe('Feishu Data Table: update by filter, and the row IDs of the answer', () => {
+	const TABLE = CONTACTS.name;
 	const dataTable = useFeishuDataTableEmulator([CONTACTS]);
 
-	it.each(['update', 'upsert'])('%s: a yes/no column is a choice with nothing chosen; untouched columns are not written', async (operation) => {
-		const [id] = await dataTable.emulator.insertRows(WORKSPACE, CONTACTS.name, [{ email: 'a@example.com', name: 'Ann', score: 5, active: false }]);
-		const base = { ...target(CONTACTS.name), operation, ...(operation === 'update' ? { updateBy: 'id' } : { resolution: 'merge-duplicates' }) };
-		const { fields } = await loadSchema(dataTable.env, base as INodeParameters);
-		expect(fields.find((field) => field.id === 'active')).toMatchObject({
-			type: 'options',
-			options: [{ name: 'True', value: true }, { name: 'False', value: false }],
-		});
-		// The form as n8n's editor fills it when the columns load, then the user sets one column.
-		const key = operation === 'update' ? { _id: id } : { email: 'a@example.com' };
-		const value = { ...editorDefaults(fields), ...key, name: 'Anne' };
-		const columns = { mappingMode: 'defineBelow', value, matchingColumns: Object.keys(key), schema: fields };
-		dataTable.emulator.server.reset();
+	async function seedContacts(names: string[]) {
+		await dataTable.emulator.insertRows(WORKSPACE, TABLE, contactRows(names));
+	}
 
-		const result = await run(dataTable.env, { ...base, columns } as unknown as INodeParameters, [{}]);
+	it('updates by filter only the rows that match literally, and an injection attempt matches nothing', async () => {
+		await seedContacts(['a&b', 'a', 'b', 'x",name.neq."', 'x']);
+		const parameters = {
+			...target(TABLE),
+			operation: 'update',
+			updateBy: 'filter',
+			...byConditions([condition('name', 'eq', '={{ $json.match }}')]),
+			columns: { mappingMode: 'defineBelow', value: { score: '={{ $json.score }}' }, matchingColumns: [], schema: [] },
+		};
+
+		const result = await run(dataTable.env, parameters as INodeParameters, [
+			{ match: 'a&b', score: 100 },
+			{ match: 'x",name.neq."', score: 200 },
+			{ match: 'nobody",name.eq."a', score: 300 },
+		]);
 
 		expect(result.error).toBeUndefined();
-		const [write] = dataTable.emulator.server.requests.filter((request) => request.method !== 'GET');
-		expect(JSON.parse((write.body as { records: string }).records)).toEqual([{ ...key, name: 'Anne' }]);
-		const [row] = await dataTable.emulator.rows(WORKSPACE, CONTACTS.name);
-		expect(row).toMatchObject({ name: 'Anne', score: 5, active: false });
+		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE, ['email']);
+		expect(rows.map((row) => [row.name, row.score])).toEqual([
+			['a&b', 100],
+			['a', 1],
+			['b', 2],
+			['x",name.neq."', 200],
+			['x', 4],
+		]);
+		expect(result.outputs[0].map((item) => item.json.updatedRows)).toEqual([1, 1, 0]);
+	});
+
+	it('Update by row ID: an _id sent in capitals is matched with the lowercase one the service answers with', async () => {
+		const [id] = await dataTable.emulator.insertRows(WORKSPACE, CONTACTS.name, [{ email: 'a@example.com', name: 'old' }]);
+		const base = { ...target(CONTACTS.name), operation: 'update', updateBy: 'id' };
+		const parameters = { ...base, columns: await autoMapColumns(dataTable.env, base, ['_id']) } as INodeParameters;
+
+		const result = await run(dataTable.env, parameters, [{ _id: id.toUpperCase(), name: 'new' }]);
+
+		expect(result.error).toBeUndefined();
+		expect(result.outputs[0][0].json).toEqual({ _id: id.toUpperCase(), name: 'new' });
+		expect((await dataTable.emulator.rows(WORKSPACE, CONTACTS.name))[0].name).toBe('new');
 	});
 });

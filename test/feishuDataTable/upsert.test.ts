@@ -1,15 +1,17 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import type { RecordedRequest } from '../emulators/server';
 import { USER_PRODUCTS, WORKSPACE, autoMapColumns, purchases, run, target, useFeishuDataTableEmulator } from './setup';
 
 const TABLE = USER_PRODUCTS.name;
 const KEY = ['user_id', 'product_id'];
+const isWrite = (request: RecordedRequest) => request.method === 'POST' && request.path.endsWith('/records');
 const keyOf = (row: Record<string, unknown>) => `${String(row.user_id)}/${String(row.product_id)}`;
 
-describe('Feishu Data Table: insert and upsert', () => {
+describe('Feishu Data Table: Create or Update (upsert)', () => {
 	const dataTable = useFeishuDataTableEmulator([USER_PRODUCTS]);
 
-	const writes = () => dataTable.emulator.server.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/records'));
+	const writes = () => dataTable.emulator.server.requests.filter(isWrite);
 
 	/** Rows added earlier (through the data platform), keyed by user_id/product_id. */
 	async function seed(rows: IDataObject[]): Promise<Map<string, IDataObject>> {
@@ -115,29 +117,6 @@ describe('Feishu Data Table: insert and upsert', () => {
 		expect(items[0]).toEqual({ user_id: 1, product_id: 'p-1', qty: 5, note: 'first' });
 	});
 
-	it('fills the defaults of columns some items lack with missing=default, in one request', async () => {
-		const items = [
-			{ user_id: 1, product_id: 'a', status: 'paid', qty: 3 },
-			{ user_id: 2, product_id: 'b' },
-			{ user_id: 3, product_id: 'c', qty: 2 },
-		];
-		const parameters = { ...target(TABLE), operation: 'insert' };
-		const columns = await autoMapColumns(dataTable.env, parameters);
-		dataTable.emulator.server.reset();
-		const result = await run(dataTable.env, { ...parameters, columns, options: { missingColumns: 'default' } }, items);
-
-		expect(result.error).toBeUndefined();
-		expect(writes()).toHaveLength(1);
-		expect(writes()[0].headers.prefer).toBe('missing=default');
-		expect(writes()[0].query.get('columns')).toBe('user_id,product_id,status,qty');
-		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE, ['user_id']);
-		expect(rows.map((row) => [row.status, row.qty])).toEqual([
-			['paid', 3],
-			['pending', 1],
-			['pending', 2],
-		]);
-	});
-
 	it('by default sends items with different columns in separate requests, so nothing they lack is touched', async () => {
 		await seed([{ user_id: 1, product_id: 'a', qty: 9, status: 'paid', note: 'n' }]);
 		const parameters = await upsertParameters();
@@ -170,5 +149,19 @@ describe('Feishu Data Table: insert and upsert', () => {
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain('Item 1: Column to match on "product_id" has no value');
 		expect(dataTable.emulator.server.requests).toHaveLength(0);
+	});
+
+	it('resends an upsert whose answer was lost, since the same keys land on the same rows', async () => {
+		const upsert = await upsertParameters();
+		dataTable.emulator.server.reset();
+		dataTable.emulator.server.inject({ match: isWrite, action: { kind: 'resetAfterHandling' } });
+
+		const result = await run(dataTable.env, upsert, purchases(5));
+
+		expect(result.error).toBeUndefined();
+		expect(dataTable.emulator.server.requests.filter(isWrite)).toHaveLength(2);
+		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE);
+		expect(rows).toHaveLength(5);
+		expect(result.outputs[0].map((item) => item.json._id).sort()).toEqual(rows.map((row) => row._id).sort());
 	});
 });

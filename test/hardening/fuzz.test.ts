@@ -11,7 +11,7 @@ import type { EmulatorServer } from '../emulators/server';
 import { NS, OBJ, defineBooks, runApaas } from '../feishuApaas/setup';
 import { WORKSPACE, autoMapColumns, environment, run as runDataTable, target } from '../feishuDataTable/setup';
 import type { NodeRun, TestEnvironment } from '../harness/workflow';
-import { F, columns, runKintone } from '../kintone/helpers';
+import { F, columns, runKintone } from '../kintone/setup';
 import { chooseSeed } from './chaos';
 import { itemArbitrary, malformedRequests, numberArbitrary, runProblems, textArbitrary } from './fuzzing';
 import { EMPTY_COUNTS, finishFile } from './summary';

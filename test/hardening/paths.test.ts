@@ -11,7 +11,7 @@ import { createSampleApp, startKintoneEmulator } from '../emulators/kintone';
 import type { RecordedRequest } from '../emulators/server';
 import { NS, OBJ, apaasEnvironment, defineBooks, runApaas, useFeishuApaasEmulator } from '../feishuApaas/setup';
 import { USER_PRODUCTS, WORKSPACE, credentialData, environment, run as runDataTable, useFeishuDataTableEmulator } from '../feishuDataTable/setup';
-import { F, columns, runKintone, tokenCredential, useKintoneEmulator } from '../kintone/helpers';
+import { F, columns, runKintone, tokenCredential, useKintoneEmulator } from '../kintone/setup';
 import { EMPTY_COUNTS, finishFile } from './summary';
 
 /** Values that try to change where a request goes: traversal, separators, encodings, look-alikes. */

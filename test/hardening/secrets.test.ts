@@ -12,7 +12,7 @@ import {
 	useFeishuDataTableEmulator,
 } from '../feishuDataTable/setup';
 import type { NodeRun } from '../harness/workflow';
-import { F, columns, runKintone, tokenCredential, useKintoneEmulator } from '../kintone/helpers';
+import { F, columns, runKintone, tokenCredential, useKintoneEmulator } from '../kintone/setup';
 import { EMPTY_COUNTS, finishFile } from './summary';
 
 /** Where a secret was found; the suite counts these as leaks and expects none. */

@@ -6,7 +6,7 @@ import { KintoneApi } from '../../credentials/KintoneApi.credentials';
 import { Kintone } from '../../nodes/Kintone/Kintone.node';
 import { createSampleApp, startKintoneEmulator } from '../emulators/kintone';
 import { TestNodeTypes } from '../harness/types';
-import { columns, F, runKintone, sampleRecord, useKintoneEmulator } from './helpers';
+import { columns, F, runKintone, sampleRecord, useKintoneEmulator } from './setup';
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 

@@ -1,6 +1,6 @@
 import type { KintoneEmulator, SampleApp } from '../emulators/kintone';
 import { createSampleApp, startKintoneEmulator } from '../emulators/kintone';
-import { F, requestsTo, runKintone, sampleRecord, tokenCredential } from './helpers';
+import { F, requestsTo, runKintone, sampleRecord, tokenCredential } from './setup';
 
 describe('Kintone node: Get Many', () => {
 	let emulator: KintoneEmulator;

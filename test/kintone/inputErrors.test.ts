@@ -1,4 +1,4 @@
-import { columns, F, runKintone, useKintoneEmulator } from './helpers';
+import { columns, F, runKintone, useKintoneEmulator } from './setup';
 
 /** Creates one record whose NUMBER field gets `value`, with Continue (using error output). */
 async function createWithQuantity(kintone: ReturnType<typeof useKintoneEmulator>, value: string) {

@@ -11,7 +11,7 @@ import {
 	tokenCredential,
 	useKintoneEmulator,
 	valueOf,
-} from './helpers';
+} from './setup';
 
 describe('Kintone node: field mapping, app list and auto-map', () => {
 	const kintone = useKintoneEmulator();

@@ -1,7 +1,7 @@
 import { tooManyRequests } from '../emulators/kintone';
-import type { RunOptions } from './helpers';
+import type { RunOptions } from './setup';
 import { createCredentials } from '../harness/workflow';
-import { columns, environment, F, requestsTo, runKintone, sampleRecord, tokenCredential, useKintoneEmulator, valueOf } from './helpers';
+import { columns, environment, F, requestsTo, runKintone, sampleRecord, tokenCredential, useKintoneEmulator, valueOf } from './setup';
 
 describe('Kintone node: Update Many', () => {
 	const kintone = useKintoneEmulator();

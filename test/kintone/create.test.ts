@@ -1,38 +1,9 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { columns, F, requestsTo, runKintone, sampleRecord, useKintoneEmulator, valueOf } from './helpers';
+import { columns, F, requestsTo, runKintone, useKintoneEmulator } from './setup';
 
-describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
+describe('Kintone node: Create Many', () => {
 	const kintone = useKintoneEmulator();
-
-	it('upserts by update key and says which records were inserted and which updated', async () => {
-		const [first] = kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(1), sampleRecord(2)]);
-		const items = [
-			{ code: 'R-1', text: 'changed' },
-			{ code: 'NEW-1', text: 'brand new' },
-		];
-
-		const result = await runKintone(
-			kintone.emulator,
-			kintone.sample,
-			{
-				operation: 'upsert',
-				columns: columns({ [F.code]: '={{ $json.code }}', [F.text]: '={{ $json.text }}' }, { matchingColumns: [F.code] }),
-			},
-			items,
-		);
-
-		expect(result.error).toBeUndefined();
-		const [put] = requestsTo(kintone.emulator, 'PUT', 'records');
-		expect((put.body as { upsert: boolean }).upsert).toBe(true);
-		const [updated, inserted] = result.outputs[0];
-		expect(updated.json).toEqual({ id: first, revision: '2', operation: 'updated' });
-		expect(inserted.json).toMatchObject({ revision: '1', operation: 'inserted' });
-		expect(valueOf(kintone.emulator, kintone.sample, first, F.text)).toBe('changed');
-		expect(valueOf(kintone.emulator, kintone.sample, inserted.json.id as string, F.code)).toBe('NEW-1');
-		expect(valueOf(kintone.emulator, kintone.sample, inserted.json.id as string, F.text)).toBe('brand new');
-		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(3);
-	});
 
 	it('creates 150 records in POSTs of 100 and 50, converting every field type to kintone’s format', async () => {
 		const items = Array.from({ length: 150 }, (_, index) => ({
@@ -124,46 +95,6 @@ describe('Kintone node: Create, Upsert, Delete and atomic batches', () => {
 			`Item 1: "Z" is not an option of "${F.checkBox}"; the options are "A", "B", "C"`,
 		);
 		expect(requestsTo(kintone.emulator, 'POST', 'records')).toHaveLength(0);
-	});
-
-	it('deletes by record ID with expected revisions, 100 per request', async () => {
-		const ids = kintone.emulator.seedRecords(kintone.sample.app, Array.from({ length: 120 }, (_, index) => sampleRecord(index)));
-		const items = ids.slice(0, 110).map((id) => ({ $id: id, $revision: '1' }));
-
-		const result = await runKintone(
-			kintone.emulator,
-			kintone.sample,
-			{ operation: 'delete', recordId: '={{ $json.$id }}', options: { revision: '={{ $json.$revision }}' } },
-			items,
-		);
-
-		expect(result.error).toBeUndefined();
-		const deletes = requestsTo(kintone.emulator, 'DELETE', 'records');
-		expect(deletes.map((request) => (request.body as { ids: string[] }).ids.length)).toEqual([100, 10]);
-		expect((deletes[1].body as { revisions: string[] }).revisions).toEqual(Array(10).fill('1'));
-		expect(result.outputs[0][0].json).toEqual({ id: ids[0], deleted: true });
-		expect(kintone.emulator.records(kintone.sample.app).map((record) => record.id)).toEqual(ids.slice(110));
-	});
-
-	it('names the record that is not found when a delete request is refused, and deletes the others by sending them again without it', async () => {
-		const ids = kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(1), sampleRecord(2)]);
-
-		const result = await runKintone(
-			kintone.emulator,
-			kintone.sample,
-			{ operation: 'delete', recordId: '={{ $json.id }}' },
-			[{ id: ids[0] }, { id: '999' }, { id: ids[1] }],
-			{ node: { onError: 'continueRegularOutput' } },
-		);
-
-		const [output] = result.outputs;
-		expect(output[1].json.details).toMatchObject({ itemIndex: 1, record: 'id 999', code: 'GAIA_RE01', httpCode: '404' });
-		expect(output[1].json.error).toContain('kintone refused this record');
-		expect(output[1].json.error).toContain('The other records of its request were sent again without it.');
-		expect(output[0].json).toEqual({ id: ids[0], deleted: true });
-		expect(output[2].json).toEqual({ id: ids[1], deleted: true });
-		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(0);
-		expect(requestsTo(kintone.emulator, 'DELETE', 'records').filter((request) => request.method === 'DELETE')).toHaveLength(2);
 	});
 
 	describe('atomic batches of up to 2,000', () => {

@@ -1,3 +1,4 @@
+import { KintoneRestAPIClient, KintoneRestAPIError } from '@kintone/rest-api-client';
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, ResourceMapperValue } from 'n8n-workflow';
 
 import { KintoneApi } from '../../credentials/KintoneApi.credentials';
@@ -93,4 +94,27 @@ export function sampleRecord(index: number, extra: Record<string, unknown> = {})
 
 export function valueOf(emulator: KintoneEmulator, sample: SampleApp, id: string | number, code: string): unknown {
 	return emulator.record(sample.app, id)?.record[code]?.value;
+}
+
+// The emulator's own tests (emulator.test.ts, emulatorAccess.test.ts) drive it with the official client.
+
+type Auth = NonNullable<ConstructorParameters<typeof KintoneRestAPIClient>[0]>['auth'];
+
+/** The official client refuses plain http except for `localhost`. */
+export function sdk(emulator: KintoneEmulator, auth: Auth, options: { guestSpaceId?: number; basicAuth?: { username: string; password: string } } = {}) {
+	return new KintoneRestAPIClient({ baseUrl: emulator.url.replace('127.0.0.1', 'localhost'), auth, ...options });
+}
+
+export async function kintoneError(promise: Promise<unknown>): Promise<KintoneRestAPIError> {
+	const error = await promise.then(
+		() => undefined,
+		(caught: unknown) => caught,
+	);
+	if (!(error instanceof KintoneRestAPIError)) throw new Error(`Expected a KintoneRestAPIError, got ${String(error)}`);
+	return error;
+}
+
+/** A record as the official client sends it: the Code field and `extra` fields. */
+export function item(code: string, extra: Record<string, unknown> = {}) {
+	return { [F.code]: { value: code }, ...Object.fromEntries(Object.entries(extra).map(([key, value]) => [key, { value }])) };
 }

@@ -1,22 +1,47 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import type { RecordedRequest } from '../emulators/server';
-import { CONTACTS, USER_PRODUCTS, WORKSPACE, autoMapColumns, purchases, run, target, useFeishuDataTableEmulator } from './setup';
+import { USER_PRODUCTS, WORKSPACE, autoMapColumns, purchases, run, target, useFeishuDataTableEmulator } from './setup';
 
 const TABLE = USER_PRODUCTS.name;
 const isWrite = (request: RecordedRequest) => request.method === 'POST' && request.path.endsWith('/records');
 
-describe('Feishu Data Table: failures, retries and rate limits', () => {
+describe('Feishu Data Table: Insert', () => {
 	const dataTable = useFeishuDataTableEmulator([USER_PRODUCTS]);
 	let insert: INodeParameters;
-	let upsert: INodeParameters;
+
+	const writes = () => dataTable.emulator.server.requests.filter(isWrite);
 
 	beforeEach(async () => {
 		const insertBase = { ...target(TABLE), operation: 'insert' };
 		insert = { ...insertBase, columns: await autoMapColumns(dataTable.env, insertBase) } as INodeParameters;
-		const upsertBase = { ...target(TABLE), operation: 'upsert', resolution: 'merge-duplicates' };
-		upsert = { ...upsertBase, columns: await autoMapColumns(dataTable.env, upsertBase, ['user_id', 'product_id']) } as INodeParameters;
 		dataTable.emulator.server.reset();
+	});
+
+	it('adds 1,234 rows in requests of 500, 500 and 234; each item gets the _id of its new row, paired with it', async () => {
+		const items = purchases(1234);
+
+		const result = await run(dataTable.env, insert, items);
+
+		expect(result.error).toBeUndefined();
+		expect(writes().map((request) => JSON.parse((request.body as { records: string }).records).length)).toEqual([500, 500, 234]);
+		for (const request of writes()) {
+			// A plain insert: no conflict target, no resolution.
+			expect(request.query.get('on_conflict')).toBeNull();
+			expect(request.headers.prefer).toBeUndefined();
+			expect(request.query.get('columns')).toBe('user_id,product_id,qty,note');
+		}
+		const rows = new Map((await dataTable.emulator.rows(WORKSPACE, TABLE)).map((row) => [row._id, row]));
+		expect(rows.size).toBe(1234);
+		const [output] = result.outputs;
+		expect(output).toHaveLength(1234);
+		output.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json).toEqual({ _id: expect.any(String), ...items[index] });
+			// The row stored under that _id is this item's, with the column it lacks at its default.
+			expect(rows.get(item.json._id as string)).toMatchObject({ ...items[index], status: 'pending' });
+		});
+		expect(new Set(output.map((item) => item.json._id)).size).toBe(1234);
 	});
 
 	it('finds the rows Feishu refuses in a request of 500, writes the rest, and routes the refused items to the error output', async () => {
@@ -110,68 +135,26 @@ describe('Feishu Data Table: failures, retries and rate limits', () => {
 		expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(5);
 	});
 
-	it('resends an upsert whose answer was lost, since the same keys land on the same rows', async () => {
-		dataTable.emulator.server.inject({ match: isWrite, action: { kind: 'resetAfterHandling' } });
-
-		const result = await run(dataTable.env, upsert, purchases(5));
-
-		expect(result.error).toBeUndefined();
-		expect(dataTable.emulator.server.requests.filter(isWrite)).toHaveLength(2);
-		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE);
-		expect(rows).toHaveLength(5);
-		expect(result.outputs[0].map((item) => item.json._id).sort()).toEqual(rows.map((row) => row._id).sort());
-	});
-
-	it('waits and retries when rate limited (HTTP 429 with x-ogw-ratelimit-reset)', async () => {
-		dataTable.emulator.server.inject({
-			match: isWrite,
-			times: 2,
-			action: {
-				kind: 'respond',
-				reply: {
-					status: 429,
-					headers: { 'x-ogw-ratelimit-limit': '10', 'x-ogw-ratelimit-reset': '0' },
-					body: { code: 99991400, msg: 'request trigger frequency limit' },
-				},
-			},
-		});
-
-		const result = await run(dataTable.env, insert, purchases(5));
+	it('fills the defaults of columns some items lack with missing=default, in one request', async () => {
+		const items = [
+			{ user_id: 1, product_id: 'a', status: 'paid', qty: 3 },
+			{ user_id: 2, product_id: 'b' },
+			{ user_id: 3, product_id: 'c', qty: 2 },
+		];
+		const parameters = { ...target(TABLE), operation: 'insert' };
+		const columns = await autoMapColumns(dataTable.env, parameters);
+		dataTable.emulator.server.reset();
+		const result = await run(dataTable.env, { ...parameters, columns, options: { missingColumns: 'default' } }, items);
 
 		expect(result.error).toBeUndefined();
-		expect(dataTable.emulator.server.requests.filter(isWrite)).toHaveLength(3);
-		expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(5);
-	});
-
-	it('keeps to 10 requests per second, so the service never has to refuse one', async () => {
-		await dataTable.emulator.createTable(WORKSPACE, CONTACTS);
-		const deleteEach = {
-			...target(CONTACTS.name),
-			operation: 'delete',
-			filterType: 'conditions',
-			combinator: 'and',
-			conditions: { condition: [{ column: 'email', operator: 'eq', value: '={{ $json.email }}' }] },
-		};
-
-		const result = await run(dataTable.env, deleteEach, Array.from({ length: 25 }, (_, index) => ({ email: `${index}@x.test` })));
-
-		expect(result.error).toBeUndefined();
-		expect(dataTable.emulator.server.requests).toHaveLength(25);
-		expect(dataTable.emulator.server.fates.every((fate) => fate === 'handled')).toBe(true);
-		expect(result.outputs[0].every((item) => item.json.deleted === true)).toBe(true);
-	});
-
-	it('names the table and the workspace problems clearly, without leaking the token', async () => {
-		const missing = { ...insert, table: { __rl: true, mode: 'name', value: 'no_such_table' } };
-
-		const result = await run(dataTable.env, missing, purchases(2));
-
-		expect(result.status).toBe('error');
-		expect(result.error?.message).toContain('no_such_table does not exist');
-		const token = (dataTable.env.credentials!.feishuDataTableOAuth2Api.oauthTokenData as { access_token: string }).access_token;
-		expect(JSON.stringify(result.run.data)).not.toContain(token);
-
-		const traversal = await run(dataTable.env, { ...insert, workspace: { __rl: true, mode: 'id', value: '..' } }, purchases(1));
-		expect(traversal.error?.message).toContain('Workspace ID ".." is not valid');
+		expect(writes()).toHaveLength(1);
+		expect(writes()[0].headers.prefer).toBe('missing=default');
+		expect(writes()[0].query.get('columns')).toBe('user_id,product_id,status,qty');
+		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE, ['user_id']);
+		expect(rows.map((row) => [row.status, row.qty])).toEqual([
+			['paid', 3],
+			['pending', 1],
+			['pending', 2],
+		]);
 	});
 });

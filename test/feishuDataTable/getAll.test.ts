@@ -1,92 +1,15 @@
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 
-import { CONTACTS, WORKSPACE, run, target, useFeishuDataTableEmulator } from './setup';
+import { CONTACTS, WORKSPACE, byConditions, condition, contactRows, run, target, useFeishuDataTableEmulator } from './setup';
 
 const TABLE = CONTACTS.name;
 
-/** Names a filter value must match literally: PostgREST and query-string syntax, quotes, escapes. */
-const TRICKY_NAMES = [
-	'Smith, J.',
-	'a&b',
-	'a&name=neq.x',
-	'(x)',
-	'x),name.neq.(',
-	'say "hi"',
-	'x",name.neq."',
-	'back\\slash',
-	'50%',
-	'50%25',
-	'a+b',
-	'x;y',
-	'#tag',
-	'dot.ted',
-	'名字,中文',
-];
-const PLAIN_NAMES = ['Smith', 'J.', 'a', 'b', 'x', 'say', 'hi', 'back', '50', 'a b', 'y', 'tag', 'dot', 'ted'];
-
-function condition(column: string, operator: string, value?: unknown) {
-	return { column, operator, ...(value === undefined ? {} : { value }) };
-}
-
-function byConditions(conditions: IDataObject[], combinator = 'and'): INodeParameters {
-	return { filterType: 'conditions', combinator, conditions: { condition: conditions } } as INodeParameters;
-}
-
-describe('Feishu Data Table: filters, delete, update by filter, get many', () => {
+describe('Feishu Data Table: Get Many', () => {
 	const dataTable = useFeishuDataTableEmulator([CONTACTS]);
 
 	async function seedContacts(names: string[]) {
-		await dataTable.emulator.insertRows(
-			WORKSPACE,
-			TABLE,
-			names.map((name, index) => ({ email: `c${index}@example.com`, name, score: index })),
-		);
+		await dataTable.emulator.insertRows(WORKSPACE, TABLE, contactRows(names));
 	}
-
-	const names = async () => (await dataTable.emulator.rows(WORKSPACE, TABLE, ['score'])).map((row) => row.name as string);
-
-	it('deletes exactly the rows whose value equals a value full of reserved characters, one per item', async () => {
-		await seedContacts([...TRICKY_NAMES, ...PLAIN_NAMES]);
-		const parameters = { ...target(TABLE), operation: 'delete', ...byConditions([condition('name', 'eq', '={{ $json.name }}')]) };
-
-		const result = await run(dataTable.env, parameters, TRICKY_NAMES.map((name) => ({ name })));
-
-		expect(result.error).toBeUndefined();
-		expect(result.outputs[0]).toHaveLength(TRICKY_NAMES.length);
-		result.outputs[0].forEach((item, index) => {
-			expect(item.json.deleted).toBe(true);
-			expect(item.pairedItem).toEqual({ item: index });
-		});
-		expect(await names()).toEqual(PLAIN_NAMES);
-	});
-
-	it('updates by filter only the rows that match literally, and an injection attempt matches nothing', async () => {
-		await seedContacts(['a&b', 'a', 'b', 'x",name.neq."', 'x']);
-		const parameters = {
-			...target(TABLE),
-			operation: 'update',
-			updateBy: 'filter',
-			...byConditions([condition('name', 'eq', '={{ $json.match }}')]),
-			columns: { mappingMode: 'defineBelow', value: { score: '={{ $json.score }}' }, matchingColumns: [], schema: [] },
-		};
-
-		const result = await run(dataTable.env, parameters as INodeParameters, [
-			{ match: 'a&b', score: 100 },
-			{ match: 'x",name.neq."', score: 200 },
-			{ match: 'nobody",name.eq."a', score: 300 },
-		]);
-
-		expect(result.error).toBeUndefined();
-		const rows = await dataTable.emulator.rows(WORKSPACE, TABLE, ['email']);
-		expect(rows.map((row) => [row.name, row.score])).toEqual([
-			['a&b', 100],
-			['a', 1],
-			['b', 2],
-			['x",name.neq."', 200],
-			['x', 4],
-		]);
-		expect(result.outputs[0].map((item) => item.json.updatedRows)).toEqual([1, 1, 0]);
-	});
 
 	it('matches "is one of" values that contain commas and quotes when given as a JSON array', async () => {
 		await seedContacts(['Smith, J.', 'Smith', 'J.', 'say "hi"', 'say']);
@@ -177,22 +100,5 @@ describe('Feishu Data Table: filters, delete, update by filter, get many', () =>
 		const result = await run(dataTable.env, parameters, [{}]);
 
 		expect(result.outputs[0].map((item) => item.json.name).sort()).toEqual(['alpha', 'gamma']);
-	});
-
-	it('refuses a delete whose filter is empty or has an empty value, before deleting anything', async () => {
-		await seedContacts(['alpha', 'beta']);
-		dataTable.emulator.server.reset();
-		const parameters = { ...target(TABLE), operation: 'delete', ...byConditions([condition('name', 'eq', '={{ $json.name }}')]) };
-
-		const emptyValue = await run(dataTable.env, parameters, [{ name: 'alpha' }, { other: 1 }]);
-		expect(emptyValue.status).toBe('error');
-		expect(emptyValue.error?.message).toContain('Item 1: The condition on "name" has no value');
-
-		const noCondition = await run(dataTable.env, { ...target(TABLE), operation: 'delete', ...byConditions([]) }, [{}]);
-		expect(noCondition.status).toBe('error');
-		expect(noCondition.error?.message).toContain('The filter is empty');
-
-		expect(dataTable.emulator.server.requests).toHaveLength(0);
-		expect(await names()).toEqual(['alpha', 'beta']);
 	});
 });

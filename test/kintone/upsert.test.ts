@@ -1,0 +1,94 @@
+import { columns, F, requestsTo, runKintone, sampleRecord, useKintoneEmulator, valueOf } from './setup';
+
+describe('Kintone node: Create or Update (upsert)', () => {
+	const kintone = useKintoneEmulator();
+
+	/** Upsert on the unique Code field, setting the text field. */
+	const upsertByCode = {
+		operation: 'upsert',
+		columns: columns({ [F.code]: '={{ $json.code }}', [F.text]: '={{ $json.text }}' }, { matchingColumns: [F.code] }),
+	};
+
+	it('upserts by update key and says which records were inserted and which updated', async () => {
+		const [first] = kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(1), sampleRecord(2)]);
+		const items = [
+			{ code: 'R-1', text: 'changed' },
+			{ code: 'NEW-1', text: 'brand new' },
+		];
+
+		const result = await runKintone(
+			kintone.emulator,
+			kintone.sample,
+			{
+				operation: 'upsert',
+				columns: columns({ [F.code]: '={{ $json.code }}', [F.text]: '={{ $json.text }}' }, { matchingColumns: [F.code] }),
+			},
+			items,
+		);
+
+		expect(result.error).toBeUndefined();
+		const [put] = requestsTo(kintone.emulator, 'PUT', 'records');
+		expect((put.body as { upsert: boolean }).upsert).toBe(true);
+		const [updated, inserted] = result.outputs[0];
+		expect(updated.json).toEqual({ id: first, revision: '2', operation: 'updated' });
+		expect(inserted.json).toMatchObject({ revision: '1', operation: 'inserted' });
+		expect(valueOf(kintone.emulator, kintone.sample, first, F.text)).toBe('changed');
+		expect(valueOf(kintone.emulator, kintone.sample, inserted.json.id as string, F.code)).toBe('NEW-1');
+		expect(valueOf(kintone.emulator, kintone.sample, inserted.json.id as string, F.text)).toBe('brand new');
+		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(3);
+	});
+	it('sends 250 items as PUTs of 100, 100 and 50 with upsert set; each item is paired with the record it added or changed', async () => {
+		const ids = kintone.emulator.seedRecords(kintone.sample.app, Array.from({ length: 100 }, (_, index) => sampleRecord(index)));
+		// Items 0-99 carry the codes of the seeded records, items 100-249 new codes.
+		const items = Array.from({ length: 250 }, (_, index) => ({ code: `R-${index}`, text: `upserted ${index}` }));
+
+		const result = await runKintone(kintone.emulator, kintone.sample, upsertByCode, items);
+
+		expect(result.error).toBeUndefined();
+		const puts = requestsTo(kintone.emulator, 'PUT', 'records');
+		expect(puts.map((request) => (request.body as { records: unknown[] }).records.length)).toEqual([100, 100, 50]);
+		expect(puts.every((request) => (request.body as { upsert: boolean }).upsert)).toBe(true);
+		expect((puts[1].body as { records: unknown[] }).records[0]).toEqual({
+			updateKey: { field: F.code, value: 'R-100' },
+			record: { [F.text]: { value: 'upserted 100' } },
+		});
+
+		const [output] = result.outputs;
+		expect(output).toHaveLength(250);
+		output.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json.operation).toBe(index < 100 ? 'updated' : 'inserted');
+			if (index < 100) expect(item.json).toEqual({ id: ids[index], revision: '2', operation: 'updated' });
+			expect(valueOf(kintone.emulator, kintone.sample, item.json.id as string, F.code)).toBe(`R-${index}`);
+			expect(valueOf(kintone.emulator, kintone.sample, item.json.id as string, F.text)).toBe(`upserted ${index}`);
+		});
+		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(250);
+	});
+
+	it('never resends an upsert whose answer was lost (a resend could add a record twice): its items are reported as unknown', async () => {
+		kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(1)]);
+		kintone.emulator.server.inject({ match: (request) => request.method === 'PUT', action: { kind: 'resetAfterHandling' } });
+
+		const result = await runKintone(
+			kintone.emulator,
+			kintone.sample,
+			upsertByCode,
+			[
+				{ code: 'R-1', text: 'changed' },
+				{ code: 'NEW-1', text: 'brand new' },
+			],
+			{ node: { onError: 'continueErrorOutput' } },
+		);
+
+		expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(1);
+		const [successes, errors] = result.outputs;
+		expect(successes).toHaveLength(0);
+		expect(errors.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(errors.map((item) => (item.json.details as { outcome: string }).outcome)).toEqual(['unknown', 'unknown']);
+		expect(String(errors[0].json.error)).toContain('may or may not have applied');
+		// kintone did apply it, once: the record was changed and the new one added a single time.
+		const codes = kintone.emulator.records(kintone.sample.app).map((record) => record.record[F.code].value);
+		expect(codes).toEqual(['R-1', 'NEW-1']);
+		expect(kintone.emulator.records(kintone.sample.app)[0].record[F.text].value).toBe('changed');
+	});
+});
