@@ -9,32 +9,13 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { feishuApiBaseUrl } from '../nodes/feishu/api';
+import type { FeishuApaasTokenState } from '../nodes/FeishuApaas/transport/token';
+import { credentialBaseUrl, tokenOwner } from '../nodes/FeishuApaas/transport/token';
 import { platformHostExpression, platformProperties } from '../nodes/feishu/platform';
 
 const API_HOST = platformHostExpression('$credentials', 'api');
 
 export const TENANT_GRANT_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
-
-/** What the credential stores besides what the user enters; the node reads it to renew in time. */
-export interface FeishuApaasTokenState {
-	tenantAccessToken: string;
-	/** Milliseconds since the epoch at which the service stops accepting the token. */
-	tokenExpiresAt: number;
-	/** Which app and host the token belongs to, so editing either makes the node fetch a new one. */
-	tokenIssuedFor: string;
-}
-
-/** The API base URL the credential points at; throws when its custom Base URL cannot be used. */
-export function credentialBaseUrl(credentials: ICredentialDataDecryptedObject): string {
-	const base = feishuApiBaseUrl(credentials.platform, credentials.baseUrl);
-	if ('problem' in base) throw new Error(base.problem);
-	return base.url;
-}
-
-export function tokenOwner(credentials: ICredentialDataDecryptedObject): string {
-	return `${String(credentials.appId ?? '').trim()}@${credentialBaseUrl(credentials)}`;
-}
 
 interface TenantTokenAnswer {
 	code?: number;

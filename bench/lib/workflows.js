@@ -14,6 +14,8 @@
  * record holds exactly its own item's values.
  */
 
+const { MANUAL_TRIGGER } = require('../../e2e/lib/n8n/workflows');
+
 const PRIORITIES = ['高', '中', '低'];
 const STATUSES = ['pending', 'shipped', 'paid'];
 
@@ -204,15 +206,7 @@ function batchBodyCode(service, ctx) {
 
 /** Workflow JSON with the given nodes and connections (positions are cosmetic). */
 function workflow(id, name, nodes, connections) {
-	const trigger = {
-		id: 'trigger',
-		name: 'Manual Trigger',
-		type: 'n8n-nodes-base.manualTrigger',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
-	const all = [trigger, ...nodes].map((node, index) => ({ id: `n${index}`, position: [220 * index, 0], ...node }));
+	const all = [{ ...MANUAL_TRIGGER }, ...nodes].map((node, index) => ({ id: `n${index}`, position: [220 * index, 0], ...node }));
 	return { id, name, active: false, nodes: all, connections, settings: { executionOrder: 'v1' } };
 }
 

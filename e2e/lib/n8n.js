@@ -29,11 +29,12 @@ const { getFreePort, httpJson } = require('./n8n/http');
 const { pack, packOnce, packAndInstall } = require('./n8n/packages');
 const { runN8n, importCredentials, importWorkflow, parseExecuteOutput, executeWorkflow, exportNodeTypes } = require('./n8n/cli');
 const { readExecution } = require('./n8n/executions');
-const { nodeRun, executedNodes, nodeItems, nodeOutput, nodeOutputCount, nodeError, runError } = require('./n8n/runData');
-const { startN8n, stopN8n, setupOwner, fetchNodeTypes, fetchCredentialTypes } = require('./n8n/server');
 const { linearWorkflow } = require('./n8n/workflows');
 
 module.exports = {
+	// Every export of these modules is public.
+	...require('./n8n/runData'),
+	...require('./n8n/server'),
 	E2E_DIR,
 	REPO_DIR,
 	node24Dir,
@@ -55,18 +56,6 @@ module.exports = {
 	executeWorkflow,
 	readExecution,
 	exportNodeTypes,
-	nodeRun,
-	executedNodes,
-	nodeItems,
-	nodeOutput,
-	nodeOutputCount,
-	nodeError,
-	runError,
-	startN8n,
-	stopN8n,
-	setupOwner,
 	httpJson,
-	fetchNodeTypes,
-	fetchCredentialTypes,
 	linearWorkflow,
 };

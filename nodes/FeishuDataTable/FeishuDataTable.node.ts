@@ -4,7 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as row from './actions/row';
 import { router } from './actions/router';
 import { listSearch, loadOptions, resourceMapping } from './methods';
-import { tableParameter, workspaceParameter } from './actions/common';
+import { tableParameter, workspaceParameter } from './actions/descriptions';
 
 export class FeishuDataTable implements INodeType {
 	description: INodeTypeDescription = {

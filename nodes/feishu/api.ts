@@ -1,6 +1,8 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { isSecureUrl, parseUrl } from '../shared/baseUrl';
+import type { ServiceProfile } from '../shared/client';
 import type { HttpResponse, ServiceRules } from '../shared/request';
 
 /** Open Platform hosts: Feishu (China) and Lark (international). */
@@ -50,14 +52,6 @@ export const FEISHU_CODES = {
 	paramInvalid: 2320001,
 } as const;
 
-/**
- * Batch requests a Feishu node keeps in flight. Feishu limits requests per second, not requests at
- * once, and each node's throttle keeps to that rate; one request at a time would leave most of the
- * allowed rate unused whenever an answer takes longer than 1/limit (100 ms at 10 per second).
- * Ten: a data table's whole first second (10 requests) starts at once, not as answers come in.
- */
-export const CONCURRENT_BATCHES = 10;
-
 export function envelopeCode(response: HttpResponse): number | undefined {
 	const code = (response.body as FeishuEnvelope | undefined)?.code;
 	return typeof code === 'number' ? code : undefined;
@@ -79,10 +73,39 @@ export function feishuRules(credentialType: string, tokenExpiredCodes: readonly 
 }
 
 /** A readable message from a Feishu error answer, never including tokens. */
-export function describeFeishuError(response: HttpResponse): { code?: string; message: string } {
+function describeFeishuError(response: HttpResponse): { code?: string; message: string } {
 	const body = response.body as FeishuEnvelope | undefined;
 	if (body && typeof body.code === 'number') {
 		return { code: String(body.code), message: body.msg || body.error?.message || `HTTP ${response.statusCode}` };
 	}
 	return { message: `HTTP ${response.statusCode}` };
+}
+
+/** How both Feishu nodes' services answer: an envelope whose `code` 0 means success, its payload in `data`. */
+export function feishuProfile(rules: ServiceRules, hints: Record<string, string>): ServiceProfile {
+	return {
+		name: 'Feishu',
+		rules,
+		hints,
+		headers: { 'Content-Type': 'application/json; charset=utf-8' },
+		isSuccess: (response) =>
+			response.statusCode >= 200 && response.statusCode < 300 && (response.body as FeishuEnvelope | undefined)?.code === 0,
+		errorOf: describeFeishuError,
+		unwrap: (body) => (body as FeishuEnvelope | undefined)?.data ?? {},
+	};
+}
+
+/** The records of a Feishu answer: `items` is a JSON text holding an array (or already the array). */
+export function parseItems(node: INode, items: unknown): IDataObject[] {
+	if (items === undefined || items === null || items === '') return [];
+	let parsed: unknown = items;
+	if (typeof items === 'string') {
+		try {
+			parsed = JSON.parse(items);
+		} catch {
+			throw new NodeOperationError(node, 'Feishu answered with records that are not valid JSON');
+		}
+	}
+	if (!Array.isArray(parsed)) throw new NodeOperationError(node, 'Feishu answered with records in an unexpected shape');
+	return parsed.filter((record): record is IDataObject => typeof record === 'object' && record !== null);
 }

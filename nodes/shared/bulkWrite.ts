@@ -3,17 +3,20 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
 import { toBatches } from './batching';
+import type { Concurrency } from './concurrency';
+import { ConcurrencyLimit } from './concurrency';
 import { RecordInputError } from './errors';
-import { RequestFailedError } from './request';
+import { RequestFailedError } from './errors';
 import type { RecordFailure, RecordOutcome } from './results';
 import { failed, readable, toOutputItems } from './results';
 import { assertSendable } from './sendable';
 
-export interface BulkWrite<T> {
+/** How the records of a write are cut into batches and how many batches go at once. */
+export interface Batching<T> {
 	/** The service's largest batch for this operation. */
 	batchSize: number;
-	/** Batches in flight at once; 1 keeps input order on the service side too. */
-	concurrency?: number;
+	/** Batches in flight at once (fixed, or adapting to the service); 1 keeps input order on the service side too. */
+	concurrency?: Concurrency;
 	/**
 	 * Whether the first batch goes alone before the others start, so that a token it has to fetch
 	 * is fetched once, not by every batch in flight. Default true; off for credentials without one.
@@ -25,15 +28,24 @@ export interface BulkWrite<T> {
 	 * input order. Leave off when keys are descriptions shared by unrelated records ("new record").
 	 */
 	orderByKey?: boolean;
-	/**
-	 * Builds one item's record; throws (ideally RecordInputError) when the item cannot be sent.
-	 * `ignored`: input fields that were not sent because the target has no such field (auto-map).
-	 */
-	prepare(itemIndex: number): { key: string; payload: T; ignored?: string[] };
-	/** What the records go to, for messages, e.g. `table "products"`. */
-	targetName?: string;
 	/** Records that must share a request (e.g. the same set of columns) get the same group. */
 	groupOf?(record: PendingRecord<T>): string;
+}
+
+/** One item's record, or a throw (ideally RecordInputError) when the item cannot be sent. */
+export type Prepare<T> = (itemIndex: number) => PreparedRecord<T>;
+
+export interface PreparedRecord<T> {
+	key: string;
+	payload: T;
+	/** Input fields that were not sent because the target has no such field (auto-map). */
+	ignored?: string[];
+}
+
+export interface BulkWrite<T> extends Batching<T> {
+	prepare: Prepare<T>;
+	/** What the records go to, for messages, e.g. `table "products"`. */
+	targetName?: string;
 	/**
 	 * Sends one batch and returns one outcome per record of the batch. A thrown
 	 * RequestFailedError (or any other error) fails every record of the batch. Call
@@ -135,38 +147,56 @@ async function sendAll<T>(
 ): Promise<RecordOutcome[]> {
 	const batches = groupedBatches(records, spec);
 	const results: RecordOutcome[][] = new Array(batches.length);
-	const workers = Math.max(1, Math.min(spec.concurrency ?? 1, batches.length));
-	const earlierWithSameKeys = workers > 1 && spec.orderByKey ? new EarlierBatchesWithSameKeys() : undefined;
+	const limit = new ConcurrencyLimit(spec.concurrency ?? 1);
+	const parallel = batches.length > 1 && (typeof spec.concurrency === 'object' || limit.current > 1);
+	const earlierWithSameKeys = parallel && spec.orderByKey ? new EarlierBatchesWithSameKeys() : undefined;
 	const finished: Array<Promise<void>> = new Array(batches.length);
 	let next = 0;
 	let stopped = false;
+	let active = 0;
+	const workers: Array<Promise<void>> = [];
 	const signal: BatchSignal = {
 		failureKnown: () => {
 			if (stopAtFirstFailure) stopped = true;
 		},
 	};
 
-	const worker = async (batchLimit = Infinity) => {
-		for (let sent = 0; sent < batchLimit && next < batches.length && !stopped; sent++) {
-			// Batches are taken in order, so every batch this one may wait for is already under way.
-			const batchIndex = next++;
-			let markFinished = () => {};
-			finished[batchIndex] = new Promise((resolve) => (markFinished = resolve));
-			try {
-				const mustFollow = earlierWithSameKeys?.take(batches[batchIndex], batchIndex) ?? [];
-				if (mustFollow.length > 0) {
-					await Promise.all(mustFollow.map((earlier) => finished[earlier]));
-					if (stopped) return;
-				}
-				results[batchIndex] = await sendBatch(ctx, spec, batches[batchIndex], signal);
-				if (results[batchIndex].some((outcome) => outcome.failure)) signal.failureKnown();
-			} finally {
-				markFinished();
+	const sendNext = async () => {
+		// Batches are taken in order, so every batch this one may wait for is already under way.
+		const batchIndex = next++;
+		let markFinished = () => {};
+		finished[batchIndex] = new Promise((resolve) => (markFinished = resolve));
+		try {
+			const mustFollow = earlierWithSameKeys?.take(batches[batchIndex], batchIndex) ?? [];
+			if (mustFollow.length > 0) {
+				await Promise.all(mustFollow.map((earlier) => finished[earlier]));
+				if (stopped) return;
 			}
+			const started = limit.start();
+			results[batchIndex] = await sendBatch(ctx, spec, batches[batchIndex], signal);
+			limit.observe(started);
+			if (results[batchIndex].some((outcome) => outcome.failure)) signal.failureKnown();
+		} finally {
+			markFinished();
 		}
 	};
-	if (workers > 1 && spec.firstBatchAlone !== false) await worker(1);
-	await Promise.all(Array.from({ length: workers }, () => worker()));
+	// Each worker sends batch after batch; one leaves when the limit went down, more join when it went up.
+	const worker = async () => {
+		while (next < batches.length && !stopped && active <= limit.current) {
+			await sendNext();
+			startWorkers();
+		}
+		active--;
+	};
+	const startWorkers = () => {
+		while (active < limit.current && next < batches.length && !stopped) {
+			active++;
+			workers.push(worker());
+		}
+	};
+	if (parallel && spec.firstBatchAlone !== false) await sendNext();
+	startWorkers();
+	for (let index = 0; index < workers.length; index++) await workers[index];
 
 	return batches.flatMap(
 		(batch, batchIndex) =>

@@ -95,3 +95,16 @@ export const rateLimitWaitOption: INodeProperties = {
 	description:
 		'Seconds to keep waiting out "too many requests" answers before the items of a request fail. Raise it when many workflows or n8n workers share one account\'s limits.',
 };
+
+/** "Timeout": how long each request waits for its answer. `description` says what that means for the service. */
+export function timeoutOption(description: string): INodeProperties {
+	return {
+		displayName: 'Timeout',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		// DEFAULT_TIMEOUT_MS of the nodes' transports (a literal, as n8n's lint asks).
+		default: 60_000,
+		description,
+	};
+}

@@ -13,6 +13,7 @@ import { DEFAULT_RETRY_BUDGET, retryDelayMs, retryHintMs } from './retry';
 import type { Attempt } from './attempt';
 import { describe, fromThrown, mayHaveBeenApplied } from './attempt';
 import { claimRenewal, renewalGateOf } from './renewal';
+import { RequestFailedError } from './errors';
 import type { Throttle } from './throttle';
 
 export type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
@@ -82,26 +83,8 @@ export interface SendOptions {
 	 */
 	credentialOptions?: IAdditionalCredentialOptions;
 	retry?: RetryBudget;
-}
-
-export type RequestFailureKind =
-	/** The request may or may not have been applied (timeout, reset, 5xx on a non-idempotent write). */
-	| 'outcomeUnknown'
-	/** The service kept refusing the request (rate limits, unreachable) until the retry budget ran out. */
-	| 'retriesExhausted';
-
-/** A request that did not produce a usable answer. Never carries credentials or headers. */
-export class RequestFailedError extends Error {
-	constructor(
-		message: string,
-		readonly kind: RequestFailureKind,
-		readonly attempts: number,
-		readonly response?: HttpResponse,
-		readonly networkCode?: string,
-	) {
-		super(message);
-		this.name = 'RequestFailedError';
-	}
+	/** Told of every answer that asks to slow down. */
+	onRateLimited?(): void;
 }
 
 /**
@@ -192,6 +175,7 @@ export async function sendRequest<T = unknown>(
 			let delayMs: number;
 			let exhausted: boolean;
 			if (rateLimited) {
+				options.onRateLimited?.();
 				rateLimitedSince ??= Date.now();
 				delayMs = retryDelayMs(rateLimitRetries++, hintMs, budget);
 				exhausted = Date.now() - rateLimitedSince + delayMs > budget.rateLimitWaitMs;

@@ -8,10 +8,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { runBulkWrite } from '../../nodes/shared/bulkWrite';
+import { failEach, writeBatches } from '../../nodes/shared/batchEndpoint';
+import type { ServiceProfile } from '../../nodes/shared/client';
+import { ServiceClient } from '../../nodes/shared/client';
 import { RecordInputError } from '../../nodes/shared/errors';
-import type { ServiceRules } from '../../nodes/shared/request';
-import { sendRequest } from '../../nodes/shared/request';
 import { failed, succeeded } from '../../nodes/shared/results';
 import { Throttle } from '../../nodes/shared/throttle';
 
@@ -29,10 +29,16 @@ export const exampleCredentialType: ICredentialType = {
 	authenticate: { type: 'generic', properties: { headers: { 'X-Api-Key': '={{$credentials.apiKey}}' } } },
 };
 
-const rules: ServiceRules = {
-	credentialType: 'exampleBulkApi',
-	isRateLimited: (response) => (response.body as IDataObject | undefined)?.code === 'SLOW_DOWN',
-	retryHintHeaders: ['x-ratelimit-reset'],
+const profile: ServiceProfile = {
+	name: 'Example service',
+	rules: {
+		credentialType: 'exampleBulkApi',
+		isRateLimited: (response) => (response.body as IDataObject | undefined)?.code === 'SLOW_DOWN',
+		retryHintHeaders: ['x-ratelimit-reset'],
+	},
+	hints: {},
+	isSuccess: (response) => response.statusCode < 400,
+	errorOf: (response) => ({ message: String((response.body as IDataObject | undefined)?.message ?? response.statusCode) }),
 };
 
 interface ExampleResult {
@@ -81,50 +87,50 @@ export class ExampleBulk implements INodeType {
 		const maxRetries = this.getNodeParameter('maxRetries', 0) as number;
 		const items = this.getInputData();
 
-		const output = await runBulkWrite<IDataObject>(this, {
-			batchSize: this.getNodeParameter('batchSize', 0) as number,
-			concurrency: this.getNodeParameter('concurrency', 0) as number,
+		const client = new ServiceClient(this, profile, {
+			baseUrl,
+			timeoutMs: timeout,
+			throttle,
+			retry: {
+				maxRetries,
+				rateLimitWaitMs: this.getNodeParameter('rateLimitWaitMs', 0) as number,
+				baseDelayMs: 20,
+				maxDelayMs: 200,
+				maxHintMs: 5_000,
+			},
+		});
+
+		const output = await writeBatches<IDataObject>(this, client, {
+			targetName: 'the example service',
 			prepare: (itemIndex) => {
 				const { json } = items[itemIndex];
 				if (typeof json.name !== 'string') throw new RecordInputError('"name" must be text', 'name');
 				if (operation === 'update' && json.id === undefined) throw new RecordInputError('"id" is required', 'id');
 				return { key: json.id === undefined ? `name ${json.name}` : `id ${json.id}`, payload: json };
 			},
-			send: async (batch) => {
-				const response = await sendRequest<{ results?: ExampleResult[]; message?: string }>(
-					this,
-					rules,
-					{
-						method: operation === 'create' ? 'POST' : 'PUT',
-						url: `${baseUrl}/records`,
-						body: { records: batch.map((record) => record.payload) },
-						json: true,
-						timeout,
-					},
-					{
-						idempotent: operation === 'update',
-						throttle,
-						retry: {
-							maxRetries,
-							rateLimitWaitMs: this.getNodeParameter('rateLimitWaitMs', 0) as number,
-							baseDelayMs: 20,
-							maxDelayMs: 200,
-							maxHintMs: 5_000,
-						},
-					},
-				);
-				if (response.statusCode >= 400) {
-					throw new Error(`Example service refused the batch: ${response.body.message ?? response.statusCode}`);
-				}
-				return batch.map((record, index) => {
-					const result = response.body.results?.[index];
-					if (result?.ok) return succeeded(record.itemIndex, { id: result.id, ...record.payload }, record.key);
-					return failed(
-						record.itemIndex,
-						{ message: result?.error ?? 'No result', outcome: 'failed', code: 'REJECTED' },
-						record.key,
-					);
-				});
+			endpoint: {
+				batchSize: this.getNodeParameter('batchSize', 0) as number,
+				concurrency: this.getNodeParameter('concurrency', 0) as number,
+				idempotent: () => operation === 'update',
+				request: (records) => ({ method: operation === 'create' ? 'POST' : 'PUT', path: '/records', body: { records } }),
+				answer: (batch, response) => {
+					if (!client.isSuccess(response)) {
+						const message = `Example service refused the batch: ${client.describe(response).message}`;
+						return { outcomes: failEach(batch, { message, outcome: 'failed' }) };
+					}
+					const { results } = response.body as { results?: ExampleResult[] };
+					return {
+						outcomes: batch.map((record, index) => {
+							const result = results?.[index];
+							if (result?.ok) return succeeded(record.itemIndex, { id: result.id, ...record.payload }, record.key);
+							return failed(
+								record.itemIndex,
+								{ message: result?.error ?? 'No result', outcome: 'failed', code: 'REJECTED' },
+								record.key,
+							);
+						}),
+					};
+				},
 			},
 		});
 		return [output];

@@ -211,7 +211,9 @@ describe('Kintone node: Update Many', () => {
 		kintone.emulator.server.inject({ match: (request) => request.method === 'GET', action: { kind: 'delay', ms: 400 } });
 		const items = byId(ids).map((item) => ({ ...item, revision: '1' }));
 
-		const result = await runKintone(kintone.emulator, kintone.sample, { ...updateParameters, options: { revision: '={{ $json.revision }}' } }, items);
+		// At most 4 requests at once (the concurrency adapts up to its maximum), so the bound below holds.
+		const options = { revision: '={{ $json.revision }}', concurrency: 4 };
+		const result = await runKintone(kintone.emulator, kintone.sample, { ...updateParameters, options }, items);
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain(`Item 650 (id ${ids[650]}) [GAIA_CO02]`);

@@ -3,6 +3,7 @@ import { sleep } from 'n8n-workflow';
 
 import type { PendingRecord } from '../../nodes/shared/batching';
 import { runBulkWrite } from '../../nodes/shared/bulkWrite';
+import { ConcurrencyLimit } from '../../nodes/shared/concurrency';
 import { succeeded } from '../../nodes/shared/results';
 
 /** Just enough of an execution context for runBulkWrite: the items, Continue On Fail off. */
@@ -86,5 +87,42 @@ describe('runBulkWrite with concurrency', () => {
 
 		expect(when(1, 'start')).toBeGreaterThan(when(0, 'end'));
 		expect(when(2, 'start')).toBeGreaterThan(when(1, 'end'));
+	});
+});
+
+describe('ConcurrencyLimit', () => {
+	it('a number stays as it is', () => {
+		const limit = new ConcurrencyLimit(3);
+		limit.observe(limit.start());
+		expect(limit.current).toBe(3);
+	});
+
+	it('grows by about one per round of fast answers up to the maximum, and halves once when the service pushed back', () => {
+		let pressure = 0;
+		const limit = new ConcurrencyLimit({ start: 4, max: 6, pressure: () => pressure });
+		expect(limit.current).toBe(4);
+		// One round: as many answers as batches in flight.
+		for (let batch = 0; batch < 4; batch++) limit.observe(limit.start());
+		expect(limit.current).toBe(5);
+		for (let batch = 0; batch < 20; batch++) limit.observe(limit.start());
+		expect(limit.current).toBe(6);
+		const inFlight = [limit.start(), limit.start(), limit.start()];
+		pressure++;
+		for (const started of inFlight) limit.observe(started);
+		// Three answers saw the push-back; the count halves once.
+		expect(limit.current).toBe(3);
+	});
+
+	it('holds while answers take much longer than the fastest so far', () => {
+		const limit = new ConcurrencyLimit({ start: 2, max: 10, pressure: () => 0 });
+		limit.observe(limit.start());
+		limit.observe(limit.start());
+		expect(limit.current).toBe(3);
+		for (let batch = 0; batch < 10; batch++) limit.observe({ ...limit.start(), at: Date.now() - 10_000 });
+		expect(limit.current).toBe(3);
+	});
+
+	it('starts at the maximum when that is lower than the start', () => {
+		expect(new ConcurrencyLimit({ start: 4, max: 1, pressure: () => 0 }).current).toBe(1);
 	});
 });

@@ -34,8 +34,8 @@ function toMapperField(field: ObjectField): ResourceMapperField {
 export async function getMappingFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 	const operation = this.getNodeParameter('operation') as string;
 	const target = targetOf(this.getNode(), this.getNodeParameter('namespace'), this.getNodeParameter('objectApiName'));
-	const client = await createClient(this, { throttle: false, timeoutMs: 30_000 });
-	const fields = (await objectFields(this, client, target)).filter((field) => field.api_name !== '_id');
+	const client = await createClient(this, { throttle: false, timeout: 30_000 });
+	const fields = (await objectFields(client, target)).filter((field) => field.api_name !== '_id');
 
 	if (fields.length === 0) {
 		return {

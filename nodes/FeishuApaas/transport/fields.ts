@@ -1,10 +1,8 @@
-import type { FieldType, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { FieldType } from 'n8n-workflow';
 
-import type { RequestContext } from '../../shared/request';
-import type { ApaasClient, ObjectTarget } from './index';
-import { apaasRequest, isSuccess, objectSearchPath } from './index';
-import { requestFailure } from './results';
+import type { ServiceClient } from '../../shared/client';
+import type { ObjectTarget } from './index';
+import { objectSearchPath } from './index';
 
 /** A field as `objects/search` describes it (with `metadata: "Label"`). */
 export interface ObjectField {
@@ -22,27 +20,16 @@ interface SearchAnswer {
  * object metadata alongside its hits, so this asks it for one hit of the object. An empty list
  * means the service gave no metadata (e.g. the app may not read the object's schema).
  */
-export async function objectFields(
-	ctx: RequestContext,
-	client: ApaasClient,
-	target: ObjectTarget,
-): Promise<ObjectField[]> {
-	const response = await apaasRequest<SearchAnswer>(
-		ctx,
-		client,
-		'POST',
-		objectSearchPath(target.namespace),
-		{ search_objects: [{ api_name: target.objectApiName, select: ['_id'] }], page_size: '1', metadata: 'Label' },
-		true,
+export async function objectFields(client: ServiceClient, target: ObjectTarget): Promise<ObjectField[]> {
+	const data = await client.read<SearchAnswer>(
+		{
+			method: 'POST',
+			path: objectSearchPath(target.namespace),
+			body: { search_objects: [{ api_name: target.objectApiName, select: ['_id'] }], page_size: '1', metadata: 'Label' },
+		},
+		`Could not read the fields of object "${target.objectApiName}"`,
 	);
-	if (!isSuccess(response)) {
-		const failure = requestFailure(response);
-		throw new NodeApiError(ctx.getNode(), (response.body ?? {}) as JsonObject, {
-			message: `Could not read the fields of object "${target.objectApiName}": ${failure.message}`,
-			httpCode: failure.httpCode,
-		});
-	}
-	const meta = response.body?.data?.objects?.find((entry) => entry.object?.api_name === target.objectApiName);
+	const meta = data.objects?.find((entry) => entry.object?.api_name === target.objectApiName);
 	return (meta?.fields ?? []).filter((field): field is ObjectField => typeof field.api_name === 'string' && field.api_name !== '');
 }
 

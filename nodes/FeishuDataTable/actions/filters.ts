@@ -3,7 +3,7 @@ import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-wo
 import { RecordInputError } from '../../shared/errors';
 import type { FilterCombinator, FilterCondition } from '../transport/filter';
 import { buildFilter } from '../transport/filter';
-import { columnParameter } from './common';
+import { columnParameter } from './descriptions';
 
 /** Filters of Get Many, Delete and Update by filter: the UI, and each item's PostgREST expression. */
 const VALUELESS_OPERATORS = ['isNull', 'isNotNull', 'isTrue', 'isFalse'];

@@ -1,17 +1,22 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
+import type { ClientOptions } from '../../shared/client';
+import { chosenOperation } from '../../shared/router';
+import type { TableTarget } from '../transport';
+import { createClient, targetOf } from '../transport';
 import * as row from './row';
 
-type Operation = 'insert' | 'upsert' | 'update' | 'delete' | 'getAll';
-
-/** Runs the chosen operation over all input items; resource and operation are read once. */
+/**
+ * Reads what holds for the whole run (resource, operation, workspace, table, options: all at item
+ * 0), builds one client with its throttle for this execution, and hands both to the operation.
+ */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const resource = this.getNodeParameter('resource', 0) as string;
-	const operation = this.getNodeParameter('operation', 0) as Operation;
-	const run = resource === 'row' ? row[operation]?.execute : undefined;
-	if (!run) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
-	}
-	return [await run.call(this)];
+	const operation = chosenOperation<TableTarget>(this, { row });
+	const target = targetOf(
+		this,
+		this.getNodeParameter('workspace', 0, '', { extractValue: true }),
+		this.getNodeParameter('table', 0, '', { extractValue: true }),
+	);
+	const client = await createClient(this, this.getNodeParameter('options', 0, {}) as ClientOptions);
+	return [await operation.execute.call(this, client, target)];
 }

@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { DataTableClient } from '../transport';
+import { createClient } from '../transport';
 import type { TableInfo } from '../transport/schema';
 import { getTable } from '../transport/schema';
 
@@ -14,5 +14,5 @@ export async function currentTable(ctx: ILoadOptionsFunctions): Promise<TableInf
 	const workspaceId = currentWorkspace(ctx);
 	const table = String(ctx.getNodeParameter('table', undefined, { extractValue: true }) ?? '').trim();
 	if (workspaceId === '' || table === '') return undefined;
-	return await getTable(ctx, await DataTableClient.create(ctx), workspaceId, table);
+	return await getTable(await createClient(ctx), workspaceId, table);
 }

@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { DataTableClient } from '../transport';
+import { createClient } from '../transport';
 import { listTables } from '../transport/schema';
 import { currentWorkspace } from './context';
 
@@ -8,7 +8,7 @@ import { currentWorkspace } from './context';
 export async function searchTables(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	const workspaceId = currentWorkspace(this);
 	if (workspaceId === '') return { results: [] };
-	const tables = await listTables(this, await DataTableClient.create(this), workspaceId);
+	const tables = await listTables(await createClient(this), workspaceId);
 	const wanted = (filter ?? '').trim().toLowerCase();
 	return {
 		results: tables

@@ -1,12 +1,11 @@
-import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { FeishuEnvelope } from '../../feishu/api';
-import { FEISHU_CODES, describeFeishuError, feishuApiBaseUrl, feishuRules } from '../../feishu/api';
-import type { HttpResponse, RequestContext, ServiceRules } from '../../shared/request';
-import type { RetryBudget } from '../../shared/retry';
-import { sendRequest } from '../../shared/request';
-import { DEFAULT_RETRY_BUDGET } from '../../shared/retry';
+import { FEISHU_CODES, feishuApiBaseUrl, feishuProfile, feishuRules } from '../../feishu/api';
+import type { ClientOptions } from '../../shared/client';
+import { ServiceClient } from '../../shared/client';
+import type { RequestContext, ServiceRules } from '../../shared/request';
+import { retryBudgetFor } from '../../shared/retry';
 import { Throttle } from '../../shared/throttle';
 
 export const CREDENTIAL_TYPE = 'feishuDataTableOAuth2Api';
@@ -18,9 +17,7 @@ export const MAX_ROWS_PER_REQUEST = 500;
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Every data table endpoint allows 10 requests per second per app. */
-export function newThrottle(): Throttle {
-	return new Throttle([{ limit: 10, intervalMs: 1000 }]);
-}
+const RATE_WINDOWS = [{ limit: 10, intervalMs: 1000 }];
 
 /**
  * A user token that is invalid (99991668) or expired (99991677) is refreshed and the request
@@ -29,7 +26,7 @@ export function newThrottle(): Throttle {
  * told which status to treat as expired (that of the answer that carried the code) and to throw
  * on it. For an answer without an error status, the token is refreshed first and the replay is plain.
  */
-export const dataTableRules: ServiceRules = {
+const dataTableRules: ServiceRules = {
 	...feishuRules(CREDENTIAL_TYPE, [FEISHU_CODES.userTokenInvalid, FEISHU_CODES.userTokenExpired]),
 	refreshOptions: async (ctx, expired) => {
 		if (expired.statusCode >= 400) {
@@ -72,112 +69,57 @@ function pathSegment(ctx: RequestContext, value: string, what: string): string {
 	return encodeURIComponent(text);
 }
 
-export interface DataTableRequest {
-	method: IHttpRequestMethods;
-	path: string;
-	qs?: IDataObject;
-	body?: IDataObject;
-	/** PostgREST preferences, e.g. `resolution=merge-duplicates, missing=default`. */
-	prefer?: string;
-}
-
-export type DataTableResponse<T> = HttpResponse<FeishuEnvelope<T> | undefined>;
-
-/**
- * One execution's connection to the data table API: the base URL read once from the credential,
- * one throttle for all requests, and the Feishu rules (rate limits, token refresh) on each request.
- */
-export class DataTableClient {
-	private constructor(
-		private readonly ctx: RequestContext,
-		private readonly baseUrl: string,
-		private readonly throttle: Throttle | undefined,
-		private readonly timeoutMs: number,
-		private readonly retry: RetryBudget,
-	) {}
-
-	static async create(
-		ctx: RequestContext,
-		throttle?: Throttle,
-		timeoutMs = DEFAULT_TIMEOUT_MS,
-		retry = DEFAULT_RETRY_BUDGET,
-	): Promise<DataTableClient> {
-		const credentials = await ctx.getCredentials<{ platform?: string; baseUrl?: string }>(CREDENTIAL_TYPE);
-		const base = feishuApiBaseUrl(credentials.platform, credentials.baseUrl);
-		if ('problem' in base) {
-			throw new NodeOperationError(ctx.getNode(), base.problem, {
-				description: 'Open the Feishu Data Table credential and fix the Base URL.',
-			});
-		}
-		return new DataTableClient(ctx, base.url, throttle, timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS, retry);
-	}
-
-	/** Sends one request; non-2xx answers come back for the caller to read (see `isSuccess`). */
-	async send<T = IDataObject>(request: DataTableRequest, idempotent: boolean): Promise<DataTableResponse<T>> {
-		const options: IHttpRequestOptions = {
-			method: request.method,
-			url: `${this.baseUrl}${request.path}`,
-			qs: request.qs,
-			body: request.body,
-			json: true,
-			timeout: this.timeoutMs,
-			headers: {
-				'Content-Type': 'application/json; charset=utf-8',
-				...(request.prefer ? { Prefer: request.prefer } : {}),
-			},
-		};
-		return await sendRequest<FeishuEnvelope<T> | undefined>(this.ctx, dataTableRules, options, {
-			idempotent,
-			throttle: this.throttle,
-			retry: this.retry,
-		});
-	}
-
-	/** Like `send`, but an error answer throws a NodeApiError-style message; for metadata reads. */
-	async read<T = IDataObject>(request: DataTableRequest): Promise<T> {
-		const response = await this.send<T>(request, true);
-		if (!isSuccess(response)) {
-			const error = describeDataTableError(response);
-			throw new NodeOperationError(this.ctx.getNode(), error.message, {
-				description: error.hint,
-			});
-		}
-		return (response.body?.data ?? {}) as T;
-	}
-}
-
-export function isSuccess<T>(response: DataTableResponse<T>): boolean {
-	return response.statusCode >= 200 && response.statusCode < 300 && response.body?.code === 0;
-}
-
 /** What to tell people about Feishu answers that need them to act, by error code. */
-const HINTS: Record<number, string> = {
-	[FEISHU_CODES.userTokenInvalid]:
+const HINTS: Record<string, string> = {
+	[String(FEISHU_CODES.userTokenInvalid)]:
 		'Feishu did not accept the user token, even after refreshing it. Reconnect the credential.',
-	[FEISHU_CODES.userTokenExpired]:
+	[String(FEISHU_CODES.userTokenExpired)]:
 		'The user token expired and could not be refreshed. Reconnect the credential.',
 	99991672:
 		'The app lacks a data table scope. Add app_engine:workspace.table and app_engine:workspace.table.record read/write scopes in the developer console, publish the app, then reconnect.',
 	99991679:
 		'The signed-in user has not granted a data table scope. Reconnect the credential to grant it.',
-	[FEISHU_CODES.paramInvalid]:
+	[String(FEISHU_CODES.paramInvalid)]:
 		'Check the workspace ID, the table name and that every column exists and gets a value of its type.',
 };
 
-export interface DataTableError {
-	code?: string;
-	message: string;
-	hint?: string;
-	httpCode: string;
+const dataTableProfile = feishuProfile(dataTableRules, HINTS);
+
+/**
+ * The run's connection to the data table API: the base URL read once from the credential, one
+ * throttle at the documented 10 requests per second for all requests, and the Feishu rules (rate
+ * limits, token refresh) on each request.
+ */
+export async function createClient(ctx: RequestContext, options: ClientOptions = {}): Promise<ServiceClient> {
+	const credentials = await ctx.getCredentials<{ platform?: string; baseUrl?: string }>(CREDENTIAL_TYPE);
+	const base = feishuApiBaseUrl(credentials.platform, credentials.baseUrl);
+	if ('problem' in base) {
+		throw new NodeOperationError(ctx.getNode(), base.problem, {
+			description: 'Open the Feishu Data Table credential and fix the Base URL.',
+		});
+	}
+	return new ServiceClient(ctx, dataTableProfile, {
+		baseUrl: base.url,
+		throttle: new Throttle(RATE_WINDOWS),
+		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout : DEFAULT_TIMEOUT_MS,
+		retry: retryBudgetFor(options.rateLimitWait),
+	});
 }
 
-/** A readable error from a data table answer; never includes the token. */
-export function describeDataTableError(response: DataTableResponse<unknown>): DataTableError {
-	const { code, message } = describeFeishuError(response);
-	return {
-		code,
-		message: code ? message : `Feishu answered ${message}`,
-		hint: code ? HINTS[Number(code)] : undefined,
-		httpCode: String(response.statusCode),
-	};
+/** Where the operation works: read once, at item 0, for all items. */
+export interface TableTarget {
+	workspaceId: string;
+	table: string;
+}
+
+/** The workspace and table of the run, checked before anything is sent (see tablePath). */
+export function targetOf(ctx: RequestContext, workspaceId: unknown, table: unknown): TableTarget {
+	const target = { workspaceId: String(workspaceId ?? '').trim(), table: String(table ?? '').trim() };
+	tablePath(ctx, target.workspaceId, target.table);
+	return target;
+}
+
+/** A records request's query, without the parts left empty. */
+export function queryOf(parts: IDataObject): IDataObject {
+	return Object.fromEntries(Object.entries(parts).filter(([, value]) => value !== undefined && value !== ''));
 }

@@ -1,9 +1,8 @@
-import type { FieldType, IDataObject } from 'n8n-workflow';
+import type { FieldType } from 'n8n-workflow';
 
-import type { DataTableClient } from './index';
+import type { ServiceClient } from '../../shared/client';
+import { readPages } from '../../shared/reader';
 import { MAX_ROWS_PER_REQUEST, tablePath, tablesPath } from './index';
-import { PageTokens } from '../../shared/paging';
-import type { RequestContext } from '../../shared/request';
 
 /** A column as `GET /tables/:table_name` describes it. */
 export interface TableColumn {
@@ -27,34 +26,26 @@ export interface TableInfo {
 /** The row id every table has; the only key `records_batch_update` matches on. */
 export const ROW_ID = '_id';
 
-export async function getTable(
-	ctx: RequestContext,
-	client: DataTableClient,
-	workspaceId: string,
-	tableName: string,
-): Promise<TableInfo> {
-	return await client.read<TableInfo>({ method: 'GET', path: tablePath(ctx, workspaceId, tableName) });
+export async function getTable(client: ServiceClient, workspaceId: string, tableName: string): Promise<TableInfo> {
+	return await client.read<TableInfo>(
+		{ method: 'GET', path: tablePath(client.ctx, workspaceId, tableName) },
+		`Could not read table "${tableName}"`,
+	);
 }
 
 /** All tables of a workspace, following page tokens. */
-export async function listTables(
-	ctx: RequestContext,
-	client: DataTableClient,
-	workspaceId: string,
-): Promise<TableInfo[]> {
-	const tables: TableInfo[] = [];
-	const pageTokens = new PageTokens(ctx, 'Feishu');
-	let pageToken: string | undefined;
-	do {
-		const page = await client.read<{ items?: TableInfo[]; has_more?: boolean; page_token?: string }>({
-			method: 'GET',
-			path: tablesPath(ctx, workspaceId),
-			qs: { page_size: MAX_ROWS_PER_REQUEST, ...(pageToken ? { page_token: pageToken } : {}) },
-		});
-		tables.push(...(page.items ?? []));
-		pageToken = page.has_more ? pageTokens.next(page.page_token) : undefined;
-	} while (pageToken);
-	return tables;
+export async function listTables(client: ServiceClient, workspaceId: string): Promise<TableInfo[]> {
+	return await readPages(client.ctx, { service: 'Feishu', limit: Infinity }, async (pageToken) => {
+		const page = await client.read<{ items?: TableInfo[]; has_more?: boolean; page_token?: string }>(
+			{
+				method: 'GET',
+				path: tablesPath(client.ctx, workspaceId),
+				qs: { page_size: MAX_ROWS_PER_REQUEST, ...(pageToken ? { page_token: pageToken } : {}) },
+			},
+			'Could not list the tables of the workspace',
+		);
+		return { records: page.items ?? [], next: page.has_more ? page.page_token : undefined };
+	});
 }
 
 /** System columns other than `_id` (`_created_at`, ...) are maintained by the platform. */
@@ -94,10 +85,4 @@ export function toJsonValue(value: unknown): unknown {
 		return (value as { toISO: () => string }).toISO();
 	}
 	return value;
-}
-
-/** The rows of a records answer: `items` is a JSON text holding an array. */
-export function parseItems(items: unknown): IDataObject[] {
-	const parsed: unknown = typeof items === 'string' ? JSON.parse(items) : items;
-	return Array.isArray(parsed) ? (parsed as IDataObject[]) : [];
 }

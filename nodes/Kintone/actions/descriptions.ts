@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { fieldMappingProperty, optionsCollection, rateLimitWaitOption } from '../../shared/descriptions';
-import { DEFAULT_TIMEOUT_MS } from '../transport';
+import { fieldMappingProperty, optionsCollection, rateLimitWaitOption, timeoutOption } from '../../shared/descriptions';
 
 /** The app every item of the run goes to, from kintone's app list, its number or its URL. */
 export const appLocator: INodeProperties = {
@@ -61,26 +60,22 @@ export const guestSpaceOption: INodeProperties = {
 		'For apps in a guest space: the space number (the 7 in https://example.cybozu.com/k/guest/7/123/). Used for all items.',
 };
 
-export const timeoutOption: INodeProperties = {
-	displayName: 'Timeout',
-	name: 'timeout',
-	type: 'number',
-	typeOptions: { minValue: 1000 },
-	default: DEFAULT_TIMEOUT_MS,
-	description: 'Milliseconds to wait for each request to kintone',
-};
+export const kintoneTimeoutOption = timeoutOption('Milliseconds to wait for each request to kintone');
+
+/** Requests in flight at first; more follow while kintone answers fast and reports room. */
+export const START_CONCURRENCY = 4;
 
 /** kintone allows 100 concurrent requests per domain, shared with every other user and integration. */
-export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_CONCURRENCY = 20;
 
 export const concurrencyOption: INodeProperties = {
-	displayName: 'Concurrency',
+	displayName: 'Max Concurrency',
 	name: 'concurrency',
 	type: 'number',
-	typeOptions: { minValue: 1, maxValue: 10 },
+	typeOptions: { minValue: 1, maxValue: 100 },
 	default: DEFAULT_CONCURRENCY,
 	description:
-		'How many requests to send at once. kintone allows 100 concurrent requests per domain for everyone together, so keep this small. Changes to the same record (same ID or update key) still land in input order; 1 sends everything in input order.',
+		'Up to how many requests to send at once. The node starts with 4 and sends more while kintone answers fast, and fewer as soon as kintone reports many concurrent requests on the domain (it allows 100, for all users and integrations together). Changes to the same record (same ID or update key) still land in input order; 1 sends everything in input order.',
 };
 
 export const atomicOption: INodeProperties = {
@@ -121,5 +116,5 @@ export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties 
 }
 
 export function writeOptions(extra: INodeProperties[]): INodeProperties {
-	return optionsCollection([...extra, atomicOption, concurrencyOption, guestSpaceOption, rateLimitWaitOption, timeoutOption]);
+	return optionsCollection([...extra, atomicOption, concurrencyOption, guestSpaceOption, rateLimitWaitOption, kintoneTimeoutOption]);
 }

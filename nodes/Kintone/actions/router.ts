@@ -1,25 +1,19 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
+import type { ClientOptions } from '../../shared/client';
+import { chosenOperation } from '../../shared/router';
+import type { KintoneTarget } from '../transport';
+import { createClient, targetOf } from '../transport';
 import * as record from './record';
 
-type RecordOperation = 'create' | 'delete' | 'getAll' | 'update' | 'upsert';
-
-const operations: Record<RecordOperation, { execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> }> = {
-	create: record.create,
-	delete: record.delete,
-	getAll: record.getAll,
-	update: record.update,
-	upsert: record.upsert,
-};
-
-/** Resource + operation → the operation's execute; one output (main) holding one item per result. */
+/**
+ * Reads what holds for the whole run (resource, operation, app, options: all at item 0), builds
+ * one client for this execution, and hands both to the operation; one output holding its items.
+ */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const resource = this.getNodeParameter('resource', 0) as string;
-	const operation = this.getNodeParameter('operation', 0) as RecordOperation;
-	const handler = resource === 'record' ? operations[operation] : undefined;
-	if (!handler) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
-	}
-	return [await handler.execute.call(this)];
+	const operation = chosenOperation<KintoneTarget>(this, { record });
+	const options = this.getNodeParameter('options', 0, {}) as ClientOptions & { guestSpaceId?: unknown };
+	const target = targetOf(this, this.getNodeParameter('app', 0, '', { extractValue: true }), options.guestSpaceId);
+	const client = await createClient(this, options);
+	return [await operation.execute.call(this, client, target)];
 }

@@ -8,7 +8,7 @@ import type {
 
 import type { FormField } from '../transport/fields';
 import { canBeUpdateKey, fetchFormFields, fieldDisplayName, RECORD_ID, writableFields } from '../transport/fields';
-import { editorApp, editorSession } from './session';
+import { editorClient, editorTarget } from './context';
 
 const N8N_TYPES: Record<string, FieldType> = {
 	SINGLE_LINE_TEXT: 'string',
@@ -47,7 +47,7 @@ function optionsOf(field: FormField): INodePropertyOptions[] | undefined {
  */
 export async function getMappingFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 	const adding = this.getNodeParameter('operation', 'update') === 'create';
-	const form = await fetchFormFields(await editorSession(this), editorApp(this));
+	const form = await fetchFormFields(await editorClient(this), editorTarget(this));
 	const fields: ResourceMapperField[] = [];
 	if (!adding) {
 		fields.push({

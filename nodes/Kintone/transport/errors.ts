@@ -26,7 +26,7 @@ export function kintoneError(body: unknown): KintoneErrorBody | undefined {
 }
 
 // What to do about the errors people meet most; kintone's own message says what happened.
-const HINTS: Record<string, string> = {
+export const HINTS: Record<string, string> = {
 	CB_AU01: 'kintone did not accept the credential: check the API token or login name and password.',
 	CB_WA01: 'kintone did not accept the login name and password in the credential.',
 	GAIA_IA02: 'The API token in the credential was not generated in this app. Add this app\'s token (comma-separated, up to 9).',
@@ -44,18 +44,15 @@ const HINTS: Record<string, string> = {
 };
 
 /**
- * A short text for people from any answer, kintone's or not; never includes request headers.
+ * kintone's code and message in any answer, kintone's or not; never includes request headers.
  * `error` is kintone's error for the answer (in a bulk request, the failing request's).
  */
-export function describeAnswer(
-	response: HttpResponse,
-	error = kintoneError(response.body),
-): { code?: string; message: string; hint?: string } {
+export function errorOf(response: HttpResponse, error = kintoneError(response.body)): { code?: string; message: string } {
 	if (!error) {
 		const text = typeof response.body === 'string' ? response.body.trim().slice(0, 200) : '';
 		return { message: `kintone answered HTTP ${response.statusCode}${text ? `: ${text}` : ''}` };
 	}
-	return { code: error.code, message: error.message || `kintone answered HTTP ${response.statusCode}`, hint: HINTS[error.code] };
+	return { code: error.code, message: error.message || `kintone answered HTTP ${response.statusCode}` };
 }
 
 /** What kintone said about one record of a request, found from the `records[N]...` keys of `errors`. */

@@ -1,5 +1,6 @@
-import type { KintoneSession } from './index';
-import { requestKintone } from './index';
+import type { ServiceClient } from '../../shared/client';
+import type { KintoneTarget } from './index';
+import { kintoneRequest } from './index';
 
 /** A field as `/k/v1/app/form/fields.json` describes it. */
 export interface FormField {
@@ -23,11 +24,10 @@ export type FormFields = Record<string, FormField>;
 /** What the record will be written with: `add` for new records, `update` for changes (upsert included). */
 export type WriteMode = 'add' | 'update';
 
-export async function fetchFormFields(session: KintoneSession, app: string): Promise<FormFields> {
-	const body = await requestKintone<{ properties?: FormFields }>(
-		session,
-		{ method: 'GET', endpoint: 'app/form/fields', qs: { app }, idempotent: true },
-		`Could not read the fields of app ${app}`,
+export async function fetchFormFields(client: ServiceClient, target: KintoneTarget): Promise<FormFields> {
+	const body = await client.read<{ properties?: FormFields }>(
+		kintoneRequest(client, target, { method: 'GET', endpoint: 'app/form/fields', qs: { app: target.app } }),
+		`Could not read the fields of app ${target.app}`,
 	);
 	return body.properties ?? {};
 }

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { batchSizeOption, columnsFor, optionsFor } from '../common';
+import { batchSizeOption, columnsFor, optionsFor } from '../descriptions';
 import { mappedWriteOperation } from './write';
 
 export const description: INodeProperties[] = [columnsFor('create'), optionsFor('create', [batchSizeOption])];

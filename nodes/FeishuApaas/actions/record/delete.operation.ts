@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { ApaasClient, ObjectTarget } from '../../transport';
-import { batchSizeOption, optionsFor } from '../common';
+import type { ServiceClient } from '../../../shared/client';
+import type { ObjectTarget } from '../../transport';
+import { batchSizeOption, optionsFor } from '../descriptions';
 import { recordId, writeRecords } from './write';
 
 export const description: INodeProperties[] = [
@@ -20,7 +21,7 @@ export const description: INodeProperties[] = [
 /** DELETE .../records/batch_delete with a JSON body `{ ids }`. */
 export async function execute(
 	this: IExecuteFunctions,
-	client: ApaasClient,
+	client: ServiceClient,
 	target: ObjectTarget,
 ): Promise<INodeExecutionData[]> {
 	return await writeRecords<string>(this, client, target, {

@@ -3,17 +3,17 @@ import type {
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
-	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { returnAllOrLimit } from '../../../shared/descriptions';
-import { PageTokens } from '../../../shared/paging';
-import type { ApaasClient, ObjectTarget } from '../../transport';
-import { MAX_BATCH, apaasRequest, isSuccess, recordsPath } from '../../transport';
+import { readEachItem, readPages } from '../../../shared/reader';
+import { parseItems } from '../../../feishu/api';
+import type { ServiceClient } from '../../../shared/client';
+import type { ObjectTarget } from '../../transport';
+import { MAX_BATCH, recordsPath } from '../../transport';
 import { objectFields } from '../../transport/fields';
-import { requestFailure } from '../../transport/results';
-import { optionsFor } from '../common';
+import { optionsFor } from '../descriptions';
 
 const show = { resource: ['objectRecord'], operation: ['getAll'] };
 
@@ -145,48 +145,42 @@ interface Condition {
 /** POST .../records/batch_query, page after page; each input item runs its own query. */
 export async function execute(
 	this: IExecuteFunctions,
-	client: ApaasClient,
+	client: ServiceClient,
 	target: ObjectTarget,
 ): Promise<INodeExecutionData[]> {
 	const { pageSize } = this.getNodeParameter('options', 0, {}) as { pageSize?: number };
 	const pageLimit = Math.min(MAX_BATCH, Math.max(1, Math.floor(pageSize ?? MAX_BATCH)));
 	let allFields: string[] | undefined;
-	const output: INodeExecutionData[] = [];
 
-	for (let itemIndex = 0; itemIndex < this.getInputData().length; itemIndex++) {
-		try {
-			let select = splitNames(this.getNodeParameter('select', itemIndex, '') as string);
-			if (select.length === 0) {
-				allFields ??= (await objectFields(this, client, target)).map((field) => field.api_name);
-				if (allFields.length === 0) {
-					throw new NodeOperationError(
-						this.getNode(),
-						`Feishu returned no field list for object "${target.objectApiName}": list the fields to return under "Fields to Return"`,
-						{ itemIndex },
-					);
-				}
-				select = allFields;
+	return await readEachItem(this, async (itemIndex) => {
+		let select = splitNames(this.getNodeParameter('select', itemIndex, '') as string);
+		if (select.length === 0) {
+			allFields ??= (await objectFields(client, target)).map((field) => field.api_name);
+			if (allFields.length === 0) {
+				throw new NodeOperationError(
+					this.getNode(),
+					`Feishu returned no field list for object "${target.objectApiName}": list the fields to return under "Fields to Return"`,
+					{ itemIndex },
+				);
 			}
-			const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
-			const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex) as number);
-			const query: IDataObject = { select, use_page_token: true, ...filterOf(this, itemIndex, target) };
-			const records = await queryAll(this, client, target, query, pageLimit, limit, itemIndex);
-			output.push(...records.map((json) => ({ json, pairedItem: { item: itemIndex } })));
-		} catch (error) {
-			const failure =
-				error instanceof NodeApiError || error instanceof NodeOperationError
-					? error
-					: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-			if (!this.continueOnFail()) throw failure;
-			const details: IDataObject = { itemIndex };
-			if (failure instanceof NodeApiError && failure.httpCode) details.httpCode = failure.httpCode;
-			output.push({
-				json: { error: failure.message, message: failure.description ?? failure.message, details },
-				pairedItem: { item: itemIndex },
-			});
+			select = allFields;
 		}
-	}
-	return output;
+		const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
+		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex) as number);
+		const query: IDataObject = { select, use_page_token: true, ...filterOf(this, itemIndex, target) };
+		return await readPages(this, { service: 'Feishu', limit, itemIndex }, async (pageToken, wanted) => {
+			const body: IDataObject = { ...query, page_size: Math.min(pageLimit, wanted) };
+			if (pageToken) body.page_token = pageToken;
+			const data = await client.read<QueryAnswer>(
+				{ method: 'POST', path: recordsPath(target, 'batch_query'), body },
+				`Could not read records of object "${target.objectApiName}"`,
+				itemIndex,
+			);
+			const next = data.next_page_token;
+			// The service marks the last page with has_more false, no token, or the text "null".
+			return { records: parseItems(this.getNode(), data.items), next: data.has_more && next && next !== 'null' ? next : undefined };
+		});
+	});
 }
 
 function splitNames(text: string): string[] {
@@ -230,58 +224,4 @@ function filterOf(ctx: IExecuteFunctions, itemIndex: number, target: ObjectTarge
 		.map((rule) => ({ field: String(rule.field).trim(), direction: rule.direction === 'DESC' ? 'DESC' : 'ASC' }));
 	if (orderBy.length > 0) query.order_by = orderBy;
 	return query;
-}
-
-async function queryAll(
-	ctx: IExecuteFunctions,
-	client: ApaasClient,
-	target: ObjectTarget,
-	query: IDataObject,
-	pageLimit: number,
-	limit: number,
-	itemIndex: number,
-): Promise<IDataObject[]> {
-	const records: IDataObject[] = [];
-	const pageTokens = new PageTokens(ctx, 'Feishu', itemIndex);
-	let pageToken: string | undefined;
-
-	while (records.length < limit) {
-		const body: IDataObject = { ...query, page_size: Math.min(pageLimit, limit - records.length) };
-		if (pageToken) body.page_token = pageToken;
-		// A query changes nothing, so it is safe to resend.
-		const response = await apaasRequest<QueryAnswer>(ctx, client, 'POST', recordsPath(target, 'batch_query'), body, true);
-		if (!isSuccess(response)) {
-			const failure = requestFailure(response);
-			throw new NodeApiError(ctx.getNode(), (response.body ?? {}) as JsonObject, {
-				message: failure.message,
-				httpCode: failure.httpCode,
-				itemIndex,
-			});
-		}
-		const page = parseItems(ctx, response.body?.data?.items, itemIndex);
-		records.push(...page.slice(0, limit - records.length));
-
-		const next = response.body?.data?.next_page_token;
-		// The service marks the last page with has_more false, no token, or the text "null".
-		if (!response.body?.data?.has_more || !next || next === 'null' || page.length === 0) break;
-		pageToken = pageTokens.next(next);
-	}
-	return records;
-}
-
-/** `data.items` is a JSON string holding the page's records. */
-function parseItems(ctx: IExecuteFunctions, items: unknown, itemIndex: number): IDataObject[] {
-	if (items === undefined || items === null || items === '') return [];
-	let parsed: unknown = items;
-	if (typeof items === 'string') {
-		try {
-			parsed = JSON.parse(items);
-		} catch {
-			throw new NodeOperationError(ctx.getNode(), 'Feishu answered with records that are not valid JSON', { itemIndex });
-		}
-	}
-	if (!Array.isArray(parsed)) {
-		throw new NodeOperationError(ctx.getNode(), 'Feishu answered with records in an unexpected shape', { itemIndex });
-	}
-	return parsed.filter((record): record is IDataObject => typeof record === 'object' && record !== null);
 }

@@ -1,12 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { RESOURCE, targetProperties } from '../common';
+import { RESOURCE, targetProperties } from '../descriptions';
 import * as create from './create.operation';
-import * as deleteRecords from './delete.operation';
+import * as deleteOperation from './delete.operation';
 import * as getAll from './getAll.operation';
 import * as update from './update.operation';
 
-export { create, deleteRecords as delete, getAll, update };
+export { create, deleteOperation as delete, getAll, update };
 
 export const description: INodeProperties[] = [
 	{
@@ -45,7 +45,7 @@ export const description: INodeProperties[] = [
 	},
 	...targetProperties,
 	...create.description,
-	...deleteRecords.description,
+	...deleteOperation.description,
 	...getAll.description,
 	...update.description,
 ];

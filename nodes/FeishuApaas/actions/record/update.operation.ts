@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { RecordInputError } from '../../../shared/errors';
-import { batchSizeOption, columnsFor, optionsFor } from '../common';
+import { batchSizeOption, columnsFor, optionsFor } from '../descriptions';
 import { mappedWriteOperation, recordId } from './write';
 
 export const description: INodeProperties[] = [

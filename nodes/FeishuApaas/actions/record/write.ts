@@ -1,26 +1,42 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutionData } from 'n8n-workflow';
 
-import { CONCURRENT_BATCHES } from '../../../feishu/api';
+import type { FeishuEnvelope } from '../../../feishu/api';
 import type { PendingRecord } from '../../../shared/batching';
-import { runBulkWrite } from '../../../shared/bulkWrite';
+import type { BatchEndpoint } from '../../../shared/batchEndpoint';
+import { writeBatches } from '../../../shared/batchEndpoint';
+import type { Prepare } from '../../../shared/bulkWrite';
+import type { ServiceClient } from '../../../shared/client';
+import { RATE_LIMITED_CONCURRENCY } from '../../../shared/concurrency';
 import { RecordInputError } from '../../../shared/errors';
 import { FieldMapper } from '../../../shared/mapping';
-import type { ApaasClient, ObjectTarget } from '../../transport';
-import { MAX_BATCH, apaasRequest, recordsPath } from '../../transport';
-import type { RecordResult } from '../../transport/results';
-import { batchOutcomes } from '../../transport/results';
+import type { HttpResponse } from '../../../shared/request';
+import type { RecordFailure, RecordOutcome } from '../../../shared/results';
+import { failed, succeeded } from '../../../shared/results';
+import type { ObjectTarget } from '../../transport';
+import { MAX_BATCH, recordsPath } from '../../transport';
 
-export interface WriteSpec<T> {
+/** One entry of `data.items` in a batch_create / batch_update / batch_delete answer. */
+interface RecordResult {
+	success?: boolean;
+	id?: string;
+	errors?: Array<{ code?: string; message?: string; sub_code?: string; fields?: string[] }>;
+}
+
+/** What one write operation sends to its batch endpoint and how the answer maps back. */
+export interface RecordBatch<T> {
 	/** The batch endpoint under `.../records/`. */
 	action: 'batch_create' | 'batch_update' | 'batch_delete';
 	method: IHttpRequestMethods;
 	/** Whether sending the request twice leaves the same records behind (never for create). */
 	idempotent: boolean;
-	prepare(itemIndex: number): { key: string; payload: T; ignored?: string[] };
+	prepare: Prepare<T>;
 	body(payloads: T[]): IDataObject;
 	/** The record id each result must carry, for requests that name their records. */
 	idOf?(record: PendingRecord<T>): string;
-	/** Whether a record refused by a resend may have been applied by the attempt before it (see batchOutcomes). */
+	/**
+	 * Whether a record refused by a resend may have been applied by the attempt before it, whose
+	 * answer was lost (delete: a resend finds the record gone).
+	 */
 	refusalMayFollowLostAnswer?: boolean;
 	onSuccess(record: PendingRecord<T>, result: RecordResult): IDataObject;
 }
@@ -28,34 +44,21 @@ export interface WriteSpec<T> {
 /** One batch write operation: every item becomes a record, sent in batches of at most 500. */
 export async function writeRecords<T>(
 	ctx: IExecuteFunctions,
-	client: ApaasClient,
+	client: ServiceClient,
 	target: ObjectTarget,
-	spec: WriteSpec<T>,
+	spec: RecordBatch<T>,
 ): Promise<INodeExecutionData[]> {
 	const { batchSize } = ctx.getNodeParameter('options', 0, {}) as { batchSize?: number };
-	return await runBulkWrite<T>(ctx, {
+	const endpoint: BatchEndpoint<T> = {
 		batchSize: Math.min(MAX_BATCH, Math.max(1, Math.floor(batchSize ?? MAX_BATCH))),
 		// Keys are record IDs (or unique per new record): two changes to one record still land in input order.
-		concurrency: CONCURRENT_BATCHES,
+		concurrency: RATE_LIMITED_CONCURRENCY,
 		orderByKey: true,
-		targetName: `object "${target.objectApiName}"`,
-		prepare: spec.prepare,
-		send: async (batch) => {
-			const response = await apaasRequest<{ items?: RecordResult[] }>(
-				ctx,
-				client,
-				spec.method,
-				recordsPath(target, spec.action),
-				spec.body(batch.map((record) => record.payload)),
-				spec.idempotent,
-			);
-			return batchOutcomes(batch, response, {
-				idOf: spec.idOf,
-				onSuccess: spec.onSuccess,
-				refusalMayFollowLostAnswer: spec.refusalMayFollowLostAnswer,
-			});
-		},
-	});
+		idempotent: () => spec.idempotent,
+		request: (payloads) => ({ method: spec.method, path: recordsPath(target, spec.action), body: spec.body(payloads) }),
+		answer: (batch, response) => ({ outcomes: batchOutcomes(client, batch, response, spec) }),
+	};
+	return await writeBatches<T>(ctx, client, { targetName: `object "${target.objectApiName}"`, prepare: spec.prepare, endpoint });
 }
 
 /**
@@ -63,7 +66,7 @@ export async function writeRecords<T>(
  * batch travels as a JSON string.
  */
 export function mappedWriteOperation(
-	spec: Omit<WriteSpec<IDataObject>, 'prepare' | 'body'> & {
+	spec: Omit<RecordBatch<IDataObject>, 'prepare' | 'body'> & {
 		prepare(fields: IDataObject, itemIndex: number): { key: string; payload: IDataObject };
 		/** Input fields never sent, without a word (create: `_id`, which Feishu assigns). */
 		neverSent?: string[];
@@ -71,7 +74,7 @@ export function mappedWriteOperation(
 ) {
 	return async function (
 		this: IExecuteFunctions,
-		client: ApaasClient,
+		client: ServiceClient,
 		target: ObjectTarget,
 	): Promise<INodeExecutionData[]> {
 		const mapper = new FieldMapper(this, { neverSent: (name) => spec.neverSent?.includes(name) === true });
@@ -93,4 +96,74 @@ export function recordId(value: unknown, field = '_id'): string {
 		throw new RecordInputError(`The record ID is missing: map "${field}" to the ID of an existing record`, field);
 	}
 	return text;
+}
+
+type BatchAnswer = HttpResponse<FeishuEnvelope<{ items?: RecordResult[] }> | undefined>;
+
+/**
+ * Maps a batch answer back onto the records sent, one outcome each. Results come in request order;
+ * where the service names the record (`id`), a result for another record is never taken for it.
+ * A record the answer says nothing about may or may not have been written.
+ */
+function batchOutcomes<T>(
+	client: ServiceClient,
+	batch: Array<PendingRecord<T>>,
+	answer: HttpResponse,
+	spec: Pick<RecordBatch<T>, 'idOf' | 'refusalMayFollowLostAnswer' | 'onSuccess'>,
+): RecordOutcome[] {
+	const response = answer as BatchAnswer;
+	const refused = (record: PendingRecord<T>, failure: RecordFailure): RecordOutcome =>
+		failed(
+			record.itemIndex,
+			response.afterLostAnswer && spec.refusalMayFollowLostAnswer
+				? {
+						...failure,
+						outcome: 'unknown',
+						message: `${failure.message}; but this was a resend, and the attempt before it (whose answer was lost) may already have applied this record: check it before running again`,
+					}
+				: failure,
+			record.key,
+		);
+	if (!client.isSuccess(response)) {
+		const failure = client.refusal(response);
+		return batch.map((record) => refused(record, failure));
+	}
+	const results = response.body?.data?.items ?? [];
+	const byId = new Map(results.filter((result) => result.id !== undefined).map((result) => [String(result.id), result]));
+
+	return batch.map((record, index) => {
+		let result: RecordResult | undefined = results[index];
+		const expectedId = spec.idOf?.(record);
+		if (expectedId !== undefined && result?.id !== undefined && String(result.id) !== expectedId) {
+			result = byId.get(expectedId);
+		}
+		if (!result) {
+			return failed(
+				record.itemIndex,
+				{
+					message: 'Feishu accepted the request but reported nothing about this record: check it before running again',
+					outcome: 'unknown',
+				},
+				record.key,
+			);
+		}
+		if (result.success === true) return succeeded(record.itemIndex, spec.onSuccess(record, result), record.key);
+		return refused(record, recordFailure(result));
+	});
+}
+
+function recordFailure(result: RecordResult): RecordFailure {
+	const errors = (result.errors ?? []).filter((error) => error.code !== '0');
+	const first = errors[0];
+	const fields = [...new Set(errors.flatMap((error) => error.fields ?? []))];
+	const detail = errors.map((error) => error.message).filter(Boolean).join('; ') || 'no reason given';
+	const subCodes = errors.map((error) => error.sub_code).filter((subCode): subCode is string => !!subCode);
+	return {
+		message: `Feishu refused the record: ${detail}${fields.length ? ` (fields: ${fields.join(', ')})` : ''}`,
+		outcome: 'failed',
+		code: first?.code,
+		serviceMessage: first?.message,
+		fields,
+		extra: subCodes.length ? { subCode: subCodes[0], errors: errors as IDataObject[] } : { errors: errors as IDataObject[] },
+	};
 }

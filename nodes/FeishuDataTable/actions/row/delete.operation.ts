@@ -1,40 +1,49 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { runBulkWrite } from '../../../shared/bulkWrite';
-import { failed, succeeded } from '../../../shared/results';
+import { writeBatches } from '../../../shared/batchEndpoint';
+import type { ServiceClient } from '../../../shared/client';
 import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
-import { isSuccess, tablePath } from '../../transport';
-import { refusalOf } from './isolate';
-import { openClient, readTarget, timeoutOption } from '../common';
+import { failed, succeeded } from '../../../shared/results';
+import type { TableTarget } from '../../transport';
+import { tablePath } from '../../transport';
+import { dataTableTimeoutOption } from '../descriptions';
 import { filterParameters, readFilter, requireFilter } from '../filters';
+import { refusalOf } from './rows';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['delete'] } };
 
 export const description: INodeProperties[] = [
 	...filterParameters(displayOptions, false),
-	optionsCollection([rateLimitWaitOption, timeoutOption], { displayOptions }),
+	optionsCollection([rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 
 /**
  * `DELETE .../records?filter=`: one request per item, deleting every row that matches the item's
  * filter. Every filter is checked before the first delete is sent; an empty filter is refused.
  */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const target = readTarget(this);
-	const client = await openClient(this);
-	const path = tablePath(this, target.workspaceId, target.table, 'records');
-
-	return await runBulkWrite<string>(this, {
-		batchSize: 1,
+export async function execute(
+	this: IExecuteFunctions,
+	client: ServiceClient,
+	target: TableTarget,
+): Promise<INodeExecutionData[]> {
+	return await writeBatches<string>(this, client, {
+		targetName: `table "${target.table}"`,
 		prepare: (itemIndex) => {
 			const filter = requireFilter(readFilter(this, itemIndex));
 			return { key: filter, payload: filter };
 		},
-		send: async ([record]) => {
+		endpoint: {
+			batchSize: 1,
 			// Deleting what matches a filter twice leaves the same table, so it may be resent.
-			const response = await client.send({ method: 'DELETE', path, qs: { filter: record.payload } }, true);
-			if (!isSuccess(response)) return [failed(record.itemIndex, refusalOf(response), record.key)];
-			return [succeeded(record.itemIndex, { deleted: true, filter: record.payload }, record.key)];
+			idempotent: () => true,
+			request: ([filter]) => ({ method: 'DELETE', path: tablePath(client.ctx, target.workspaceId, target.table, 'records'), qs: { filter } }),
+			answer: ([record], response) => ({
+				outcomes: [
+					client.isSuccess(response)
+						? succeeded(record.itemIndex, { deleted: true, filter: record.payload }, record.key)
+						: failed(record.itemIndex, refusalOf(client, response), record.key),
+				],
+			}),
 		},
 	});
 }

@@ -1,21 +1,19 @@
 import type {
-	IDataObject,
 	IDisplayOptions,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { batchFailure } from '../../../shared/bulkWrite';
-import { RecordInputError } from '../../../shared/errors';
+import { parseItems } from '../../../feishu/api';
+import type { ServiceClient } from '../../../shared/client';
 import { optionsCollection, rateLimitWaitOption, returnAllOrLimit } from '../../../shared/descriptions';
-import { PageTokens } from '../../../shared/paging';
-import type { DataTableClient } from '../../transport';
-import { MAX_ROWS_PER_REQUEST, describeDataTableError, isSuccess, tablePath } from '../../transport';
+import { RecordInputError } from '../../../shared/errors';
+import { readEachItem, readPages } from '../../../shared/reader';
+import type { TableTarget } from '../../transport';
+import { MAX_ROWS_PER_REQUEST, queryOf, tablePath } from '../../transport';
 import { checkColumnName } from '../../transport/filter';
-import { parseItems } from '../../transport/schema';
-import { TABLE_DEPENDENT, columnParameter, openClient, readTarget, timeoutOption } from '../common';
+import { TABLE_DEPENDENT, columnParameter, dataTableTimeoutOption } from '../descriptions';
 import { filterParameters, readFilter } from '../filters';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['getAll'] } };
@@ -70,7 +68,7 @@ const queryOptions: INodeProperties[] = [
 export const description: INodeProperties[] = [
 	...filterParameters(displayOptions, true),
 	...returnAllOrLimit(displayOptions),
-	optionsCollection([...queryOptions, rateLimitWaitOption, timeoutOption], { displayOptions }),
+	optionsCollection([...queryOptions, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 
 interface Query {
@@ -83,29 +81,33 @@ interface Query {
 }
 
 /** One query per item (filters may use the item's data), each row an output item paired with it. */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const target = readTarget(this);
-	const client = await openClient(this);
+export async function execute(
+	this: IExecuteFunctions,
+	client: ServiceClient,
+	target: TableTarget,
+): Promise<INodeExecutionData[]> {
 	const path = tablePath(this, target.workspaceId, target.table, 'records');
-	const output: INodeExecutionData[] = [];
-
-	for (let itemIndex = 0; itemIndex < this.getInputData().length; itemIndex++) {
-		try {
-			const rows = await queryRows(this, client, path, readQuery(this, itemIndex), itemIndex);
-			output.push(...rows.map((json) => ({ json, pairedItem: { item: itemIndex } })));
-		} catch (error) {
-			const nodeError =
-				error instanceof NodeApiError || error instanceof NodeOperationError
-					? error
-					: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-			if (!this.continueOnFail()) throw nodeError;
-			output.push({
-				json: { error: nodeError.message, message: nodeError.description ?? nodeError.message, details: { itemIndex } },
-				pairedItem: { item: itemIndex },
-			});
-		}
-	}
-	return output;
+	return await readEachItem(this, async (itemIndex) => {
+		const query = readQuery(this, itemIndex);
+		return await readPages(this, { service: 'Feishu', limit: query.limit, itemIndex }, async (pageToken, wanted) => {
+			const data = await client.read<{ items?: unknown; has_more?: boolean; page_token?: string }>(
+				{
+					method: 'GET',
+					path,
+					qs: queryOf({
+						page_size: Math.min(query.pageSize, wanted),
+						filter: query.filter,
+						select: query.select,
+						order: query.order,
+						page_token: pageToken,
+					}),
+				},
+				`Could not read rows of table "${target.table}"`,
+				itemIndex,
+			);
+			return { records: parseItems(this.getNode(), data.items), next: data.has_more ? data.page_token : undefined };
+		});
+	});
 }
 
 function readQuery(ctx: IExecuteFunctions, itemIndex: number): Query {
@@ -129,52 +131,4 @@ function readQuery(ctx: IExecuteFunctions, itemIndex: number): Query {
 		pageSize,
 		limit,
 	};
-}
-
-/** Follows page tokens until the limit or the last page. */
-async function queryRows(
-	ctx: IExecuteFunctions,
-	client: DataTableClient,
-	path: string,
-	query: Query,
-	itemIndex: number,
-): Promise<IDataObject[]> {
-	const rows: IDataObject[] = [];
-	const pageTokens = new PageTokens(ctx, 'Feishu', itemIndex);
-	let pageToken: string | undefined;
-	do {
-		const pageSize = Math.min(query.pageSize, query.limit - rows.length);
-		let response;
-		try {
-			response = await client.send<{ items?: unknown; has_more?: boolean; page_token?: string }>(
-				{
-					method: 'GET',
-					path,
-					qs: {
-						page_size: pageSize,
-						...(query.filter ? { filter: query.filter } : {}),
-						...(query.select ? { select: query.select } : {}),
-						...(query.order ? { order: query.order } : {}),
-						...(pageToken ? { page_token: pageToken } : {}),
-					},
-				},
-				true,
-			);
-		} catch (error) {
-			throw new NodeOperationError(ctx.getNode(), batchFailure(error).message, { itemIndex });
-		}
-		if (!isSuccess(response)) {
-			const error = describeDataTableError(response);
-			throw new NodeApiError(ctx.getNode(), (response.body ?? {}) as IDataObject as never, {
-				itemIndex,
-				message: error.message,
-				description: error.hint,
-				httpCode: error.httpCode,
-			});
-		}
-		const data = response.body?.data;
-		rows.push(...parseItems(data?.items));
-		pageToken = data?.has_more ? pageTokens.next(data.page_token) : undefined;
-	} while (pageToken && rows.length < query.limit);
-	return rows.slice(0, query.limit);
 }

@@ -1,12 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import * as del from './delete.operation';
+import * as deleteOperation from './delete.operation';
 import * as getAll from './getAll.operation';
 import * as insert from './insert.operation';
 import * as update from './update.operation';
 import * as upsert from './upsert.operation';
 
-export { del as delete, getAll, insert, update, upsert };
+export { deleteOperation as delete, getAll, insert, update, upsert };
 
 export const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -54,6 +54,6 @@ export const description: INodeProperties[] = [
 	...insert.description,
 	...upsert.description,
 	...update.description,
-	...del.description,
+	...deleteOperation.description,
 	...getAll.description,
 ];

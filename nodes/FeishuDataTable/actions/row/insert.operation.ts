@@ -1,21 +1,50 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import type { ServiceClient } from '../../../shared/client';
 import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
-import { columnsParameter, timeoutOption } from '../common';
+import { failEach } from '../../../shared/batchEndpoint';
+import type { TableTarget } from '../../transport';
+import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
 import type { MissingColumns } from './addRows';
-import { addRows, missingColumnsOption } from './addRows';
+import { addRowsRequest, missingColumnsOption, written } from './addRows';
+import { readMapping } from './mapping';
+import { writeRows } from './rows';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['insert'] } };
 
 export const description: INodeProperties[] = [
 	columnsParameter('add', displayOptions),
-	optionsCollection([missingColumnsOption, rateLimitWaitOption, timeoutOption], { displayOptions }),
+	optionsCollection([missingColumnsOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 
-/** Adds one row per item. Never resent when the outcome is unknown: that could add rows twice. */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	return await addRows(this, {
-		missing: this.getNodeParameter('options.missingColumns', 0, 'separate') as MissingColumns,
-		reportAction: false,
+/**
+ * `POST .../records`: one new row per item, `record_ids` mapped back to the items in order. Never
+ * resent when the outcome is unknown: that could add rows twice.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	client: ServiceClient,
+	target: TableTarget,
+): Promise<INodeExecutionData[]> {
+	const missing = this.getNodeParameter('options.missingColumns', 0, 'separate') as MissingColumns;
+	const { mapper } = readMapping(this);
+	return await writeRows(this, client, {
+		keyColumns: [],
+		duplicates: 'merge',
+		groupByColumns: missing === 'separate',
+		readRow: (itemIndex) => mapper.read(itemIndex),
+		targetName: `table "${target.table}"`,
+		idempotent: false,
+		request: (rows) => addRowsRequest(client, target, rows, { prefer: missing === 'default' ? 'missing=default' : undefined }),
+		answer: (part, response) => {
+			const ids = (response.body as { data?: { record_ids?: string[] } }).data?.record_ids ?? [];
+			if (ids.length !== part.length) {
+				return failEach(part, {
+					message: `Feishu answered with ${ids.length} row IDs for ${part.length} rows, so which rows were written is unknown. Check the table before running again.`,
+					outcome: 'unknown',
+				});
+			}
+			return part.map((record, index) => written(record, ids[index]));
+		},
 	});
 }

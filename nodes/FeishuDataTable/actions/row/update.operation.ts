@@ -6,18 +6,20 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { runBulkWrite } from '../../../shared/bulkWrite';
-import { RecordInputError } from '../../../shared/errors';
 import type { PendingRecord } from '../../../shared/batching';
+import { writeBatches } from '../../../shared/batchEndpoint';
+import type { ServiceClient } from '../../../shared/client';
+import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
+import { RecordInputError } from '../../../shared/errors';
 import type { RecordOutcome } from '../../../shared/results';
 import { failed, succeeded } from '../../../shared/results';
-import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
-import { isSuccess, tablePath } from '../../transport';
+import type { TableTarget } from '../../transport';
+import { tablePath } from '../../transport';
 import { ROW_ID } from '../../transport/schema';
-import { columnsParameter, openClient, readMapping, readTarget, timeoutOption } from '../common';
+import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
 import { filterParameters, readFilter, requireFilter } from '../filters';
-import { refusalOf, refusedAttempt } from './isolate';
-import { sentRow, writeRows } from './rowWrite';
+import { readMapping } from './mapping';
+import { refusalOf, writeRows } from './rows';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['update'] } };
 const byId: IDisplayOptions = { show: { ...displayOptions.show, updateBy: ['id'] } };
@@ -47,101 +49,98 @@ export const description: INodeProperties[] = [
 	columnsParameter('update', byId),
 	...filterParameters(byFilter, false),
 	columnsParameter('map', byFilter),
-	optionsCollection([rateLimitWaitOption, timeoutOption], { displayOptions }),
+	optionsCollection([rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	client: ServiceClient,
+	target: TableTarget,
+): Promise<INodeExecutionData[]> {
 	const updateBy = this.getNodeParameter('updateBy', 0) as 'id' | 'filter';
-	return updateBy === 'id' ? await updateById(this) : await updateByFilter(this);
+	return updateBy === 'id' ? await updateById(this, client, target) : await updateByFilter(this, client, target);
 }
 
 /**
  * `PATCH .../records_batch_update`: every row of a request must update the same columns, so
  * items are grouped by the columns they set. Rows whose `_id` is not in the answer did not exist.
  */
-async function updateById(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const target = readTarget(ctx);
-	const mapping = readMapping(ctx);
-	const client = await openClient(ctx);
-	const path = tablePath(ctx, target.workspaceId, target.table, 'records_batch_update');
-
-	return await writeRows(ctx, {
+async function updateById(ctx: IExecuteFunctions, client: ServiceClient, target: TableTarget): Promise<INodeExecutionData[]> {
+	const { mapper } = readMapping(ctx);
+	return await writeRows(ctx, client, {
 		keyColumns: [ROW_ID],
 		duplicates: 'merge',
 		groupByColumns: true,
 		targetName: `table "${target.table}"`,
 		readRow: (itemIndex) => {
-			const mapped = mapping.mapper.read(itemIndex);
+			const mapped = mapper.read(itemIndex);
 			if (Object.keys(mapped.values).every((column) => column === ROW_ID)) {
 				throw new RecordInputError('No column to update: map at least one column besides _id');
 			}
 			return mapped;
 		},
-		post: async (part) => {
-			const response = await client.send<{ record_ids?: string[] }>(
-				{
-					method: 'PATCH',
-					path,
-					body: { records: JSON.stringify(part.map(sentRow)) },
-				},
-				true,
-			);
-			if (!isSuccess(response)) return refusedAttempt(part, response);
+		idempotent: true,
+		request: (rows) => ({
+			method: 'PATCH',
+			path: tablePath(client.ctx, target.workspaceId, target.table, 'records_batch_update'),
+			body: { records: JSON.stringify(rows) },
+		}),
+		answer: (part, response) => {
 			// Row IDs are UUIDs, which may come back in another case than they were sent.
-			const updated = new Set((response.body?.data?.record_ids ?? []).map((id) => id.toLowerCase()));
-			return {
-				outcomes: part.map((record) => {
-					const id = String(record.payload.row[ROW_ID]);
-					if (updated.has(id.toLowerCase())) return succeeded(record.itemIndex, { ...record.payload.row }, record.key);
-					return failed(
-						record.itemIndex,
-						{
-							message: `No row with _id "${id}" in table "${target.table}"`,
-							outcome: 'failed',
-							code: 'ROW_NOT_FOUND',
-							fields: [ROW_ID],
-						},
-						record.key,
-					);
-				}),
-			};
+			const ids = (response.body as { data?: { record_ids?: string[] } }).data?.record_ids ?? [];
+			const updated = new Set(ids.map((id) => id.toLowerCase()));
+			return part.map((record) => {
+				const id = String(record.payload.row[ROW_ID]);
+				if (updated.has(id.toLowerCase())) return succeeded(record.itemIndex, { ...record.payload.row }, record.key);
+				return failed(
+					record.itemIndex,
+					{
+						message: `No row with _id "${id}" in table "${target.table}"`,
+						outcome: 'failed',
+						code: 'ROW_NOT_FOUND',
+						fields: [ROW_ID],
+					},
+					record.key,
+				);
+			});
 		},
 		duplicateOutcome: (record) => succeeded(record.itemIndex, { ...record.payload.row }, record.key),
 	});
 }
 
 /** `PATCH .../records?filter=`: one request per item, setting its mapped columns on every matching row. */
-async function updateByFilter(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const target = readTarget(ctx);
-	const mapping = readMapping(ctx);
-	const client = await openClient(ctx);
-	const path = tablePath(ctx, target.workspaceId, target.table, 'records');
-
-	return await runBulkWrite<{ filter: string; row: IDataObject }>(ctx, {
-		batchSize: 1,
+async function updateByFilter(ctx: IExecuteFunctions, client: ServiceClient, target: TableTarget): Promise<INodeExecutionData[]> {
+	const { mapper } = readMapping(ctx);
+	return await writeBatches<FilterUpdate>(ctx, client, {
 		targetName: `table "${target.table}"`,
 		prepare: (itemIndex) => {
 			const filter = requireFilter(readFilter(ctx, itemIndex));
-			const { values: row, ignored } = mapping.mapper.read(itemIndex);
+			const { values: row, ignored } = mapper.read(itemIndex);
 			if (Object.keys(row).length === 0) throw new RecordInputError('No column to update: map at least one column');
 			return { key: filter, payload: { filter, row }, ignored };
 		},
-		send: async ([record]) => {
-			const response = await client.send<{ record_ids?: string[] }>(
-				{
-					method: 'PATCH',
-					path,
-					qs: { filter: record.payload.filter },
-					body: { record: JSON.stringify(record.payload.row) },
-				},
-				true,
-			);
-			if (!isSuccess(response)) return [failed(record.itemIndex, refusalOf(response), record.key)];
-			const ids = response.body?.data?.record_ids ?? [];
-			if (response.afterLostAnswer) return [afterLostAnswer(record, ids)];
-			return [succeeded(record.itemIndex, { updatedRows: ids.length, _ids: ids, ...record.payload.row }, record.key)];
+		endpoint: {
+			batchSize: 1,
+			idempotent: () => true,
+			request: ([{ filter, row }]) => ({
+				method: 'PATCH',
+				path: tablePath(client.ctx, target.workspaceId, target.table, 'records'),
+				qs: { filter },
+				body: { record: JSON.stringify(row) },
+			}),
+			answer: ([record], response) => {
+				if (!client.isSuccess(response)) return { outcomes: [failed(record.itemIndex, refusalOf(client, response), record.key)] };
+				const ids = (response.body as { data?: { record_ids?: string[] } }).data?.record_ids ?? [];
+				if (response.afterLostAnswer) return { outcomes: [afterLostAnswer(record, ids)] };
+				return { outcomes: [succeeded(record.itemIndex, { updatedRows: ids.length, _ids: ids, ...record.payload.row }, record.key)] };
+			},
 		},
 	});
+}
+
+interface FilterUpdate {
+	filter: string;
+	row: IDataObject;
 }
 
 /**
@@ -150,7 +149,7 @@ async function updateByFilter(ctx: IExecuteFunctions): Promise<INodeExecutionDat
  * (a filter on a column the update sets matches nothing the second time), so what changed is
  * unknown: never "nothing changed".
  */
-function afterLostAnswer(record: PendingRecord<{ filter: string; row: IDataObject }>, ids: string[]): RecordOutcome {
+function afterLostAnswer(record: PendingRecord<FilterUpdate>, ids: string[]): RecordOutcome {
 	return failed(
 		record.itemIndex,
 		{

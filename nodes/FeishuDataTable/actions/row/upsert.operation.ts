@@ -1,9 +1,19 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { failEach } from '../../../shared/batchEndpoint';
+import type { ServiceClient } from '../../../shared/client';
 import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
-import { columnsParameter, timeoutOption } from '../common';
-import type { MissingColumns, Resolution } from './addRows';
-import { addRows, missingColumnsOption } from './addRows';
+import type { TableTarget } from '../../transport';
+import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
+import type { MissingColumns, RowAction } from './addRows';
+import { addRowsRequest, lookUpIds, missingColumnsOption, written } from './addRows';
+import { readMapping } from './mapping';
+import type { RowRecord } from './rows';
+import { writeRows } from './rows';
+
+/** Upsert conflict handling: PostgREST's `Prefer: resolution=...`. */
+type Resolution = 'merge-duplicates' | 'ignore-conflicts';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['upsert'] } };
 
@@ -39,17 +49,93 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	columnsParameter('upsert', displayOptions),
-	optionsCollection([missingColumnsOption, reportActionOption, rateLimitWaitOption, timeoutOption], { displayOptions }),
+	optionsCollection([missingColumnsOption, reportActionOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 
 /**
- * Adds or updates one row per item, matching on the chosen unique columns (`on_conflict`).
- * Safe to resend: the same key lands on the same row.
+ * `POST .../records` with `on_conflict`: adds or updates one row per item, matching on the chosen
+ * unique columns. Items with the same key are written once, later values winning (merge) or left
+ * out (ignore-conflicts). Safe to resend: the same key lands on the same row.
  */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	return await addRows(this, {
-		resolution: this.getNodeParameter('resolution', 0) as Resolution,
-		missing: this.getNodeParameter('options.missingColumns', 0, 'separate') as MissingColumns,
-		reportAction: this.getNodeParameter('options.reportAction', 0, false) as boolean,
+export async function execute(
+	this: IExecuteFunctions,
+	client: ServiceClient,
+	target: TableTarget,
+): Promise<INodeExecutionData[]> {
+	const resolution = this.getNodeParameter('resolution', 0) as Resolution;
+	const missing = this.getNodeParameter('options.missingColumns', 0, 'separate') as MissingColumns;
+	const reportAction = this.getNodeParameter('options.reportAction', 0, false) as boolean;
+	const { matchingColumns: keyColumns, mapper } = readMapping(this);
+	if (keyColumns.length === 0) {
+		throw new NodeOperationError(this.getNode(), 'Choose the columns to match on', {
+			description: 'Upsert needs the primary key or the unique columns that identify a row.',
+		});
+	}
+	const prefer = [`resolution=${resolution}`, missing === 'default' && 'missing=default'].filter(Boolean).join(', ');
+	/** The ids of the keys that existed before their batch, when looked up. */
+	let existing: Map<string, string> | undefined;
+	const keptId = (record: RowRecord) => existing?.get(record.payload.keyText);
+
+	/**
+	 * With ignore-conflicts, which rows were inserted is decided by key, from the look-up made before
+	 * the request: a key that existed was kept as it was. Counting the answer's ids cannot tell:
+	 * Feishu may list every row or only the new ones, and after a resend the rows its lost first
+	 * attempt inserted come back as kept. The ids come from the answer when it plainly lists them,
+	 * else from a look-up.
+	 */
+	const afterIgnoreConflicts = async (part: RowRecord[], ids: string[], afterLostAnswer: boolean) => {
+		const added = part.filter((record) => keptId(record) === undefined);
+		let idOf: (record: RowRecord) => string | undefined;
+		if (!afterLostAnswer && ids.length === part.length) {
+			idOf = (record) => ids[part.indexOf(record)];
+		} else if (!afterLostAnswer && ids.length === added.length) {
+			idOf = (record) => keptId(record) ?? ids[added.indexOf(record)];
+		} else {
+			try {
+				const byKey = await lookUpIds(client, target, keyColumns, part);
+				idOf = (record) => byKey.get(record.payload.keyText);
+			} catch {
+				// Each row is now added or kept, and which of the two is known; only the new ids are not.
+				idOf = keptId;
+			}
+		}
+		return part.map((record) => written(record, idOf(record) ?? null, keptId(record) === undefined ? 'inserted' : 'ignored'));
+	};
+
+	return await writeRows(this, client, {
+		keyColumns,
+		duplicates: resolution === 'ignore-conflicts' ? 'ignore' : 'merge',
+		groupByColumns: missing === 'separate',
+		readRow: (itemIndex) => mapper.read(itemIndex),
+		targetName: `table "${target.table}"`,
+		// Matching on a key with values makes a repeat land on the same rows.
+		idempotent: true,
+		request: (rows) => addRowsRequest(client, target, rows, { onConflict: keyColumns, prefer }),
+		beforeSend:
+			reportAction || resolution === 'ignore-conflicts'
+				? async (sent) => {
+						// Batches can be in flight together (never two with the same key): each adds what it found.
+						const found = await lookUpIds(client, target, keyColumns, sent);
+						existing ??= new Map();
+						for (const [key, id] of found) existing.set(key, id);
+					}
+				: undefined,
+		answer: async (part, response) => {
+			const ids = (response.body as { data?: { record_ids?: string[] } }).data?.record_ids ?? [];
+			if (resolution === 'ignore-conflicts') return await afterIgnoreConflicts(part, ids, response.afterLostAnswer === true);
+			if (ids.length !== part.length) {
+				return failEach(part, {
+					message: `Feishu answered with ${ids.length} row IDs for ${part.length} rows, so which rows were written is unknown. Check the table before running again.`,
+					outcome: 'unknown',
+				});
+			}
+			const actionOf = (record: RowRecord) => existing && (existing.has(record.payload.keyText) ? 'updated' : 'inserted');
+			return part.map((record, index) => written(record, ids[index], actionOf(record)));
+		},
+		duplicateOutcome: (record, leader) => {
+			// The first item of the key added or updated the row; this one updated it or was left out.
+			const action = resolution === 'ignore-conflicts' ? 'ignored' : leader.json!._action && 'updated';
+			return written(record, leader.json!._id as string | null, action as RowAction | undefined);
+		},
 	});
 }

@@ -1,10 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { PendingRecord } from '../../../shared/batching';
-import { requestKintone } from '../../transport';
+import type { ServiceClient } from '../../../shared/client';
+import type { KintoneTarget } from '../../transport';
+import { kintoneRequest } from '../../transport';
 import type { KintoneErrorBody, RecordProblem } from '../../transport/errors';
 import { KINTONE_CODES, problemsByRecord, recordIdsInMessage } from '../../transport/errors';
-import type { RecordWrite, WriteSettings } from './write';
+import type { RecordWrite } from './write';
 
 /** The records of a refused request, as positions in the batch, with what kintone said about each. */
 export type Blame = Map<number, RecordProblem | undefined>;
@@ -15,7 +17,8 @@ export type Blame = Map<number, RecordProblem | undefined>;
  * records the request was about.
  */
 export async function blamedRecords(
-	settings: WriteSettings,
+	client: ServiceClient,
+	target: KintoneTarget,
 	batch: Array<PendingRecord<RecordWrite>>,
 	error: KintoneErrorBody,
 	failing: { offset: number; size: number },
@@ -31,7 +34,7 @@ export async function blamedRecords(
 		if (ids.includes(batch[position].payload.id ?? '')) blamed.set(position, undefined);
 	}
 	if (blamed.size > 0 || !PROBED_CODES.has(error.code)) return blamed;
-	for (const position of await probeRecords(settings, positions.map((position) => batch[position].payload), error.code)) {
+	for (const position of await probeRecords(client, target, positions.map((position) => batch[position].payload), error.code)) {
 		blamed.set(failing.offset + position, undefined);
 	}
 	return blamed;
@@ -53,7 +56,12 @@ interface CurrentRecord {
  * Reads the records a refused request was about and returns the positions of those that explain the
  * refusal: a revision that is no longer current (GAIA_CO02), or no such record (GAIA_RE01 / RE20).
  */
-async function probeRecords(settings: WriteSettings, records: RecordWrite[], code: string): Promise<number[]> {
+async function probeRecords(
+	client: ServiceClient,
+	target: KintoneTarget,
+	records: RecordWrite[],
+	code: string,
+): Promise<number[]> {
 	const keyField = records.find((record) => record.updateKey)?.updateKey?.field;
 	const ids = records.map((record) => record.id).filter((id): id is string => id !== undefined);
 	const keys = records.map((record) => record.updateKey?.value).filter((key): key is string => key !== undefined);
@@ -64,21 +72,20 @@ async function probeRecords(settings: WriteSettings, records: RecordWrite[], cod
 	if (conditions.length === 0) return [];
 
 	const qs: IDataObject = {
-		app: settings.app,
+		app: target.app,
 		query: `${conditions.join(' or ')} limit 500`,
 		fields: ['$id', '$revision', ...(keyField ? [keyField] : [])],
 	};
 	let current: CurrentRecord[];
 	try {
-		const body = await requestKintone<{ records?: CurrentRecord[] }>(
-			settings.session,
-			{ method: 'GET', endpoint: 'records', qs, idempotent: true },
+		const body = await client.read<{ records?: CurrentRecord[] }>(
+			kintoneRequest(client, target, { method: 'GET', endpoint: 'records', qs }),
 			'Could not check which record kintone refused',
 		);
 		current = body.records ?? [];
 	} catch (error) {
 		// Without it the failure is still reported, only without naming the record.
-		settings.session.ctx.logger.warn(`kintone: ${(error as Error).message}`);
+		client.ctx.logger.warn(`kintone: ${(error as Error).message}`);
 		return [];
 	}
 	const byId = new Map(current.map((record) => [String(record.$id?.value), record]));

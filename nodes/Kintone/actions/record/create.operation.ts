@@ -1,10 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { ServiceClient } from '../../../shared/client';
+import type { KintoneTarget } from '../../transport';
 import { appLocator, fieldMapper, writeOptions } from '../descriptions';
 import { itemValues, readFieldMapping, toRecord } from './mapping';
 import type { WriteOperation } from './write';
-import { readWriteSettings, writeRecords } from './write';
+import { writeRecords } from './write';
 
 const properties: INodeProperties[] = [appLocator, fieldMapper('add'), writeOptions([])];
 
@@ -24,10 +26,13 @@ export const createRecords: WriteOperation = {
 	},
 };
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const settings = await readWriteSettings(this);
-	const mapping = await readFieldMapping(this, settings, 'add', false);
-	return await writeRecords(this, settings, createRecords, (itemIndex) => {
+export async function execute(
+	this: IExecuteFunctions,
+	client: ServiceClient,
+	target: KintoneTarget,
+): Promise<INodeExecutionData[]> {
+	const mapping = await readFieldMapping(this, client, target, 'add', false);
+	return await writeRecords(this, client, target, createRecords, (itemIndex) => {
 		const { record, ignored } = toRecord(mapping, itemValues(this, mapping, itemIndex));
 		return { key: 'new record', payload: { entry: record }, ignored };
 	});

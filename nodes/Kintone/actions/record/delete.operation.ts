@@ -1,10 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { ServiceClient } from '../../../shared/client';
+import type { KintoneTarget } from '../../transport';
 import { appLocator, revisionOption, writeOptions } from '../descriptions';
 import { expectedRevision, recordIdOf } from './mapping';
 import type { WriteOperation } from './write';
-import { readWriteSettings, writeRecords } from './write';
+import { writeRecords } from './write';
 
 const properties: INodeProperties[] = [
 	appLocator,
@@ -38,9 +40,12 @@ export const deleteRecords: WriteOperation = {
 	results: (_answer, records) => records.map((record): IDataObject => ({ id: record.id, deleted: true })),
 };
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const settings = await readWriteSettings(this);
-	return await writeRecords(this, settings, deleteRecords, (itemIndex) => {
+export async function execute(
+	this: IExecuteFunctions,
+	client: ServiceClient,
+	target: KintoneTarget,
+): Promise<INodeExecutionData[]> {
+	return await writeRecords(this, client, target, deleteRecords, (itemIndex) => {
 		const id = recordIdOf(this.getNodeParameter('recordId', itemIndex, ''), 'recordId');
 		const revision = expectedRevision(this, itemIndex);
 		return { key: `id ${id}`, payload: { entry: { id }, id, revision } };

@@ -2,9 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { optionsCollection, rateLimitWaitOption, returnAllOrLimit } from '../../../shared/descriptions';
-import type { KintoneSession } from '../../transport';
-import { appIdOf, asNodeError, openSession, requestKintone } from '../../transport';
-import { appLocator, guestSpaceOption, timeoutOption } from '../descriptions';
+import type { ServiceClient } from '../../../shared/client';
+import { readEachItem, readPages } from '../../../shared/reader';
+import type { KintoneCall, KintoneTarget } from '../../transport';
+import { kintoneRequest } from '../../transport';
+import { appLocator, guestSpaceOption, kintoneTimeoutOption } from '../descriptions';
 
 /** kintone returns at most 500 records per page; the cursor API reads past offset 10,000. */
 const PAGE_SIZE = 500;
@@ -39,7 +41,7 @@ const properties: INodeProperties[] = [
 		description:
 			"Whether to return each field's value only (e.g. \"Name\": \"Acme\") instead of kintone's {type, value} objects",
 	},
-	optionsCollection([guestSpaceOption, rateLimitWaitOption, timeoutOption]),
+	optionsCollection([guestSpaceOption, rateLimitWaitOption, kintoneTimeoutOption]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['getAll'] } }, properties);
@@ -47,7 +49,6 @@ export const description = updateDisplayOptions({ show: { resource: ['record'], 
 type KintoneRecord = Record<string, { type?: string; value?: unknown }>;
 
 interface ReadRequest {
-	app: string;
 	query: string;
 	fields: string[];
 	/** Records wanted; Infinity for all. */
@@ -55,41 +56,24 @@ interface ReadRequest {
 	itemIndex: number;
 }
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const app = appIdOf(this, this.getNodeParameter('app', 0, '', { extractValue: true }));
-	const session = await openSession(this, {
-		guestSpaceId: options.guestSpaceId,
-		timeout: options.timeout as number | undefined,
-		rateLimitWait: options.rateLimitWait,
+export async function execute(
+	this: IExecuteFunctions,
+	client: ServiceClient,
+	target: KintoneTarget,
+): Promise<INodeExecutionData[]> {
+	const reader = new RecordReader(client, target);
+	return await readEachItem(this, async (itemIndex) => {
+		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+		const request: ReadRequest = {
+			query: checkedQuery(this, this.getNodeParameter('query', itemIndex, '') as string, itemIndex),
+			fields: fieldList(this.getNodeParameter('fields', itemIndex, []) as string[] | string),
+			max: returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number),
+			itemIndex,
+		};
+		const records = request.max <= PAGE_SIZE ? await reader.page(request) : await reader.throughCursor(request);
+		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+		return records.map((record) => (simplify ? simplified(record) : (record as IDataObject)));
 	});
-	const output: INodeExecutionData[] = [];
-
-	for (let itemIndex = 0; itemIndex < this.getInputData().length; itemIndex++) {
-		try {
-			const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-			const request: ReadRequest = {
-				app,
-				query: checkedQuery(this, this.getNodeParameter('query', itemIndex, '') as string, itemIndex),
-				fields: fieldList(this.getNodeParameter('fields', itemIndex, []) as string[] | string),
-				max: returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number),
-				itemIndex,
-			};
-			const records =
-				request.max <= PAGE_SIZE ? await readPage(session, request) : await readWithCursor(session, request);
-			const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
-			for (const record of records) {
-				output.push({ json: simplify ? simplified(record) : (record as IDataObject), pairedItem: { item: itemIndex } });
-			}
-		} catch (error) {
-			if (!this.continueOnFail()) throw asNodeError(this, error, itemIndex);
-			output.push({
-				json: { error: (error as Error).message },
-				pairedItem: { item: itemIndex },
-			});
-		}
-	}
-	return output;
 }
 
 function checkedQuery(ctx: IExecuteFunctions, query: string, itemIndex: number): string {
@@ -108,74 +92,73 @@ function fieldList(fields: string[] | string): string[] {
 	return list.map((field) => field.trim()).filter(Boolean);
 }
 
-/** Up to 500 records in one GET. */
-async function readPage(session: KintoneSession, request: ReadRequest): Promise<KintoneRecord[]> {
-	const qs: IDataObject = { app: request.app, query: `${request.query} limit ${request.max}`.trim(), fields: request.fields };
-	const body = await requestKintone<{ records?: KintoneRecord[] }>(
-		session,
-		{ method: 'GET', endpoint: 'records', qs, idempotent: true },
-		`Could not read records of app ${request.app}`,
-		request.itemIndex,
-	);
-	return body.records ?? [];
-}
+/** Reads records of the app: one page, or any number through a cursor. */
+class RecordReader {
+	constructor(
+		private readonly client: ServiceClient,
+		private readonly target: KintoneTarget,
+	) {}
 
-/**
- * Any number of records through a cursor, 500 per page. kintone deletes a cursor that was read to
- * the end; one left earlier (limit reached, or an error) is deleted here, as kintone allows only
- * 10 open cursors per domain.
- */
-async function readWithCursor(session: KintoneSession, request: ReadRequest): Promise<KintoneRecord[]> {
-	const { id } = await requestKintone<{ id: string }>(
-		session,
-		{
-			method: 'POST',
-			endpoint: 'records/cursor',
-			body: {
-				app: request.app,
-				query: request.query,
-				size: Math.min(PAGE_SIZE, request.max),
-				...(request.fields.length ? { fields: request.fields } : {}),
-			},
-			// A replay could open a second cursor that nobody deletes.
-			idempotent: false,
-		},
-		`Could not start reading records of app ${request.app}`,
-		request.itemIndex,
-	);
-	const records: KintoneRecord[] = [];
-	let finished = false;
-	try {
-		while (records.length < request.max) {
-			const page = await requestKintone<{ records?: KintoneRecord[]; next?: boolean }>(
-				session,
-				// Each read moves the cursor on: a replay would skip a page.
-				{ method: 'GET', endpoint: 'records/cursor', qs: { id }, idempotent: false },
-				`Could not read records of app ${request.app} (after ${records.length})`,
-				request.itemIndex,
-			);
-			records.push(...(page.records ?? []));
-			if (!page.next) {
-				finished = true;
-				break;
-			}
-		}
-	} finally {
-		if (!finished) await deleteCursor(session, id);
+	private async call<T>(call: KintoneCall, doing: string, itemIndex?: number, idempotent = true): Promise<T> {
+		return await this.client.read<T>(kintoneRequest(this.client, this.target, call), doing, itemIndex, idempotent);
 	}
-	return records.slice(0, request.max);
-}
 
-async function deleteCursor(session: KintoneSession, id: string): Promise<void> {
-	try {
-		await requestKintone(
-			session,
-			{ method: 'DELETE', endpoint: 'records/cursor', body: { id }, idempotent: true },
-			'Could not delete the cursor',
+	/** Up to 500 records in one GET. */
+	async page(request: ReadRequest): Promise<KintoneRecord[]> {
+		const qs: IDataObject = { app: this.target.app, query: `${request.query} limit ${request.max}`.trim(), fields: request.fields };
+		const body = await this.call<{ records?: KintoneRecord[] }>(
+			{ method: 'GET', endpoint: 'records', qs },
+			`Could not read records of app ${this.target.app}`,
+			request.itemIndex,
 		);
-	} catch (error) {
-		// The read's own result or error matters more; kintone drops idle cursors after 10 minutes.
-		session.ctx.logger.warn(`kintone cursor ${id} could not be deleted: ${(error as Error).message}`);
+		return body.records ?? [];
+	}
+
+	/**
+	 * Any number of records through a cursor, 500 per page. kintone deletes a cursor that was read to
+	 * the end; one left earlier (limit reached, or an error) is deleted here, as kintone allows only
+	 * 10 open cursors per domain.
+	 */
+	async throughCursor(request: ReadRequest): Promise<KintoneRecord[]> {
+		const { app } = this.target;
+		const { id } = await this.call<{ id: string }>(
+			{
+				method: 'POST',
+				endpoint: 'records/cursor',
+				body: { app, query: request.query, size: Math.min(PAGE_SIZE, request.max), ...(request.fields.length ? { fields: request.fields } : {}) },
+			},
+			`Could not start reading records of app ${app}`,
+			request.itemIndex,
+			// A replay could open a second cursor that nobody deletes.
+			false,
+		);
+		let finished = false;
+		let read = 0;
+		try {
+			return await readPages(this.client.ctx, { service: 'kintone', limit: request.max, itemIndex: request.itemIndex }, async () => {
+				const page = await this.call<{ records?: KintoneRecord[]; next?: boolean }>(
+					{ method: 'GET', endpoint: 'records/cursor', qs: { id } },
+					`Could not read records of app ${app} (after ${read})`,
+					request.itemIndex,
+					// Each read moves the cursor on: a replay would skip a page.
+					false,
+				);
+				read += page.records?.length ?? 0;
+				finished = !page.next;
+				return { records: page.records ?? [], more: page.next === true };
+			});
+		} finally {
+			if (!finished) await this.deleteCursor(id);
+		}
+	}
+
+	private async deleteCursor(id: string): Promise<void> {
+		try {
+			await this.call({ method: 'DELETE', endpoint: 'records/cursor', body: { id } }, 'Could not delete the cursor');
+		} catch (error) {
+			// The read's own result or error matters more; kintone drops idle cursors after 10 minutes.
+			this.client.ctx.logger.warn(`kintone cursor ${id} could not be deleted: ${(error as Error).message}`);
+		}
 	}
 }
 

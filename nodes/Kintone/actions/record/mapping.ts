@@ -9,7 +9,9 @@ import type { FormField, FormFields, WriteMode } from '../../transport/fields';
 import { canBeUpdateKey, fetchFormFields, RECORD_ID, REVISION, writableFields } from '../../transport/fields';
 import { describeValue } from '../../../shared/values';
 import { asPositiveId } from '../../transport/url';
-import type { WriteSettings } from './write';
+import type { ServiceClient } from '../../../shared/client';
+import type { KintoneTarget } from '../../transport';
+import type { RecordWrite } from './write';
 
 /** How items become records, decided once at item 0 from the resource mapper and the app's form. */
 export interface FieldMapping {
@@ -39,12 +41,13 @@ export interface FieldMapping {
 
 export async function readFieldMapping(
 	ctx: IExecuteFunctions,
-	{ app, session }: WriteSettings,
+	client: ServiceClient,
+	{ app, guestSpaceId }: KintoneTarget,
 	mode: WriteMode,
 	matching: boolean,
 ): Promise<FieldMapping> {
 	const autoMap = ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow') === 'autoMapInputData';
-	const form = await fetchFormFields(session, app);
+	const form = await fetchFormFields(client, { app, guestSpaceId });
 	const mapping: FieldMapping = {
 		autoMap,
 		writable: writableFields(form, mode),
@@ -125,7 +128,7 @@ function targetOf(mapping: FieldMapping, code: string): FormField | null | typeo
 }
 
 /** The part of an update entry that says which record: `{id}` or `{updateKey}`, and how people call it. */
-export function recordTarget(
+function recordTarget(
 	mapping: FieldMapping,
 	values: IDataObject,
 ): { key: string; id?: string; updateKey?: { field: string; value: string } } {
@@ -167,4 +170,20 @@ export function expectedRevision(ctx: IExecuteFunctions, itemIndex: number): str
 		throw new RecordInputError(`Expected Revision must be a revision number (or empty), got ${describeValue(text ?? raw)}`, 'revision');
 	}
 	return revision;
+}
+
+/** One item as an update (or upsert) entry: which record, the expected revision and the new values. */
+export function updateEntry(
+	ctx: IExecuteFunctions,
+	mapping: FieldMapping,
+	itemIndex: number,
+): { key: string; payload: RecordWrite; ignored?: string[] } {
+	const values = itemValues(ctx, mapping, itemIndex);
+	const { key, id, updateKey } = recordTarget(mapping, values);
+	const revision = mapping.checkRevision ? expectedRevision(ctx, itemIndex) : undefined;
+	const entry: IDataObject = id !== undefined ? { id } : { updateKey };
+	if (revision !== undefined) entry.revision = revision;
+	const { record, ignored } = toRecord(mapping, values);
+	entry.record = record;
+	return { key, payload: { entry, id, updateKey, revision }, ignored };
 }

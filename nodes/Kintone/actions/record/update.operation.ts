@@ -1,10 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { ServiceClient } from '../../../shared/client';
+import type { KintoneTarget } from '../../transport';
 import { appLocator, fieldMapper, revisionOption, writeOptions } from '../descriptions';
-import { expectedRevision, itemValues, readFieldMapping, recordTarget, toRecord } from './mapping';
-import type { RecordWrite, WriteOperation } from './write';
-import { readWriteSettings, writeRecords } from './write';
+import type { WriteOperation } from './write';
+import { writeUpdates } from './write';
 
 const properties: INodeProperties[] = [appLocator, fieldMapper('update'), writeOptions([revisionOption])];
 
@@ -23,24 +24,10 @@ export const updateRecords: WriteOperation = {
 	},
 };
 
-/** One item as an update (or upsert) entry: which record, the expected revision and the new values. */
-export function prepareUpdate(
-	ctx: IExecuteFunctions,
-	mapping: Awaited<ReturnType<typeof readFieldMapping>>,
-	itemIndex: number,
-): { key: string; payload: RecordWrite; ignored?: string[] } {
-	const values = itemValues(ctx, mapping, itemIndex);
-	const { key, id, updateKey } = recordTarget(mapping, values);
-	const revision = mapping.checkRevision ? expectedRevision(ctx, itemIndex) : undefined;
-	const entry: IDataObject = id !== undefined ? { id } : { updateKey };
-	if (revision !== undefined) entry.revision = revision;
-	const { record, ignored } = toRecord(mapping, values);
-	entry.record = record;
-	return { key, payload: { entry, id, updateKey, revision }, ignored };
-}
-
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const settings = await readWriteSettings(this);
-	const mapping = await readFieldMapping(this, settings, 'update', true);
-	return await writeRecords(this, settings, updateRecords, (itemIndex) => prepareUpdate(this, mapping, itemIndex));
+export async function execute(
+	this: IExecuteFunctions,
+	client: ServiceClient,
+	target: KintoneTarget,
+): Promise<INodeExecutionData[]> {
+	return await writeUpdates(this, client, target, updateRecords);
 }

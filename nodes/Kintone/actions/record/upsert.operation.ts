@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { ServiceClient } from '../../../shared/client';
+import type { KintoneTarget } from '../../transport';
 import { appLocator, fieldMapper, revisionOption, writeOptions } from '../descriptions';
-import { readFieldMapping } from './mapping';
-import { prepareUpdate } from './update.operation';
 import type { WriteOperation } from './write';
-import { readWriteSettings, writeRecords } from './write';
+import { writeUpdates } from './write';
 
 const properties: INodeProperties[] = [appLocator, fieldMapper('upsert'), writeOptions([revisionOption])];
 
@@ -28,9 +28,10 @@ export const upsertRecords: WriteOperation = {
 	},
 };
 
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const settings = await readWriteSettings(this);
-	// Both adds and updates: only fields kintone writes in either case are offered.
-	const mapping = await readFieldMapping(this, settings, 'update', true);
-	return await writeRecords(this, settings, upsertRecords, (itemIndex) => prepareUpdate(this, mapping, itemIndex));
+export async function execute(
+	this: IExecuteFunctions,
+	client: ServiceClient,
+	target: KintoneTarget,
+): Promise<INodeExecutionData[]> {
+	return await writeUpdates(this, client, target, upsertRecords);
 }

@@ -1,22 +1,22 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { PendingRecord } from '../../../shared/batching';
-import { toBatches } from '../../../shared/batching';
-import type { BatchSignal } from '../../../shared/bulkWrite';
-import { batchFailure, runBulkWrite } from '../../../shared/bulkWrite';
-import type { HttpResponse } from '../../../shared/request';
+import type { Prepare } from '../../../shared/bulkWrite';
+import type { BatchEndpoint } from '../../../shared/batchEndpoint';
+import { writeBatches } from '../../../shared/batchEndpoint';
+import type { ServiceClient } from '../../../shared/client';
+import type { Concurrency } from '../../../shared/concurrency';
 import type { RecordOutcome } from '../../../shared/results';
-import { failed, succeeded } from '../../../shared/results';
-import type { KintoneSession } from '../../transport';
-import { apiPath, appIdOf, callKintone, openSession } from '../../transport';
-import { DEFAULT_CONCURRENCY } from '../descriptions';
-import type { KintoneErrorBody } from '../../transport/errors';
-import { describeAnswer, kintoneError } from '../../transport/errors';
-import type { Blame } from './blame';
-import { blamedRecords } from './blame';
+import { succeeded } from '../../../shared/results';
+import type { KintoneTarget } from '../../transport';
+import { kintoneRequest } from '../../transport';
+import { kintonePath } from '../../transport/url';
+import { DEFAULT_CONCURRENCY, START_CONCURRENCY } from '../descriptions';
+import { readFieldMapping, updateEntry } from './mapping';
+import { atomicRefusal, requestRefusal } from './refusal';
 
 /** kintone's limits: 100 records per records.json request, 20 requests per bulkRequest. */
-const RECORDS_PER_REQUEST = 100;
+export const RECORDS_PER_REQUEST = 100;
 const REQUESTS_PER_BULK = 20;
 
 /** One record of a write, as it goes into the `records` (or `ids`) of a request. */
@@ -31,6 +31,7 @@ export interface RecordWrite {
 	revision?: string;
 }
 
+/** What one write operation sends to records.json and how kintone's answer maps back. */
 export interface WriteOperation {
 	method: 'POST' | 'PUT' | 'DELETE';
 	/** Whether a record's key names the record it changes (not so for adds), to keep changes to one record in order. */
@@ -43,26 +44,16 @@ export interface WriteOperation {
 	results(answer: IDataObject, records: RecordWrite[]): IDataObject[];
 }
 
-export interface WriteSettings {
-	app: string;
-	session: KintoneSession;
+/** The write options, read once at item 0. */
+interface WriteSettings {
 	atomic: boolean;
 	concurrency: number;
 }
 
-/** The resource-level parameters of a write, read once at item 0. */
-export async function readWriteSettings(ctx: IExecuteFunctions): Promise<WriteSettings> {
+function writeSettingsOf(ctx: IExecuteFunctions): WriteSettings {
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const app = appIdOf(ctx, ctx.getNodeParameter('app', 0, '', { extractValue: true }));
-	const session = await openSession(ctx, {
-		guestSpaceId: options.guestSpaceId,
-		timeout: options.timeout as number | undefined,
-		rateLimitWait: options.rateLimitWait,
-	});
 	const concurrency = Number(options.concurrency ?? DEFAULT_CONCURRENCY);
 	return {
-		app,
-		session,
 		atomic: options.atomic === true,
 		concurrency: Number.isInteger(concurrency) && concurrency >= 1 ? concurrency : DEFAULT_CONCURRENCY,
 	};
@@ -74,197 +65,108 @@ export async function readWriteSettings(ctx: IExecuteFunctions): Promise<WriteSe
  */
 export async function writeRecords(
 	ctx: IExecuteFunctions,
-	settings: WriteSettings,
+	client: ServiceClient,
+	target: KintoneTarget,
 	operation: WriteOperation,
-	prepare: (itemIndex: number) => { key: string; payload: RecordWrite; ignored?: string[] },
+	prepare: Prepare<RecordWrite>,
 ): Promise<INodeExecutionData[]> {
-	return await runBulkWrite<RecordWrite>(ctx, {
-		targetName: `app ${settings.app}`,
-		batchSize: settings.atomic ? RECORDS_PER_REQUEST * REQUESTS_PER_BULK : RECORDS_PER_REQUEST,
-		concurrency: settings.concurrency,
-		orderByKey: operation.keysNameRecords,
-		// An API token or password: no token to fetch before the other batches may start.
-		firstBatchAlone: false,
+	const settings = writeSettingsOf(ctx);
+	return await writeBatches<RecordWrite>(ctx, client, {
+		targetName: `app ${target.app}`,
 		prepare,
-		send: async (batch, signal) =>
-			settings.atomic
-				? await sendBulk(settings, operation, batch, signal)
-				: await sendOne(settings, operation, batch, signal, false),
+		endpoint: settings.atomic
+			? bulkEndpoint(client, target, operation, settings)
+			: recordsEndpoint(client, target, operation, settings),
 	});
+}
+
+/** Update and upsert: each item names its record (ID or update key) and carries the values to set. */
+export async function writeUpdates(
+	ctx: IExecuteFunctions,
+	client: ServiceClient,
+	target: KintoneTarget,
+	operation: WriteOperation,
+): Promise<INodeExecutionData[]> {
+	// Upserts both add and update: only fields kintone writes in either case are taken.
+	const mapping = await readFieldMapping(ctx, client, target, 'update', true);
+	return await writeRecords(ctx, client, target, operation, (itemIndex) => updateEntry(ctx, mapping, itemIndex));
 }
 
 /**
- * One records.json request of up to 100 records. kintone applies it all or nothing, so when it
- * refuses the request because of some records, the others are sent again without them, once:
- * only the records at fault fail.
+ * records.json, 100 records per request, several requests at once: from a few, more while kintone
+ * answers fast and reports room, fewer when it reports many concurrent requests (its limit of 100
+ * per domain is for everyone together).
  */
-async function sendOne(
-	settings: WriteSettings,
+function recordsEndpoint(
+	client: ServiceClient,
+	target: KintoneTarget,
 	operation: WriteOperation,
-	batch: Array<PendingRecord<RecordWrite>>,
-	signal: BatchSignal,
-	isResend: boolean,
-): Promise<RecordOutcome[]> {
-	const { app, session } = settings;
-	const records = batch.map((record) => record.payload);
-	const response = await callKintone<IDataObject>(session, {
-		method: operation.method,
-		endpoint: 'records',
-		body: operation.payload(app, records),
-		idempotent: operation.idempotent(records),
-	});
-	if (isSuccess(response)) return accepted(batch, operation.results(response.body, records));
-	signal.failureKnown();
-	const error = kintoneError(response.body);
-	const culprits = error ? await blamedRecords(settings, batch, error, { offset: 0, size: batch.length }) : new Map();
-	const others = batch.filter((_, position) => !culprits.has(position));
-	const refusal = { response, error, culprits, scope: 'request' as const };
-	if (isResend || culprits.size === 0 || others.length === 0) return rejected(batch, refusal);
-
-	// Nothing of the refused request was applied, so sending the others again cannot apply them twice.
-	let resent: RecordOutcome[];
-	try {
-		resent = await sendOne(settings, operation, others, signal, true);
-	} catch (thrown) {
-		const failure = batchFailure(thrown);
-		resent = others.map((record) => failed(record.itemIndex, failure, record.key));
-	}
-	const culpritOutcomes = rejected(batch, { ...refusal, othersResent: true }).filter((_, position) =>
-		culprits.has(position),
-	);
-	const byItem = new Map([...resent, ...culpritOutcomes].map((outcome) => [outcome.itemIndex, outcome]));
-	return batch.map((record) => byItem.get(record.itemIndex)!);
+	settings: WriteSettings,
+): BatchEndpoint<RecordWrite> {
+	return {
+		batchSize: RECORDS_PER_REQUEST,
+		concurrency: adaptiveConcurrency(client, settings),
+		orderByKey: operation.keysNameRecords,
+		// An API token or password: no token to fetch before the other batches may start.
+		firstBatchAlone: false,
+		idempotent: operation.idempotent,
+		request: (records) =>
+			kintoneRequest(client, target, { method: operation.method, endpoint: 'records', body: operation.payload(target.app, records) }),
+		answer: (batch, response) => {
+			if (!client.isSuccess(response)) return { refused: client.refusal(response), response };
+			const records = batch.map((record) => record.payload);
+			return { outcomes: accepted(batch, operation.results(response.body as IDataObject, records)) };
+		},
+		onRefused: requestRefusal(client, target),
+	};
 }
 
 /** Up to 2,000 records in one bulkRequest: kintone runs its 20 requests in order and rolls all back if one fails. */
-async function sendBulk(
-	settings: WriteSettings,
+function bulkEndpoint(
+	client: ServiceClient,
+	target: KintoneTarget,
 	operation: WriteOperation,
-	batch: Array<PendingRecord<RecordWrite>>,
-	signal: BatchSignal,
-): Promise<RecordOutcome[]> {
-	const { app, session } = settings;
-	const chunks = toBatches(batch, RECORDS_PER_REQUEST).map((chunk) => chunk.map((record) => record.payload));
-	const response = await callKintone<{ results?: IDataObject[] }>(session, {
-		method: 'POST',
-		endpoint: 'bulkRequest',
-		body: {
-			requests: chunks.map((records) => ({
-				method: operation.method,
-				api: apiPath(session, 'records'),
-				payload: operation.payload(app, records),
-			})),
-		},
-		idempotent: chunks.every((records) => operation.idempotent(records)),
-	});
-	if (isSuccess(response)) {
-		const results = chunks.flatMap((records, index) =>
-			operation.results((response.body.results?.[index] ?? {}) as IDataObject, records),
+	settings: WriteSettings,
+): BatchEndpoint<RecordWrite> {
+	const chunksOf = <T>(records: T[]) =>
+		Array.from({ length: Math.ceil(records.length / RECORDS_PER_REQUEST) }, (_, index) =>
+			records.slice(index * RECORDS_PER_REQUEST, (index + 1) * RECORDS_PER_REQUEST),
 		);
-		return accepted(batch, results);
-	}
-	signal.failureKnown();
-	// `results` holds the failing request's error and `{}` for the others.
-	const failing = (response.body?.results ?? []).findIndex((result) => kintoneError(result) !== undefined);
-	const error = kintoneError(failing < 0 ? response.body : response.body?.results?.[failing]);
-	const span =
-		failing < 0
-			? { offset: 0, size: batch.length }
-			: { offset: failing * RECORDS_PER_REQUEST, size: chunks[failing].length };
-	const culprits = error ? await blamedRecords(settings, batch, error, span) : new Map();
-	return rejected(batch, { response, error, culprits, scope: 'atomic' });
+	return {
+		batchSize: RECORDS_PER_REQUEST * REQUESTS_PER_BULK,
+		concurrency: adaptiveConcurrency(client, settings),
+		orderByKey: operation.keysNameRecords,
+		firstBatchAlone: false,
+		idempotent: (records) => chunksOf(records).every((chunk) => operation.idempotent(chunk)),
+		request: (records) =>
+			kintoneRequest(client, target, {
+				method: 'POST',
+				endpoint: 'bulkRequest',
+				body: {
+					requests: chunksOf(records).map((chunk) => ({
+						method: operation.method,
+						api: kintonePath('records', target.guestSpaceId),
+						payload: operation.payload(target.app, chunk),
+					})),
+				},
+			}),
+		answer: (batch, response) => {
+			if (!client.isSuccess(response)) return { refused: client.refusal(response), response };
+			const answers = ((response.body as { results?: IDataObject[] }).results ?? []) as IDataObject[];
+			const results = chunksOf(batch).flatMap((chunk, index) =>
+				operation.results(answers[index] ?? {}, chunk.map((record) => record.payload)),
+			);
+			return { outcomes: accepted(batch, results) };
+		},
+		onRefused: atomicRefusal(client, target),
+	};
 }
 
-function isSuccess(response: HttpResponse): boolean {
-	return response.statusCode >= 200 && response.statusCode < 300;
+/** From a few requests at once up to the Concurrency option, as kintone's answers allow (see ConcurrencyLimit). */
+function adaptiveConcurrency(client: ServiceClient, settings: WriteSettings): Concurrency {
+	return { start: START_CONCURRENCY, max: settings.concurrency, pressure: () => client.pressure };
 }
 
 function accepted(batch: Array<PendingRecord<RecordWrite>>, results: IDataObject[]): RecordOutcome[] {
 	return batch.map((record, index) => succeeded(record.itemIndex, results[index] ?? {}, record.key));
-}
-
-function nameOf(record: PendingRecord<RecordWrite>): string {
-	return `item ${record.itemIndex}${record.key ? ` (${record.key})` : ''}`;
-}
-
-/** "text" as the end of a sentence, without doubling kintone's own full stop. */
-function clause(text: string): string {
-	return text.trim().replace(/[.。]+$/, '');
-}
-
-interface Refusal {
-	response: HttpResponse;
-	error: KintoneErrorBody | undefined;
-	/** The records kintone blames, by position in the batch. */
-	culprits: Blame;
-	/** `atomic`: one bulk request of up to 2,000 records, applied all or nothing. */
-	scope: 'request' | 'atomic';
-	/** Set when the other records were sent again without the culprits. */
-	othersResent?: boolean;
-}
-
-/**
- * Every record of a refused request fails: kintone applied none of it. The records kintone
- * blames say why; the others say which record held them back, so nothing is reported written
- * that was not and nothing is blamed on the wrong record.
- */
-function rejected(batch: Array<PendingRecord<RecordWrite>>, refusal: Refusal): RecordOutcome[] {
-	const { response, error, culprits, scope } = refusal;
-	const answer = describeAnswer(response, error);
-	const count = batch.length.toLocaleString('en-US');
-	const unit =
-		scope === 'atomic'
-			? `the atomic batch of ${count} records (one bulk request, applied all or nothing as the "Atomic Batches" option asks)`
-			: `the request of ${count} records`;
-	const hint = answer.hint ? ` ${answer.hint}` : '';
-	const blamed = [...culprits.keys()].map((position) => nameOf(batch[position]));
-	const blamedText =
-		blamed.length > 3 ? `${blamed.slice(0, 3).join(', ')} and ${blamed.length - 3} more` : blamed.join(', ');
-	const common = {
-		outcome: 'failed' as const,
-		code: answer.code,
-		serviceMessage: answer.message,
-		httpCode: String(response.statusCode),
-	};
-	const others = refusal.othersResent
-		? ' The other records of its request were sent again without it.'
-		: ` Nothing in ${unit} was saved.`;
-
-	return batch.map((record, position) => {
-		if (culprits.has(position)) {
-			const problem = culprits.get(position);
-			const why = problem ? problem.messages.join('; ') : answer.message;
-			return failed(
-				record.itemIndex,
-				{
-					...common,
-					message: `kintone refused this record: ${clause(why)}.${hint}${others}`,
-					fields: problem?.fields,
-					extra: { errorId: error?.id, ...(problem ? { fieldErrors: problem.details } : {}) },
-				},
-				record.key,
-			);
-		}
-		if (culprits.size > 0) {
-			return failed(
-				record.itemIndex,
-				{
-					...common,
-					message: `Not saved: kintone applies ${unit} all or nothing, and it refused ${blamedText} (${clause(answer.message)}). This item was fine; run it again once that is fixed.`,
-					collateral: true,
-					extra: { rolledBack: true, causedBy: [...culprits.keys()].map((position) => batch[position].itemIndex) },
-				},
-				record.key,
-			);
-		}
-		return failed(
-			record.itemIndex,
-			{
-				...common,
-				message: `kintone refused ${unit}, so none of them was saved: ${clause(answer.message)}.${hint}`,
-				extra: { errorId: error?.id },
-			},
-			record.key,
-		);
-	});
 }

@@ -1,16 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { CONCURRENT_BATCHES } from '../../../feishu/api';
 import type { PendingRecord } from '../../../shared/batching';
-import { runBulkWrite } from '../../../shared/bulkWrite';
-import { assertSendable } from '../../../shared/sendable';
+import type { Answer } from '../../../shared/batchEndpoint';
+import { failEach, writeBatches } from '../../../shared/batchEndpoint';
+import { bisect } from '../../../shared/bisect';
+import type { ServiceClient, ServiceRequest } from '../../../shared/client';
+import { RATE_LIMITED_CONCURRENCY } from '../../../shared/concurrency';
 import type { MappedItem } from '../../../shared/mapping';
-import type { RecordOutcome } from '../../../shared/results';
+import type { HttpResponse } from '../../../shared/request';
+import type { RecordFailure, RecordOutcome } from '../../../shared/results';
 import { failed } from '../../../shared/results';
+import { assertSendable } from '../../../shared/sendable';
 import { MAX_ROWS_PER_REQUEST } from '../../transport';
-import { describeKey, requireKeyValues } from '../common';
-import type { Attempt } from './isolate';
-import { sendIsolatingRefusedRows } from './isolate';
+import { describeKey, requireKeyValues } from './mapping';
 
 export interface RowPayload {
 	/** The item's own column values (its output). */
@@ -25,6 +27,7 @@ export interface RowPayload {
 
 export type RowRecord = PendingRecord<RowPayload>;
 
+/** What a row write operation sends and how the answer maps back; the rest is the same for all. */
 export interface RowWrite {
 	/** Columns that identify a row; items with the same values are written once. None: every item is a new row. */
 	keyColumns: string[];
@@ -36,12 +39,16 @@ export interface RowWrite {
 	readRow(itemIndex: number): MappedItem;
 	/** What the rows go to, for messages, e.g. `table "products"`. */
 	targetName: string;
+	/** Whether sending the same rows twice leaves the same table. */
+	idempotent: boolean;
+	/** The request of these rows (their sentRow values). */
+	request(rows: IDataObject[]): ServiceRequest;
+	/** Each row's outcome from an accepted answer. */
+	answer(part: RowRecord[], response: HttpResponse): Promise<RecordOutcome[]> | RecordOutcome[];
 	/** Runs once per batch before its first request, e.g. to look up what exists. */
 	beforeSend?(sent: RowRecord[]): Promise<void>;
-	/** Sends the rows of one request (their sentRow values). */
-	post(part: RowRecord[]): Promise<Attempt>;
-	/** The output of an item whose values went with an earlier item of the same key. */
-	duplicateOutcome(record: RowRecord, leader: RecordOutcome): RecordOutcome;
+	/** The output of an item whose values went with an earlier item of the same key (with key columns only). */
+	duplicateOutcome?(record: RowRecord, leader: RecordOutcome): RecordOutcome;
 }
 
 /** What is sent for a record: its row, with the later items of the same key merged in. */
@@ -57,10 +64,10 @@ export function keyText(row: IDataObject, keyColumns: readonly string[]): string
 
 /**
  * Writes one row per item in requests of at most 500 rows. One request cannot touch a row twice,
- * so items sharing a key travel in the first one's request; and a refused request is split to
- * find the rows at fault (see isolate.ts). Every item gets one outcome.
+ * so items sharing a key travel in the first one's request; and a request refused for its data is
+ * split to find the rows at fault (shared/bisect.ts). Every item gets one outcome.
  */
-export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise<INodeExecutionData[]> {
+export async function writeRows(ctx: IExecuteFunctions, client: ServiceClient, spec: RowWrite): Promise<INodeExecutionData[]> {
 	const { keyColumns } = spec;
 	const leaders = new Map<string, RowRecord>();
 	/** Each item's request group, by item index, so a duplicate joins its leader's. */
@@ -70,7 +77,7 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 
 	const duplicateOutcome = (record: RowRecord): RecordOutcome => {
 		const leader = results.get(record.payload.leader!);
-		if (leader?.json) return spec.duplicateOutcome(record, leader);
+		if (leader?.json && spec.duplicateOutcome) return spec.duplicateOutcome(record, leader);
 		return failed(
 			record.itemIndex,
 			{
@@ -81,11 +88,7 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 		);
 	};
 
-	return await runBulkWrite<RowPayload>(ctx, {
-		batchSize: MAX_ROWS_PER_REQUEST,
-		// Keys are the match columns' values: an item sharing a key with an earlier one waits for it.
-		concurrency: CONCURRENT_BATCHES,
-		orderByKey: true,
+	return await writeBatches<RowPayload>(ctx, client, {
 		targetName: spec.targetName,
 		prepare: (itemIndex) => {
 			const { values: row, ignored } = spec.readRow(itemIndex);
@@ -107,22 +110,64 @@ export async function writeRows(ctx: IExecuteFunctions, spec: RowWrite): Promise
 			if (keyColumns.length > 0) leaders.set(text, record);
 			return ignored ? { ...record, ignored } : record;
 		},
-		groupOf: (record) => {
-			const { leader } = record.payload;
-			const group =
-				leader !== undefined ? groups[leader] : spec.groupByColumns ? columnSets.of(sentRow(record)) : '';
-			groups[record.itemIndex] = group;
-			return group;
+		endpoint: {
+			batchSize: MAX_ROWS_PER_REQUEST,
+			// Keys are the match columns' values: an item sharing a key with an earlier one waits for it.
+			concurrency: RATE_LIMITED_CONCURRENCY,
+			orderByKey: true,
+			groupOf: (record) => {
+				const { leader } = record.payload;
+				const group =
+					leader !== undefined ? groups[leader] : spec.groupByColumns ? columnSets.of(sentRow(record)) : '';
+				groups[record.itemIndex] = group;
+				return group;
+			},
+			idempotent: () => spec.idempotent,
+			request: (payloads) => spec.request(payloads.map((payload) => payload.merged ?? payload.row)),
+			answer: async (part, response) =>
+				client.isSuccess(response) ? { outcomes: await spec.answer(part, response) } : refusedAnswer(client, part, response),
+			onRefused: bisect({ service: 'Feishu', noun: 'row', valuesOf: sentRow }),
 		},
-		send: async (batch, signal) => {
+		around: async (batch, send) => {
 			const sent = batch.filter((record) => record.payload.leader === undefined);
 			if (sent.length > 0) await spec.beforeSend?.(sent);
-			const isolation = { rowOf: sentRow, onRefused: signal.failureKnown };
-			const outcomes = sent.length > 0 ? await sendIsolatingRefusedRows(sent, spec.post, isolation) : [];
+			const outcomes = sent.length > 0 ? await send(sent) : [];
 			for (const outcome of outcomes) results.set(outcome.itemIndex, outcome);
 			return batch.map((record) => results.get(record.itemIndex) ?? duplicateOutcome(record));
 		},
 	});
+}
+
+/** The service refused the request because of its data: nothing was written. */
+function isDataRefusal(response: HttpResponse): boolean {
+	const code = (response.body as { code?: unknown } | undefined)?.code;
+	// 99991xxx are platform (token, scope, rate) codes: they concern the request, not its rows.
+	const platformCode = typeof code === 'number' && code >= 99990000;
+	return [400, 409, 422].includes(response.statusCode) && !platformCode;
+}
+
+const DATA_HINT =
+	"Check the row's values: each column needs a value of its type, and the table's unique and not-null rules must hold.";
+
+/** The failure of the rows of a refused request, with what to do about it when known. */
+export function refusalOf(client: ServiceClient, response: HttpResponse): RecordFailure {
+	const error = client.describe(response);
+	const message = error.code ? error.message : `Feishu answered ${error.message}`;
+	// A refusal of the rows' data is about their values, whatever the code's general advice says.
+	const hint = isDataRefusal(response) ? DATA_HINT : error.hint;
+	return {
+		message: hint ? `${message}. ${hint}` : message,
+		outcome: 'failed',
+		code: error.code,
+		serviceMessage: message,
+		httpCode: error.httpCode,
+	};
+}
+
+/** What a refused request did: a refusal of its rows' data (worth splitting), or a failure of every row. */
+export function refusedAnswer<T>(client: ServiceClient, part: Array<PendingRecord<T>>, response: HttpResponse): Answer {
+	const refused = refusalOf(client, response);
+	return isDataRefusal(response) ? { refused, response } : { outcomes: failEach(part, refused) };
 }
 
 /** Names a row's set of columns; rows with their columns in the same order (most) reuse the last name. */

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { fieldMappingProperty, optionsCollection, rateLimitWaitOption } from '../../shared/descriptions';
+import { fieldMappingProperty, optionsCollection, rateLimitWaitOption, timeoutOption } from '../../shared/descriptions';
 import { MAX_BATCH } from '../transport';
 
 export const RESOURCE = 'objectRecord';
@@ -38,15 +38,9 @@ const throttleOption: INodeProperties = {
 		"Whether this node spaces its requests to Feishu's documented limits (50 per second, 1,000 per minute). Turn off only when the node's own throttle isn't wanted, e.g. the app has a higher quota; \"too many requests\" answers are still waited out and retried.",
 };
 
-const timeoutOption: INodeProperties = {
-	displayName: 'Timeout',
-	name: 'timeout',
-	type: 'number',
-	typeOptions: { minValue: 1 },
-	default: 60_000,
-	description:
-		'Milliseconds to wait for each answer. A create request that times out is not sent again, since Feishu may have written it.',
-};
+const apaasTimeoutOption = timeoutOption(
+	'Milliseconds to wait for each answer. A create request that times out is not sent again, since Feishu may have written it.',
+);
 
 export const batchSizeOption: INodeProperties = {
 	displayName: 'Batch Size',
@@ -59,7 +53,7 @@ export const batchSizeOption: INodeProperties = {
 
 /** The "Options" collection of one operation: its own options plus throttle and timeout. */
 export function optionsFor(operation: string, own: INodeProperties[]): INodeProperties {
-	return optionsCollection([...own, rateLimitWaitOption, throttleOption, timeoutOption], {
+	return optionsCollection([...own, rateLimitWaitOption, throttleOption, apaasTimeoutOption], {
 		description: 'Used for all items',
 		displayOptions: { show: { resource: [RESOURCE], operation: [operation] } },
 	});

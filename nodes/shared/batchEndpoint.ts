@@ -1,0 +1,115 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { PendingRecord } from './batching';
+import type { Batching, BatchSignal, Prepare } from './bulkWrite';
+import { batchFailure, runBulkWrite } from './bulkWrite';
+import type { ServiceClient, ServiceRequest } from './client';
+import type { HttpResponse } from './request';
+import type { RecordFailure, RecordOutcome } from './results';
+import { failed } from './results';
+
+/**
+ * What an answer says about the records of its request: an outcome for each, or that the service
+ * refused the request as a whole because of its records' data, so that nothing of it was applied
+ * and parts of it may be sent again to find the records at fault.
+ */
+export type Answer = { outcomes: RecordOutcome[] } | Refused;
+
+export interface Refused {
+	refused: RecordFailure;
+	response: HttpResponse;
+}
+
+/** Sends some of the refused request's records again, as a request of their own. */
+export type Resend<T> = (records: Array<PendingRecord<T>>) => Promise<Answer>;
+
+/** Finds the records at fault in a refused request and returns one outcome per record. */
+export type RefusalHandler<T> = (
+	records: Array<PendingRecord<T>>,
+	refusal: Refused,
+	resend: Resend<T>,
+) => Promise<RecordOutcome[]>;
+
+/**
+ * A service's batch endpoint for one write operation: how records are batched, the request that
+ * carries a batch, and how its answer maps back to each record.
+ */
+export interface BatchEndpoint<T> extends Batching<T> {
+	/** Whether sending the same request twice leaves the same result: then a lost answer is retried. */
+	idempotent(records: T[]): boolean;
+	request(records: T[]): ServiceRequest;
+	answer(records: Array<PendingRecord<T>>, response: HttpResponse): Answer | Promise<Answer>;
+	/** For refused requests; without it, every record of a refused request fails. */
+	onRefused?: RefusalHandler<T>;
+}
+
+export interface BatchWrite<T> {
+	/** What the records go to, for messages, e.g. `table "products"`. */
+	targetName: string;
+	prepare: Prepare<T>;
+	endpoint: BatchEndpoint<T>;
+	/**
+	 * Work around each batch's requests, e.g. a look-up before them, or records of the batch that
+	 * travel in another record's request. `send` sends records through the endpoint.
+	 */
+	around?(
+		batch: Array<PendingRecord<T>>,
+		send: (records: Array<PendingRecord<T>>) => Promise<RecordOutcome[]>,
+		signal: BatchSignal,
+	): Promise<RecordOutcome[]>;
+}
+
+/** A whole write through a batch endpoint: every item prepared, batched, sent, one output item each. */
+export async function writeBatches<T>(
+	ctx: IExecuteFunctions,
+	client: ServiceClient,
+	write: BatchWrite<T>,
+): Promise<INodeExecutionData[]> {
+	const { endpoint, around } = write;
+	return await runBulkWrite<T>(ctx, {
+		batchSize: endpoint.batchSize,
+		concurrency: endpoint.concurrency,
+		firstBatchAlone: endpoint.firstBatchAlone,
+		orderByKey: endpoint.orderByKey,
+		groupOf: endpoint.groupOf,
+		targetName: write.targetName,
+		prepare: write.prepare,
+		send: async (batch, signal) => {
+			const send = async (records: Array<PendingRecord<T>>) => await sendRecords(client, endpoint, records, signal);
+			return around ? await around(batch, send, signal) : await send(batch);
+		},
+	});
+}
+
+/** Sends records in one request; one outcome per record, a refused request handled by the endpoint. */
+export async function sendRecords<T>(
+	client: ServiceClient,
+	endpoint: BatchEndpoint<T>,
+	records: Array<PendingRecord<T>>,
+	signal: BatchSignal,
+): Promise<RecordOutcome[]> {
+	const answer = await attempt(client, endpoint, records);
+	if ('outcomes' in answer) return answer.outcomes;
+	signal.failureKnown();
+	if (!endpoint.onRefused) return failEach(records, answer.refused);
+	return await endpoint.onRefused(records, answer, async (part) => await attempt(client, endpoint, part));
+}
+
+/** One request of the records and what its answer says; a request that threw fails each record. */
+async function attempt<T>(
+	client: ServiceClient,
+	endpoint: BatchEndpoint<T>,
+	records: Array<PendingRecord<T>>,
+): Promise<Answer> {
+	try {
+		const payloads = records.map((record) => record.payload);
+		const response = await client.send(endpoint.request(payloads), endpoint.idempotent(payloads));
+		return await endpoint.answer(records, response);
+	} catch (error) {
+		return { outcomes: failEach(records, batchFailure(error)) };
+	}
+}
+
+export function failEach<T>(records: Array<PendingRecord<T>>, failure: RecordFailure): RecordOutcome[] {
+	return records.map((record) => failed(record.itemIndex, failure, record.key));
+}

@@ -1,0 +1,176 @@
+import type {
+	IAdditionalCredentialOptions,
+	IDataObject,
+	IHttpRequestMethods,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { asNodeError, RequestFailedError } from './errors';
+import type { HttpResponse, RequestContext, ServiceRules } from './request';
+import { sendRequest } from './request';
+import type { RecordFailure } from './results';
+import type { RetryBudget } from './retry';
+import type { Throttle } from './throttle';
+
+/** What a service said about a request it did not accept, and what to do about it. */
+export interface ServiceError {
+	code?: string;
+	message: string;
+	hint?: string;
+	httpCode: string;
+}
+
+/**
+ * Everything the engine needs to know about one service; each node has one. The engine itself
+ * knows no service: a profile is where a node says how its service answers.
+ */
+export interface ServiceProfile {
+	/** How messages name the service, e.g. "kintone". */
+	name: string;
+	/** Credential type, rate-limit answers, token expiry. */
+	rules: ServiceRules;
+	/** Whether the service accepted the request as a whole. */
+	isSuccess(response: HttpResponse): boolean;
+	/** The service's own code and message in an answer it did not accept. */
+	errorOf(response: HttpResponse): { code?: string; message: string };
+	/** What to do about the errors people meet most, by the service's code. */
+	hints: Readonly<Record<string, string>>;
+	/** Headers every request carries. */
+	headers?: Readonly<Record<string, string>>;
+	/** The part of an accepted answer that reads return (Feishu's `data`); the body when absent. */
+	unwrap?(body: unknown): unknown;
+	/** An accepted answer that still says the service is near a limit (kintone's concurrency headers). */
+	underPressure?(response: HttpResponse): boolean;
+}
+
+/** One request, relative to the client's base URL. */
+export interface ServiceRequest {
+	method: IHttpRequestMethods;
+	path: string;
+	qs?: IDataObject;
+	body?: IDataObject;
+	headers?: Record<string, string>;
+}
+
+export interface ClientSettings {
+	baseUrl: string;
+	timeoutMs: number;
+	throttle?: Throttle;
+	retry?: RetryBudget;
+	/** Credential data decrypted once per run, for credentials that do not change during one. */
+	credentialOptions?: IAdditionalCredentialOptions;
+}
+
+/**
+ * One execution's connection to one service, built once by the node's router and handed to every
+ * operation: the base URL, one throttle, the retry budget and the service's profile.
+ */
+export class ServiceClient {
+	/**
+	 * Answers so far that asked to slow down (rate limits) or said the service is near a limit:
+	 * adaptive concurrency watches it.
+	 */
+	pressure = 0;
+
+	constructor(
+		readonly ctx: RequestContext,
+		readonly profile: ServiceProfile,
+		readonly settings: ClientSettings,
+	) {}
+
+	get baseUrl(): string {
+		return this.settings.baseUrl;
+	}
+
+	/**
+	 * Sends one request with the engine's throttling and retries; answers the service did not accept
+	 * come back for the caller to read. `idempotent`: sending it twice leaves the same result, so a
+	 * lost answer may be retried.
+	 */
+	async send<T = unknown>(request: ServiceRequest, idempotent: boolean): Promise<HttpResponse<T>> {
+		const { settings, profile } = this;
+		const response = await sendRequest<T>(
+			this.ctx,
+			profile.rules,
+			{
+				method: request.method,
+				url: `${settings.baseUrl}${request.path}`,
+				qs: request.qs,
+				body: request.body,
+				json: true,
+				timeout: settings.timeoutMs,
+				headers: { ...profile.headers, ...request.headers },
+			},
+			{
+				idempotent,
+				throttle: settings.throttle,
+				retry: settings.retry,
+				credentialOptions: settings.credentialOptions,
+				onRateLimited: () => this.pressure++,
+			},
+		);
+		if (profile.underPressure?.(response)) this.pressure++;
+		return response;
+	}
+
+	isSuccess(response: HttpResponse): boolean {
+		return this.profile.isSuccess(response);
+	}
+
+	/** The service's code, message and hint for an answer it did not accept. */
+	describe(response: HttpResponse): ServiceError {
+		const { code, message } = this.profile.errorOf(response);
+		return { code, message, hint: code ? this.profile.hints[code] : undefined, httpCode: String(response.statusCode) };
+	}
+
+	/** Every record of a request the service refused as a whole fails with this. */
+	refusal(response: HttpResponse): RecordFailure {
+		const { code, message, hint, httpCode } = this.describe(response);
+		return {
+			message: `${this.profile.name} refused the request${code ? ` (code ${code})` : ''}: ${message}${hint ? `. ${hint}` : ''}`,
+			outcome: 'failed',
+			code,
+			serviceMessage: message,
+			httpCode,
+		};
+	}
+
+	/**
+	 * For reads and metadata: the answer's payload when the service accepted the request, otherwise
+	 * a NodeApiError saying what was being done, the service's code and message, and what to do.
+	 * A read is safe to resend unless it moves something on (a cursor): then `idempotent` is false.
+	 */
+	async read<T = IDataObject>(request: ServiceRequest, doing: string, itemIndex?: number, idempotent = true): Promise<T> {
+		let response: HttpResponse;
+		try {
+			response = await this.send(request, idempotent);
+		} catch (error) {
+			if (!(error instanceof RequestFailedError)) throw asNodeError(this.ctx, error, itemIndex);
+			throw new NodeApiError(this.ctx.getNode(), { message: error.message } as JsonObject, {
+				message: `${doing}: ${error.message}`,
+				itemIndex,
+				httpCode: error.response ? String(error.response.statusCode) : undefined,
+			});
+		}
+		if (this.isSuccess(response)) {
+			return (this.profile.unwrap ? this.profile.unwrap(response.body) : response.body) as T;
+		}
+		const { code, message, hint, httpCode } = this.describe(response);
+		const body = response.body && typeof response.body === 'object' ? response.body : { message };
+		throw new NodeApiError(this.ctx.getNode(), body as JsonObject, {
+			message: `${doing}: ${code ? `[${code}] ` : ''}${message}`,
+			description: hint,
+			httpCode,
+			itemIndex,
+		});
+	}
+}
+
+/** The options of every operation that shape its client (Timeout, Max Wait on Rate Limits, Throttle Requests). */
+export interface ClientOptions {
+	timeout?: number;
+	/** "Max Wait on Rate Limits", in seconds. */
+	rateLimitWait?: unknown;
+	throttle?: boolean;
+}

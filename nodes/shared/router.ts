@@ -1,0 +1,28 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { ServiceClient } from './client';
+
+/** What every operation module exports besides its description: the run, given the router's client and target. */
+export interface Operation<Target> {
+	execute(this: IExecuteFunctions, client: ServiceClient, target: Target): Promise<INodeExecutionData[]>;
+}
+
+/**
+ * The module of the chosen resource and operation, as the node's `actions/<resource>/index.ts`
+ * exports it under the operation's value: no operation map is kept by hand.
+ */
+export function chosenOperation<Target>(
+	ctx: IExecuteFunctions,
+	resources: Record<string, Record<string, unknown>>,
+): Operation<Target> {
+	const resource = ctx.getNodeParameter('resource', 0) as string;
+	const operation = ctx.getNodeParameter('operation', 0) as string;
+	const candidate = Object.prototype.hasOwnProperty.call(resources, resource)
+		? resources[resource][operation]
+		: undefined;
+	if (typeof (candidate as Partial<Operation<Target>> | undefined)?.execute !== 'function') {
+		throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+	}
+	return candidate as Operation<Target>;
+}
