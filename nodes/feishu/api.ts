@@ -82,11 +82,13 @@ function describeFeishuError(response: HttpResponse): { code?: string; message: 
 }
 
 /** How both Feishu nodes' services answer: an envelope whose `code` 0 means success, its payload in `data`. */
-export function feishuProfile(rules: ServiceRules, hints: Record<string, string>): ServiceProfile {
+export function feishuProfile(
+	node: Pick<ServiceProfile, 'rules' | 'hints' | 'rateWindows' | 'credentialHint'>,
+): ServiceProfile {
 	return {
 		name: 'Feishu',
-		rules,
-		hints,
+		...node,
+		baseUrl: (credentials) => feishuApiBaseUrl(credentials.platform, credentials.baseUrl),
 		headers: { 'Content-Type': 'application/json; charset=utf-8' },
 		isSuccess: (response) =>
 			response.statusCode >= 200 && response.statusCode < 300 && (response.body as FeishuEnvelope | undefined)?.code === 0,

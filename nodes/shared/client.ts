@@ -1,17 +1,20 @@
 import type {
 	IAdditionalCredentialOptions,
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	IHttpRequestMethods,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError, RequestFailedError } from './errors';
 import type { HttpResponse, RequestContext, ServiceRules } from './request';
-import { sendRequest } from './request';
+import { sendRequest, withCredentialData } from './request';
 import type { RecordFailure } from './results';
 import type { RetryBudget } from './retry';
-import type { Throttle } from './throttle';
+import { retryBudgetFor } from './retry';
+import type { RateWindow } from './throttle';
+import { Throttle } from './throttle';
 
 /** What a service said about a request it did not accept, and what to do about it. */
 export interface ServiceError {
@@ -30,6 +33,17 @@ export interface ServiceProfile {
 	name: string;
 	/** Credential type, rate-limit answers, token expiry. */
 	rules: ServiceRules;
+	/** Where the credential points: the API's base URL, or what to fix in the credential. */
+	baseUrl(credentials: ICredentialDataDecryptedObject): { url: string } | { problem: string };
+	/** Said under a base URL problem, e.g. which credential to open. */
+	credentialHint?: string;
+	/** The service's documented request rates (per second, per minute); none: only its 429 hints pace requests. */
+	rateWindows?: readonly RateWindow[];
+	/**
+	 * Whether the credential stays the same during a run (an API token, a password): then it is
+	 * decrypted once for the run, not by n8n for every request.
+	 */
+	fixedCredential?: boolean;
 	/** Whether the service accepted the request as a whole. */
 	isSuccess(response: HttpResponse): boolean;
 	/** The service's own code and message in an answer it did not accept. */
@@ -40,8 +54,11 @@ export interface ServiceProfile {
 	headers?: Readonly<Record<string, string>>;
 	/** The part of an accepted answer that reads return (Feishu's `data`); the body when absent. */
 	unwrap?(body: unknown): unknown;
-	/** An accepted answer that still says the service is near a limit (kintone's concurrency headers). */
-	underPressure?(response: HttpResponse): boolean;
+	/**
+	 * The service's limit on concurrent requests and how many are running, as an answer reports
+	 * them (kintone's `X-ConcurrencyLimit-Limit` and `-Running`); undefined when it does not say.
+	 */
+	concurrency?(response: HttpResponse): { running: number; limit: number } | undefined;
 }
 
 /** One request, relative to the client's base URL. */
@@ -63,15 +80,25 @@ export interface ClientSettings {
 }
 
 /**
+ * The share of a service's concurrent requests from which fewer go at once, and which one run
+ * never takes alone: the limit is usually for everyone together (kintone: 100 per domain), so the
+ * last fifth is left to others.
+ */
+export const BUSY = 0.8;
+
+/**
  * One execution's connection to one service, built once by the node's router and handed to every
  * operation: the base URL, one throttle, the retry budget and the service's profile.
  */
 export class ServiceClient {
 	/**
-	 * Answers so far that asked to slow down (rate limits) or said the service is near a limit:
-	 * adaptive concurrency watches it.
+	 * Answers so far that asked to slow down: rate limits, or BUSY of the service's concurrent
+	 * requests running. Adaptive concurrency watches it.
 	 */
 	pressure = 0;
+
+	/** The service's limit on concurrent requests, once an answer said it. */
+	concurrencyLimit?: number;
 
 	constructor(
 		readonly ctx: RequestContext,
@@ -110,7 +137,11 @@ export class ServiceClient {
 				onRateLimited: () => this.pressure++,
 			},
 		);
-		if (profile.underPressure?.(response)) this.pressure++;
+		const concurrency = profile.concurrency?.(response);
+		if (concurrency && concurrency.limit > 0 && concurrency.running >= 0) {
+			this.concurrencyLimit = concurrency.limit;
+			if (concurrency.running >= BUSY * concurrency.limit) this.pressure++;
+		}
 		return response;
 	}
 
@@ -172,5 +203,30 @@ export interface ClientOptions {
 	timeout?: number;
 	/** "Max Wait on Rate Limits", in seconds. */
 	rateLimitWait?: unknown;
+	/** Off: the service's documented rates are not kept (its 429 answers are still waited out). */
 	throttle?: boolean;
+}
+
+/** How long a request waits for its answer unless the operation's Timeout option says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** The client of one run (or one editor call), from the node's profile, its credential and the options. */
+export async function openClient(
+	ctx: RequestContext,
+	profile: ServiceProfile,
+	options: ClientOptions = {},
+): Promise<ServiceClient> {
+	const credentials = await ctx.getCredentials(profile.rules.credentialType);
+	const base = profile.baseUrl(credentials);
+	if ('problem' in base) throw new NodeOperationError(ctx.getNode(), base.problem, { description: profile.credentialHint });
+	return new ServiceClient(ctx, profile, {
+		baseUrl: base.url,
+		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout : DEFAULT_TIMEOUT_MS,
+		// Even without documented rates, a throttle lets one 429's hint pause every request of the run.
+		throttle: options.throttle === false ? undefined : new Throttle(profile.rateWindows ?? []),
+		retry: retryBudgetFor(options.rateLimitWait),
+		credentialOptions: profile.fixedCredential
+			? withCredentialData(ctx, profile.rules.credentialType, credentials)
+			: undefined,
+	});
 }

@@ -37,6 +37,7 @@ const profile: ServiceProfile = {
 		retryHintHeaders: ['x-ratelimit-reset'],
 	},
 	hints: {},
+	baseUrl: (credentials) => ({ url: String(credentials.baseUrl) }),
 	isSuccess: (response) => response.statusCode < 400,
 	errorOf: (response) => ({ message: String((response.body as IDataObject | undefined)?.message ?? response.statusCode) }),
 };

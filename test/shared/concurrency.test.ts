@@ -97,25 +97,45 @@ describe('ConcurrencyLimit', () => {
 		expect(limit.current).toBe(3);
 	});
 
-	it('grows by about one per round of fast answers up to the maximum, and halves once when the service pushed back', () => {
+	it('doubles per round of fast answers until the service first pushes back, then halves once', () => {
 		let pressure = 0;
-		const limit = new ConcurrencyLimit({ start: 4, max: 6, pressure: () => pressure });
+		const limit = new ConcurrencyLimit({ start: 4, max: 20, pressure: () => pressure, serviceLimit: () => undefined });
 		expect(limit.current).toBe(4);
 		// One round: as many answers as batches in flight.
 		for (let batch = 0; batch < 4; batch++) limit.observe(limit.start());
-		expect(limit.current).toBe(5);
-		for (let batch = 0; batch < 20; batch++) limit.observe(limit.start());
-		expect(limit.current).toBe(6);
-		const inFlight = [limit.start(), limit.start(), limit.start()];
+		expect(limit.current).toBe(8);
+		const inFlight = Array.from({ length: 8 }, () => limit.start());
 		pressure++;
 		for (const started of inFlight) limit.observe(started);
-		// Three answers saw the push-back; the count halves once.
+		// Eight answers saw the push-back; the count halves once.
+		expect(limit.current).toBe(4);
+	});
+
+	it('after a push-back, grows by about one per round, up to the maximum', () => {
+		let pressure = 0;
+		const limit = new ConcurrencyLimit({ start: 4, max: 6, pressure: () => pressure, serviceLimit: () => undefined });
+		const started = limit.start();
+		pressure++;
+		limit.observe(started);
+		expect(limit.current).toBe(2);
+		for (let batch = 0; batch < 2; batch++) limit.observe(limit.start());
 		expect(limit.current).toBe(3);
+		for (let batch = 0; batch < 3; batch++) limit.observe(limit.start());
+		expect(limit.current).toBe(4);
+		for (let batch = 0; batch < 40; batch++) limit.observe(limit.start());
+		expect(limit.current).toBe(6);
+	});
+
+	it("stops doubling at half the service's concurrent-request limit and never takes more than 80% of it", () => {
+		const limit = new ConcurrencyLimit({ start: 4, max: 30, pressure: () => 0, serviceLimit: () => 10 });
+		for (let batch = 0; batch < 4; batch++) limit.observe(limit.start());
+		expect(limit.current).toBe(5);
+		for (let batch = 0; batch < 100; batch++) limit.observe(limit.start());
+		expect(limit.current).toBe(8);
 	});
 
 	it('holds while answers take much longer than the fastest so far', () => {
-		const limit = new ConcurrencyLimit({ start: 2, max: 10, pressure: () => 0 });
-		limit.observe(limit.start());
+		const limit = new ConcurrencyLimit({ start: 2, max: 10, pressure: () => 0, serviceLimit: () => undefined });
 		limit.observe(limit.start());
 		expect(limit.current).toBe(3);
 		for (let batch = 0; batch < 10; batch++) limit.observe({ ...limit.start(), at: Date.now() - 10_000 });
@@ -123,6 +143,6 @@ describe('ConcurrencyLimit', () => {
 	});
 
 	it('starts at the maximum when that is lower than the start', () => {
-		expect(new ConcurrencyLimit({ start: 4, max: 1, pressure: () => 0 }).current).toBe(1);
+		expect(new ConcurrencyLimit({ start: 4, max: 1, pressure: () => 0, serviceLimit: () => undefined }).current).toBe(1);
 	});
 });

@@ -1,21 +1,17 @@
 import type { INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { feishuApiBaseUrl, feishuProfile } from '../../feishu/api';
-import type { ClientOptions } from '../../shared/client';
-import { ServiceClient } from '../../shared/client';
+import { feishuProfile } from '../../feishu/api';
+import type { ClientOptions, ServiceClient } from '../../shared/client';
+import { openClient } from '../../shared/client';
 import type { RequestContext } from '../../shared/request';
-import { retryBudgetFor } from '../../shared/retry';
-import { Throttle } from '../../shared/throttle';
-import { CREDENTIAL_TYPE, tenantTokenRules } from './token';
+import { tenantTokenRules } from './token';
 
 /** The largest batch every aPaaS batch endpoint accepts, and the largest query page. */
 export const MAX_BATCH = 500;
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
-
 // Documented for every object record API: 50 per second and 1,000 per minute per app.
-export const RATE_WINDOWS = [
+const RATE_WINDOWS = [
 	{ limit: 50, intervalMs: 1_000 },
 	{ limit: 1_000, intervalMs: 60_000 },
 ];
@@ -29,22 +25,14 @@ const HINTS: Record<string, string> = {
 	'99991403': "The app's monthly API quota is used up.",
 };
 
-const apaasProfile = feishuProfile(tenantTokenRules, HINTS);
+const apaasProfile = feishuProfile({ rules: tenantTokenRules, hints: HINTS, rateWindows: RATE_WINDOWS });
 
 /**
  * The run's connection to the aPaaS API: the credential's base URL and one throttle at the
  * documented limits (unless the Throttle Requests option is off).
  */
-export async function createClient(ctx: RequestContext, options: ClientOptions = {}): Promise<ServiceClient> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	const base = feishuApiBaseUrl(credentials.platform, credentials.baseUrl);
-	if ('problem' in base) throw new NodeOperationError(ctx.getNode(), base.problem);
-	return new ServiceClient(ctx, apaasProfile, {
-		baseUrl: base.url,
-		throttle: options.throttle === false ? undefined : new Throttle(RATE_WINDOWS),
-		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout : DEFAULT_TIMEOUT_MS,
-		retry: retryBudgetFor(options.rateLimitWait),
-	});
+export async function createClient(ctx: RequestContext, options?: ClientOptions): Promise<ServiceClient> {
+	return await openClient(ctx, apaasProfile, options);
 }
 
 /** Where records live: an application namespace and an object, both API names. */

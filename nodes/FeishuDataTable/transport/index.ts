@@ -1,20 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { FEISHU_CODES, feishuApiBaseUrl, feishuProfile, feishuRules } from '../../feishu/api';
-import type { ClientOptions } from '../../shared/client';
-import { ServiceClient } from '../../shared/client';
+import { FEISHU_CODES, feishuProfile, feishuRules } from '../../feishu/api';
+import type { ClientOptions, ServiceClient } from '../../shared/client';
+import { openClient } from '../../shared/client';
 import type { RequestContext, ServiceRules } from '../../shared/request';
-import { retryBudgetFor } from '../../shared/retry';
-import { Throttle } from '../../shared/throttle';
 
 export const CREDENTIAL_TYPE = 'feishuDataTableOAuth2Api';
 
 /** Rows per write request and per read page, as documented for every records endpoint. */
 export const MAX_ROWS_PER_REQUEST = 500;
-
-/** How long a request waits for its answer unless the operation's Timeout option says otherwise. */
-export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Every data table endpoint allows 10 requests per second per app. */
 const RATE_WINDOWS = [{ limit: 10, intervalMs: 1000 }];
@@ -83,27 +78,20 @@ const HINTS: Record<string, string> = {
 		'Check the workspace ID, the table name and that every column exists and gets a value of its type.',
 };
 
-const dataTableProfile = feishuProfile(dataTableRules, HINTS);
+const dataTableProfile = feishuProfile({
+	rules: dataTableRules,
+	hints: HINTS,
+	rateWindows: RATE_WINDOWS,
+	credentialHint: 'Open the Feishu Data Table credential and fix the Base URL.',
+});
 
 /**
  * The run's connection to the data table API: the base URL read once from the credential, one
  * throttle at the documented 10 requests per second for all requests, and the Feishu rules (rate
  * limits, token refresh) on each request.
  */
-export async function createClient(ctx: RequestContext, options: ClientOptions = {}): Promise<ServiceClient> {
-	const credentials = await ctx.getCredentials<{ platform?: string; baseUrl?: string }>(CREDENTIAL_TYPE);
-	const base = feishuApiBaseUrl(credentials.platform, credentials.baseUrl);
-	if ('problem' in base) {
-		throw new NodeOperationError(ctx.getNode(), base.problem, {
-			description: 'Open the Feishu Data Table credential and fix the Base URL.',
-		});
-	}
-	return new ServiceClient(ctx, dataTableProfile, {
-		baseUrl: base.url,
-		throttle: new Throttle(RATE_WINDOWS),
-		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout : DEFAULT_TIMEOUT_MS,
-		retry: retryBudgetFor(options.rateLimitWait),
-	});
+export async function createClient(ctx: RequestContext, options?: ClientOptions): Promise<ServiceClient> {
+	return await openClient(ctx, dataTableProfile, options);
 }
 
 /** Where the operation works: read once, at item 0, for all items. */

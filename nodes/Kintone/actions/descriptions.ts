@@ -66,7 +66,7 @@ export const kintoneTimeoutOption = timeoutOption('Milliseconds to wait for each
 export const START_CONCURRENCY = 4;
 
 /** kintone allows 100 concurrent requests per domain, shared with every other user and integration. */
-export const DEFAULT_CONCURRENCY = 20;
+export const DEFAULT_CONCURRENCY = 30;
 
 export const concurrencyOption: INodeProperties = {
 	displayName: 'Max Concurrency',
@@ -75,7 +75,7 @@ export const concurrencyOption: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 100 },
 	default: DEFAULT_CONCURRENCY,
 	description:
-		'Up to how many requests to send at once. The node starts with 4 and sends more while kintone answers fast, and fewer as soon as kintone reports many concurrent requests on the domain (it allows 100, for all users and integrations together). Changes to the same record (same ID or update key) still land in input order; 1 sends everything in input order.',
+		'Up to how many requests to send at once. The node starts with 4 and sends more while kintone answers fast; it sends half as many when kintone reports 80% of its concurrent requests per domain in use (100, for all users and integrations together), and never takes more than 80% alone. Changes to the same record (same ID or update key) still land in input order; 1 sends everything in input order.',
 };
 
 export const atomicOption: INodeProperties = {

@@ -1,25 +1,14 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { ClientOptions, ServiceProfile, ServiceRequest } from '../../shared/client';
-import { ServiceClient } from '../../shared/client';
+import type { ClientOptions, ServiceClient, ServiceProfile, ServiceRequest } from '../../shared/client';
+import { openClient } from '../../shared/client';
 import type { RequestContext } from '../../shared/request';
-import { withCredentialData } from '../../shared/request';
-import { retryBudgetFor } from '../../shared/retry';
-import { Throttle } from '../../shared/throttle';
 import { HINTS, KINTONE_CODES, errorOf, kintoneError } from './errors';
 import type { KintoneEndpoint } from './url';
 import { kintoneBaseUrl, kintonePath, positiveId } from './url';
 
 export const CREDENTIAL_TYPE = 'kintoneApi';
-
-export const DEFAULT_TIMEOUT_MS = 60_000;
-
-/**
- * Share of kintone's concurrent requests per domain (`X-ConcurrencyLimit-Running` of `-Limit`, on
- * every answer) from which the node sends fewer at once: the limit is for everyone together.
- */
-const BUSY_SHARE = 0.8;
 
 function headerNumber(headers: IDataObject, name: string): number {
 	const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === name);
@@ -37,33 +26,31 @@ const kintoneProfile: ServiceProfile = {
 		credentialType: CREDENTIAL_TYPE,
 		isRateLimited: (response) => kintoneError(response.body)?.code === KINTONE_CODES.tooManyRequests,
 	},
+	baseUrl: (credentials) => {
+		try {
+			return { url: kintoneBaseUrl(credentials) };
+		} catch (error) {
+			// Only the checks of the domain, subdomain or custom URL throw (KintoneUrlError).
+			return { problem: (error as Error).message };
+		}
+	},
+	// kintone limits requests at once, not per second: a 429's hint still pauses every request of the run.
+	rateWindows: [],
+	// An API token or password does not change during a run.
+	fixedCredential: true,
 	isSuccess: (response) => response.statusCode >= 200 && response.statusCode < 300,
 	errorOf: (response) => errorOf(response),
 	hints: HINTS,
-	underPressure: ({ headers }) =>
-		headerNumber(headers, 'x-concurrencylimit-running') >= BUSY_SHARE * headerNumber(headers, 'x-concurrencylimit-limit'),
+	// On every answer: the domain's concurrent requests (all users and integrations) and its limit.
+	concurrency: ({ headers }) => {
+		const [running, limit] = ['x-concurrencylimit-running', 'x-concurrencylimit-limit'].map((name) => headerNumber(headers, name));
+		return Number.isFinite(running) && Number.isFinite(limit) ? { running, limit } : undefined;
+	},
 };
 
-/**
- * The run's connection to the credential's kintone domain. An API token or password does not
- * change during a run: it is decrypted once, not for every request. kintone has no request rate
- * limit, but a 429's hint pauses every request of the run (the throttle without windows).
- */
-export async function createClient(ctx: RequestContext, options: ClientOptions = {}): Promise<ServiceClient> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	let baseUrl: string;
-	try {
-		baseUrl = kintoneBaseUrl(credentials);
-	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), (error as Error).message);
-	}
-	return new ServiceClient(ctx, kintoneProfile, {
-		baseUrl,
-		timeoutMs: options.timeout && options.timeout > 0 ? options.timeout : DEFAULT_TIMEOUT_MS,
-		throttle: new Throttle([]),
-		credentialOptions: withCredentialData(ctx, CREDENTIAL_TYPE, credentials),
-		retry: retryBudgetFor(options.rateLimitWait),
-	});
+/** The run's connection to the credential's kintone domain. */
+export async function createClient(ctx: RequestContext, options?: ClientOptions): Promise<ServiceClient> {
+	return await openClient(ctx, kintoneProfile, options);
 }
 
 /** The app every item of the run goes to, and the guest space it lives in, if any. */

@@ -164,7 +164,12 @@ function bulkEndpoint(
 
 /** From a few requests at once up to the Concurrency option, as kintone's answers allow (see ConcurrencyLimit). */
 function adaptiveConcurrency(client: ServiceClient, settings: WriteSettings): Concurrency {
-	return { start: START_CONCURRENCY, max: settings.concurrency, pressure: () => client.pressure };
+	return {
+		start: START_CONCURRENCY,
+		max: settings.concurrency,
+		pressure: () => client.pressure,
+		serviceLimit: () => client.concurrencyLimit,
+	};
 }
 
 function accepted(batch: Array<PendingRecord<RecordWrite>>, results: IDataObject[]): RecordOutcome[] {
