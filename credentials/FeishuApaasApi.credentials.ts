@@ -9,8 +9,8 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import type { FeishuApaasTokenState } from '../nodes/FeishuApaas/transport/token';
-import { credentialBaseUrl, tokenOwner } from '../nodes/FeishuApaas/transport/token';
+import type { FeishuApaasTokenState } from '../nodes/FeishuApaas/transport/tokenState';
+import { credentialBaseUrl, tokenOwner } from '../nodes/FeishuApaas/transport/tokenState';
 import { platformHostExpression, platformProperties } from '../nodes/feishu/platform';
 
 const API_HOST = platformHostExpression('$credentials', 'api');

@@ -2,7 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
 import type { Batching, BatchSignal, Prepare } from './bulkWrite';
-import { batchFailure, runBulkWrite } from './bulkWrite';
+import { runBulkWrite } from './bulkWrite';
+import { batchFailure } from './errors';
 import type { ServiceClient, ServiceRequest } from './client';
 import type { HttpResponse } from './request';
 import type { RecordFailure, RecordOutcome } from './results';
@@ -10,8 +11,9 @@ import { failed } from './results';
 
 /**
  * What an answer says about the records of its request: an outcome for each, or that the service
- * refused the request as a whole because of its records' data, so that nothing of it was applied
- * and parts of it may be sent again to find the records at fault.
+ * refused the request as a whole, so that nothing of it was applied. A refusal goes to the
+ * endpoint's refusal handler, which may send parts of the request again to find the records at
+ * fault; without one, every record fails with `refused`.
  */
 export type Answer = { outcomes: RecordOutcome[] } | Refused;
 
@@ -82,7 +84,7 @@ export async function writeBatches<T>(
 }
 
 /** Sends records in one request; one outcome per record, a refused request handled by the endpoint. */
-export async function sendRecords<T>(
+async function sendRecords<T>(
 	client: ServiceClient,
 	endpoint: BatchEndpoint<T>,
 	records: Array<PendingRecord<T>>,

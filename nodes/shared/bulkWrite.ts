@@ -1,13 +1,11 @@
-import type { IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
-import { toBatches } from './batching';
+import { BatchRun } from './batchRun';
 import type { Concurrency } from './concurrency';
-import { ConcurrencyLimit } from './concurrency';
 import { RecordInputError } from './errors';
-import { RequestFailedError } from './errors';
-import type { RecordFailure, RecordOutcome } from './results';
+import type { RecordOutcome } from './results';
 import { failed, readable, toOutputItems } from './results';
 import { assertSendable } from './sendable';
 
@@ -102,7 +100,7 @@ export async function runBulkWrite<T>(
 		}
 	}
 
-	outcomes.push(...(await sendAll(ctx, spec, pending, !continueOnFail)));
+	outcomes.push(...(await new BatchRun(ctx, spec, pending, !continueOnFail).run()));
 	if (ignored.size > 0) reportIgnoredFields(ctx, spec.targetName, ignored, outcomes);
 	return toOutputItems(ctx, itemCount, outcomes);
 }
@@ -137,146 +135,4 @@ function reportIgnoredFields(
 /** `, field "x"` when the message does not name the field already. */
 function fieldNotNamedIn(field: string | undefined, message: string): string {
 	return field && !message.includes(`"${field}"`) ? `, field "${field}"` : '';
-}
-
-async function sendAll<T>(
-	ctx: IExecuteFunctions,
-	spec: BulkWrite<T>,
-	records: Array<PendingRecord<T>>,
-	stopAtFirstFailure: boolean,
-): Promise<RecordOutcome[]> {
-	const batches = groupedBatches(records, spec);
-	const results: RecordOutcome[][] = new Array(batches.length);
-	const limit = new ConcurrencyLimit(spec.concurrency ?? 1);
-	const parallel = batches.length > 1 && (typeof spec.concurrency === 'object' || limit.current > 1);
-	const earlierWithSameKeys = parallel && spec.orderByKey ? new EarlierBatchesWithSameKeys() : undefined;
-	const finished: Array<Promise<void>> = new Array(batches.length);
-	let next = 0;
-	let stopped = false;
-	let active = 0;
-	const workers: Array<Promise<void>> = [];
-	const signal: BatchSignal = {
-		failureKnown: () => {
-			if (stopAtFirstFailure) stopped = true;
-		},
-	};
-
-	const sendNext = async () => {
-		// Batches are taken in order, so every batch this one may wait for is already under way.
-		const batchIndex = next++;
-		let markFinished = () => {};
-		finished[batchIndex] = new Promise((resolve) => (markFinished = resolve));
-		try {
-			const mustFollow = earlierWithSameKeys?.take(batches[batchIndex], batchIndex) ?? [];
-			if (mustFollow.length > 0) {
-				await Promise.all(mustFollow.map((earlier) => finished[earlier]));
-				if (stopped) return;
-			}
-			const started = limit.start();
-			results[batchIndex] = await sendBatch(ctx, spec, batches[batchIndex], signal);
-			limit.observe(started);
-			if (results[batchIndex].some((outcome) => outcome.failure)) signal.failureKnown();
-		} finally {
-			markFinished();
-		}
-	};
-	// Each worker sends batch after batch; one leaves when the limit went down, more join when it went up.
-	const worker = async () => {
-		while (next < batches.length && !stopped && active <= limit.current) {
-			await sendNext();
-			startWorkers();
-		}
-		active--;
-	};
-	const startWorkers = () => {
-		while (active < limit.current && next < batches.length && !stopped) {
-			active++;
-			workers.push(worker());
-		}
-	};
-	if (parallel && spec.firstBatchAlone !== false) await sendNext();
-	startWorkers();
-	for (let index = 0; index < workers.length; index++) await workers[index];
-
-	return batches.flatMap(
-		(batch, batchIndex) =>
-			results[batchIndex] ??
-			batch.map((record) =>
-				failed(
-					record.itemIndex,
-					{ message: 'Not sent, because an earlier batch failed', outcome: 'notSent' },
-					record.key,
-				),
-			),
-	);
-}
-
-/**
- * The latest earlier batches holding one of a batch's keys (empty keys name nothing). Batches are
- * taken in order, each once, so this learns their keys as they go: no pass over every record
- * delays the first request.
- */
-class EarlierBatchesWithSameKeys {
-	private readonly lastBatchOfKey = new Map<string, number>();
-
-	take<T>(batch: Array<PendingRecord<T>>, batchIndex: number): number[] {
-		// Most batches share no key with an earlier one: no set is made for them.
-		let earlier: Set<number> | undefined;
-		for (const { key } of batch) {
-			if (!key) continue;
-			const previous = this.lastBatchOfKey.get(key);
-			if (previous === batchIndex) continue;
-			if (previous !== undefined) (earlier ??= new Set()).add(previous);
-			this.lastBatchOfKey.set(key, batchIndex);
-		}
-		return earlier ? [...earlier] : [];
-	}
-}
-
-function groupedBatches<T>(records: Array<PendingRecord<T>>, spec: BulkWrite<T>) {
-	if (!spec.groupOf) return toBatches(records, spec.batchSize);
-	const groups = new Map<string, Array<PendingRecord<T>>>();
-	for (const record of records) {
-		const group = spec.groupOf(record);
-		const members = groups.get(group);
-		if (members) members.push(record);
-		else groups.set(group, [record]);
-	}
-	return [...groups.values()].flatMap((members) => toBatches(members, spec.batchSize));
-}
-
-async function sendBatch<T>(
-	ctx: IExecuteFunctions,
-	spec: BulkWrite<T>,
-	batch: Array<PendingRecord<T>>,
-	signal: BatchSignal,
-): Promise<RecordOutcome[]> {
-	let outcomes: RecordOutcome[];
-	try {
-		outcomes = await spec.send(batch, signal);
-	} catch (error) {
-		const failure = batchFailure(error);
-		return batch.map((record) => failed(record.itemIndex, failure, record.key));
-	}
-	const expected = batch.map((record) => record.itemIndex).join(',');
-	const got = outcomes.map((outcome) => outcome.itemIndex).join(',');
-	if (expected !== got) {
-		throw new NodeOperationError(ctx.getNode(), { expected, got } as unknown as JsonObject, {
-			message: 'Internal error: a batch answer does not match the records sent',
-		});
-	}
-	return outcomes;
-}
-
-/** The failure of every record of a request that threw (RequestFailedError or another error). */
-export function batchFailure(error: unknown): RecordFailure {
-	if (error instanceof RequestFailedError) {
-		return {
-			message: error.message,
-			outcome: error.kind === 'outcomeUnknown' ? 'unknown' : 'failed',
-			httpCode: error.response ? String(error.response.statusCode) : error.networkCode,
-		};
-	}
-	const { message, httpCode } = error as { message?: string; httpCode?: string | null };
-	return { message: message ?? String(error), outcome: 'failed', httpCode: httpCode ?? undefined };
 }

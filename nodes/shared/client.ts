@@ -13,6 +13,7 @@ import { sendRequest, withCredentialData } from './request';
 import type { RecordFailure } from './results';
 import type { RetryBudget } from './retry';
 import { retryBudgetFor } from './retry';
+import { BUSY } from './concurrency';
 import type { RateWindow } from './throttle';
 import { Throttle } from './throttle';
 
@@ -78,13 +79,6 @@ export interface ClientSettings {
 	/** Credential data decrypted once per run, for credentials that do not change during one. */
 	credentialOptions?: IAdditionalCredentialOptions;
 }
-
-/**
- * The share of a service's concurrent requests from which fewer go at once, and which one run
- * never takes alone: the limit is usually for everyone together (kintone: 100 per domain), so the
- * last fifth is left to others.
- */
-export const BUSY = 0.8;
 
 /**
  * One execution's connection to one service, built once by the node's router and handed to every
@@ -155,7 +149,7 @@ export class ServiceClient {
 		return { code, message, hint: code ? this.profile.hints[code] : undefined, httpCode: String(response.statusCode) };
 	}
 
-	/** Every record of a request the service refused as a whole fails with this. */
+	/** The failure of the records of a request the service refused as a whole: its code, message and hint. */
 	refusal(response: HttpResponse): RecordFailure {
 		const { code, message, hint, httpCode } = this.describe(response);
 		return {
@@ -188,7 +182,8 @@ export class ServiceClient {
 			return (this.profile.unwrap ? this.profile.unwrap(response.body) : response.body) as T;
 		}
 		const { code, message, hint, httpCode } = this.describe(response);
-		const body = response.body && typeof response.body === 'object' ? response.body : { message };
+		// The service's own error body when it gave one; a gateway's page or body is not passed on.
+		const body = code !== undefined ? response.body : { message };
 		throw new NodeApiError(this.ctx.getNode(), body as JsonObject, {
 			message: `${doing}: ${code ? `[${code}] ` : ''}${message}`,
 			description: hint,
@@ -208,7 +203,7 @@ export interface ClientOptions {
 }
 
 /** How long a request waits for its answer unless the operation's Timeout option says otherwise. */
-export const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** The client of one run (or one editor call), from the node's profile, its credential and the options. */
 export async function openClient(

@@ -1,4 +1,9 @@
-import { BUSY } from './client';
+/**
+ * The share of a service's concurrent requests from which fewer go at once, and which one run
+ * never takes alone: the limit is usually for everyone together (kintone: 100 per domain), so the
+ * last fifth is left to others.
+ */
+export const BUSY = 0.8;
 
 /**
  * How many batches may be in flight: a fixed number, or a number that adapts to the service's

@@ -103,7 +103,7 @@ export function timeoutOption(description: string): INodeProperties {
 		name: 'timeout',
 		type: 'number',
 		typeOptions: { minValue: 1 },
-		// DEFAULT_TIMEOUT_MS of the nodes' transports (a literal, as n8n's lint asks).
+		// DEFAULT_TIMEOUT_MS of shared/client.ts (a literal, as n8n's lint asks).
 		default: 60_000,
 		description,
 	};

@@ -1,6 +1,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { HttpResponse, RequestContext } from './request';
+import type { RecordFailure } from './results';
 
 /** An input that cannot become a record; names the field when one is to blame. */
 export class RecordInputError extends Error {
@@ -41,4 +42,17 @@ export class RequestFailedError extends Error {
 		super(message);
 		this.name = 'RequestFailedError';
 	}
+}
+
+/** The failure of every record of a request that threw (RequestFailedError or another error). */
+export function batchFailure(error: unknown): RecordFailure {
+	if (error instanceof RequestFailedError) {
+		return {
+			message: error.message,
+			outcome: error.kind === 'outcomeUnknown' ? 'unknown' : 'failed',
+			httpCode: error.response ? String(error.response.statusCode) : error.networkCode,
+		};
+	}
+	const { message, httpCode } = error as { message?: string; httpCode?: string | null };
+	return { message: message ?? String(error), outcome: 'failed', httpCode: httpCode ?? undefined };
 }

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { asNodeError } from './errors';
-import type { RequestContext } from './request';
+import type { ServiceClient } from './client';
 
 /**
  * Get Many: one read per input item, each record an output item paired with it. A read that fails
@@ -20,6 +20,8 @@ export async function readEachItem(
 			for (const json of records) output.push({ json, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			const failure = asNodeError(ctx, error, itemIndex);
+			// Errors raised deep in a read (a malformed answer) name the item here.
+			failure.context.itemIndex ??= itemIndex;
 			if (!ctx.continueOnFail()) throw failure;
 			const details: IDataObject = { itemIndex };
 			if (failure instanceof NodeApiError && failure.httpCode) details.httpCode = failure.httpCode;
@@ -42,8 +44,6 @@ export interface Page<T> {
 }
 
 export interface PagedRead {
-	/** How messages name the service. */
-	service: string;
 	/** Records wanted; Infinity for all. */
 	limit: number;
 	itemIndex?: number;
@@ -55,19 +55,19 @@ export interface PagedRead {
  * growing): that stops with an error.
  */
 export async function readPages<T>(
-	ctx: RequestContext,
+	client: ServiceClient,
 	read: PagedRead,
 	page: (token: string | undefined, wanted: number) => Promise<Page<T>>,
 ): Promise<T[]> {
 	const records: T[] = [];
 	const seen = new Set<string>();
 	let token: string | undefined;
-	for (;;) {
+	while (records.length < read.limit) {
 		const { records: got, next, more } = await page(token, read.limit - records.length);
 		records.push(...(records.length + got.length > read.limit ? got.slice(0, read.limit - records.length) : got));
-		if (records.length >= read.limit || got.length === 0 || !(next || more)) return records;
+		if (records.length >= read.limit || !(next || more)) break;
 		if (next && seen.has(next)) {
-			throw new NodeOperationError(ctx.getNode(), `${read.service} returned the same page token twice; stopped reading`, {
+			throw new NodeOperationError(client.ctx.getNode(), `${client.profile.name} returned the same page token twice; stopped reading`, {
 				itemIndex: read.itemIndex,
 				description: 'The service sent a page it had already sent, so reading on would never end. Try again later; if it persists, narrow the read (filter, limit).',
 			});
@@ -75,4 +75,5 @@ export async function readPages<T>(
 		if (next) seen.add(next);
 		token = next;
 	}
+	return records;
 }

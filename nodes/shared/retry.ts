@@ -34,7 +34,8 @@ export function retryBudgetFor(rateLimitWaitSeconds: unknown): RetryBudget {
 	return { ...DEFAULT_RETRY_BUDGET, rateLimitWaitMs: seconds * 1000 };
 }
 
-function headerValue(headers: IDataObject, name: string): string | undefined {
+/** A header's value, whatever the case of its name. */
+export function headerValue(headers: IDataObject, name: string): string | undefined {
 	const wanted = name.toLowerCase();
 	for (const [key, value] of Object.entries(headers)) {
 		if (key.toLowerCase() === wanted && value !== undefined && value !== null) return String(value);

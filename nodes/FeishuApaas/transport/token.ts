@@ -1,35 +1,12 @@
 import type { IAdditionalCredentialOptions, ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { FEISHU_CODES, feishuApiBaseUrl, feishuRules } from '../../feishu/api';
+import { FEISHU_CODES, feishuRules } from '../../feishu/api';
 import type { RequestContext, ServiceRules } from '../../shared/request';
 import { withCredentialData } from '../../shared/request';
+import type { FeishuApaasTokenState } from './tokenState';
+import { CREDENTIAL_TYPE, tokenOwner } from './tokenState';
 
-/**
- * The tenant access token's life cycle, shared by the credential (which fetches it) and the node
- * (which renews it in time). The credential imports this module, never the other way round.
- */
-
-export const CREDENTIAL_TYPE = 'feishuApaasApi';
-
-/** What the credential stores besides what the user enters; the node reads it to renew in time. */
-export interface FeishuApaasTokenState {
-	tenantAccessToken: string;
-	/** Milliseconds since the epoch at which the service stops accepting the token. */
-	tokenExpiresAt: number;
-	/** Which app and host the token belongs to, so editing either makes the node fetch a new one. */
-	tokenIssuedFor: string;
-}
-
-/** The API base URL the credential points at; throws when its custom Base URL cannot be used. */
-export function credentialBaseUrl(credentials: ICredentialDataDecryptedObject): string {
-	const base = feishuApiBaseUrl(credentials.platform, credentials.baseUrl);
-	if ('problem' in base) throw new Error(base.problem);
-	return base.url;
-}
-
-export function tokenOwner(credentials: ICredentialDataDecryptedObject): string {
-	return `${String(credentials.appId ?? '').trim()}@${credentialBaseUrl(credentials)}`;
-}
+// How the node keeps the tenant access token fresh; the credential fetches it (see tokenState.ts).
 
 // The official SDK renews three minutes before expiry too: a request in flight must not outlive its token.
 const RENEW_MARGIN_MS = 3 * 60_000;

@@ -35,7 +35,7 @@ export async function getTable(client: ServiceClient, workspaceId: string, table
 
 /** All tables of a workspace, following page tokens. */
 export async function listTables(client: ServiceClient, workspaceId: string): Promise<TableInfo[]> {
-	return await readPages(client.ctx, { service: 'Feishu', limit: Infinity }, async (pageToken) => {
+	return await readPages(client, { limit: Infinity }, async (pageToken) => {
 		const page = await client.read<{ items?: TableInfo[]; has_more?: boolean; page_token?: string }>(
 			{
 				method: 'GET',

@@ -4,16 +4,13 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { ClientOptions, ServiceClient, ServiceProfile, ServiceRequest } from '../../shared/client';
 import { openClient } from '../../shared/client';
 import type { RequestContext } from '../../shared/request';
+import { headerValue } from '../../shared/retry';
 import { HINTS, KINTONE_CODES, errorOf, kintoneError } from './errors';
 import type { KintoneEndpoint } from './url';
 import { kintoneBaseUrl, kintonePath, positiveId } from './url';
 
 export const CREDENTIAL_TYPE = 'kintoneApi';
 
-function headerNumber(headers: IDataObject, name: string): number {
-	const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === name);
-	return Number(entry?.[1]);
-}
 
 /**
  * kintone answers every error with a JSON body `{code, message}`. Too many concurrent requests on
@@ -43,7 +40,7 @@ const kintoneProfile: ServiceProfile = {
 	hints: HINTS,
 	// On every answer: the domain's concurrent requests (all users and integrations) and its limit.
 	concurrency: ({ headers }) => {
-		const [running, limit] = ['x-concurrencylimit-running', 'x-concurrencylimit-limit'].map((name) => headerNumber(headers, name));
+		const [running, limit] = ['x-concurrencylimit-running', 'x-concurrencylimit-limit'].map((name) => Number(headerValue(headers, name)));
 		return Number.isFinite(running) && Number.isFinite(limit) ? { running, limit } : undefined;
 	},
 };

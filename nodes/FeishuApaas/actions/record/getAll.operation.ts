@@ -168,7 +168,7 @@ export async function execute(
 		const returnAll = this.getNodeParameter('returnAll', itemIndex) as boolean;
 		const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex) as number);
 		const query: IDataObject = { select, use_page_token: true, ...filterOf(this, itemIndex, target) };
-		return await readPages(this, { service: 'Feishu', limit, itemIndex }, async (pageToken, wanted) => {
+		return await readPages(client, { limit, itemIndex }, async (pageToken, wanted) => {
 			const body: IDataObject = { ...query, page_size: Math.min(pageLimit, wanted) };
 			if (pageToken) body.page_token = pageToken;
 			const data = await client.read<QueryAnswer>(
@@ -177,8 +177,9 @@ export async function execute(
 				itemIndex,
 			);
 			const next = data.next_page_token;
-			// The service marks the last page with has_more false, no token, or the text "null".
-			return { records: parseItems(this.getNode(), data.items), next: data.has_more && next && next !== 'null' ? next : undefined };
+			const records = parseItems(this.getNode(), data.items);
+			// The service marks the last page with has_more false, no token, the text "null", or no records.
+			return { records, next: data.has_more && next && next !== 'null' && records.length > 0 ? next : undefined };
 		});
 	});
 }

@@ -1,6 +1,8 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { failEach } from '../../../shared/batchEndpoint';
 import type { ServiceClient, ServiceRequest } from '../../../shared/client';
+import type { HttpResponse } from '../../../shared/request';
 import type { RecordOutcome } from '../../../shared/results';
 import { succeeded } from '../../../shared/results';
 import { parseItems } from '../../../feishu/api';
@@ -8,9 +10,9 @@ import type { TableTarget } from '../../transport';
 import { MAX_ROWS_PER_REQUEST, queryOf, tablePath } from '../../transport';
 import { keysFilter } from '../../transport/filter';
 import type { RowRecord } from './rows';
-import { keyText } from './rows';
+import { keyText, recordIds } from './rows';
 
-/** What Insert and Create or Update share: `POST .../records` with the rows as a JSON text. */
+// What Insert and Create or Update share: `POST .../records` with the rows as a JSON text.
 
 export type MissingColumns = 'separate' | 'default' | 'null';
 
@@ -58,6 +60,25 @@ export function addRowsRequest(
 		body: { records: JSON.stringify(rows) },
 		headers: settings.prefer ? { Prefer: settings.prefer } : undefined,
 	};
+}
+
+/**
+ * The rows of an accepted answer, `record_ids` in the order of the rows sent; when their number
+ * differs, which rows were written is unknown.
+ */
+export function inOrder(
+	part: RowRecord[],
+	response: HttpResponse,
+	actionOf: (record: RowRecord) => RowAction | undefined = () => undefined,
+): RecordOutcome[] {
+	const ids = recordIds(response);
+	if (ids.length !== part.length) {
+		return failEach(part, {
+			message: `Feishu answered with ${ids.length} row IDs for ${part.length} rows, so which rows were written is unknown. Check the table before running again.`,
+			outcome: 'unknown',
+		});
+	}
+	return part.map((record, index) => written(record, ids[index], actionOf(record)));
 }
 
 /** A written row's output: its id, its values and, for upserts, what happened to it. */

@@ -89,7 +89,7 @@ export async function execute(
 	const path = tablePath(this, target.workspaceId, target.table, 'records');
 	return await readEachItem(this, async (itemIndex) => {
 		const query = readQuery(this, itemIndex);
-		return await readPages(this, { service: 'Feishu', limit: query.limit, itemIndex }, async (pageToken, wanted) => {
+		return await readPages(client, { limit: query.limit, itemIndex }, async (pageToken, wanted) => {
 			const data = await client.read<{ items?: unknown; has_more?: boolean; page_token?: string }>(
 				{
 					method: 'GET',

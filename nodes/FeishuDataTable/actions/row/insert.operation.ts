@@ -2,11 +2,10 @@ import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodePrope
 
 import type { ServiceClient } from '../../../shared/client';
 import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
-import { failEach } from '../../../shared/batchEndpoint';
 import type { TableTarget } from '../../transport';
 import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
 import type { MissingColumns } from './addRows';
-import { addRowsRequest, missingColumnsOption, written } from './addRows';
+import { addRowsRequest, inOrder, missingColumnsOption } from './addRows';
 import { readMapping } from './mapping';
 import { writeRows } from './rows';
 
@@ -36,15 +35,6 @@ export async function execute(
 		targetName: `table "${target.table}"`,
 		idempotent: false,
 		request: (rows) => addRowsRequest(client, target, rows, { prefer: missing === 'default' ? 'missing=default' : undefined }),
-		answer: (part, response) => {
-			const ids = (response.body as { data?: { record_ids?: string[] } }).data?.record_ids ?? [];
-			if (ids.length !== part.length) {
-				return failEach(part, {
-					message: `Feishu answered with ${ids.length} row IDs for ${part.length} rows, so which rows were written is unknown. Check the table before running again.`,
-					outcome: 'unknown',
-				});
-			}
-			return part.map((record, index) => written(record, ids[index]));
-		},
+		answer: (part, response) => inOrder(part, response),
 	});
 }

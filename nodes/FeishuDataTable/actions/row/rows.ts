@@ -6,6 +6,7 @@ import { failEach, writeBatches } from '../../../shared/batchEndpoint';
 import { bisect } from '../../../shared/bisect';
 import type { ServiceClient, ServiceRequest } from '../../../shared/client';
 import { RATE_LIMITED_CONCURRENCY } from '../../../shared/concurrency';
+import type { PreparedRecord } from '../../../shared/bulkWrite';
 import type { MappedItem } from '../../../shared/mapping';
 import type { HttpResponse } from '../../../shared/request';
 import type { RecordFailure, RecordOutcome } from '../../../shared/results';
@@ -51,6 +52,11 @@ export interface RowWrite {
 	duplicateOutcome?(record: RowRecord, leader: RecordOutcome): RecordOutcome;
 }
 
+/** The ids of the rows an accepted answer lists (`record_ids`). */
+export function recordIds(response: HttpResponse): string[] {
+	return (response.body as { data?: { record_ids?: string[] } }).data?.record_ids ?? [];
+}
+
 /** What is sent for a record: its row, with the later items of the same key merged in. */
 export function sentRow({ payload }: RowRecord): IDataObject {
 	return payload.merged ?? payload.row;
@@ -68,7 +74,6 @@ export function keyText(row: IDataObject, keyColumns: readonly string[]): string
  * split to find the rows at fault (shared/bisect.ts). Every item gets one outcome.
  */
 export async function writeRows(ctx: IExecuteFunctions, client: ServiceClient, spec: RowWrite): Promise<INodeExecutionData[]> {
-	const { keyColumns } = spec;
 	const leaders = new Map<string, RowRecord>();
 	/** Each item's request group, by item index, so a duplicate joins its leader's. */
 	const groups: string[] = [];
@@ -90,26 +95,7 @@ export async function writeRows(ctx: IExecuteFunctions, client: ServiceClient, s
 
 	return await writeBatches<RowPayload>(ctx, client, {
 		targetName: spec.targetName,
-		prepare: (itemIndex) => {
-			const { values: row, ignored } = spec.readRow(itemIndex);
-			requireKeyValues(row, keyColumns);
-			const key = describeKey(row, keyColumns);
-			const text = keyText(row, keyColumns);
-			const leader = keyColumns.length > 0 ? leaders.get(text) : undefined;
-			if (leader) {
-				if (spec.duplicates === 'merge') {
-					// Checked here, not only by the engine afterwards: the earlier item's request carries it.
-					assertSendable(row);
-					// The leader's row is its own output, so the merge goes into a copy.
-					leader.payload.merged ??= { ...leader.payload.row };
-					Object.assign(leader.payload.merged, row);
-				}
-				return { key, payload: { row, leader: leader.itemIndex, keyText: text }, ignored };
-			}
-			const record: RowRecord = { itemIndex, key, payload: { row, keyText: text } };
-			if (keyColumns.length > 0) leaders.set(text, record);
-			return ignored ? { ...record, ignored } : record;
-		},
+		prepare: (itemIndex) => prepareRow(spec, leaders, itemIndex),
 		endpoint: {
 			batchSize: MAX_ROWS_PER_REQUEST,
 			// Keys are the match columns' values: an item sharing a key with an earlier one waits for it.
@@ -136,6 +122,32 @@ export async function writeRows(ctx: IExecuteFunctions, client: ServiceClient, s
 			return batch.map((record) => results.get(record.itemIndex) ?? duplicateOutcome(record));
 		},
 	});
+}
+
+/**
+ * One item's row. An item whose key an earlier item has travels in that item's request: merged
+ * into its row (later values win) or left out, as the operation says.
+ */
+function prepareRow(spec: RowWrite, leaders: Map<string, RowRecord>, itemIndex: number): PreparedRecord<RowPayload> {
+	const { keyColumns } = spec;
+	const { values: row, ignored } = spec.readRow(itemIndex);
+	requireKeyValues(row, keyColumns);
+	const key = describeKey(row, keyColumns);
+	const text = keyText(row, keyColumns);
+	const leader = keyColumns.length > 0 ? leaders.get(text) : undefined;
+	if (leader) {
+		if (spec.duplicates === 'merge') {
+			// Checked here, not only by the engine afterwards: the earlier item's request carries it.
+			assertSendable(row);
+			// The leader's row is its own output, so the merge goes into a copy.
+			leader.payload.merged ??= { ...leader.payload.row };
+			Object.assign(leader.payload.merged, row);
+		}
+		return { key, payload: { row, leader: leader.itemIndex, keyText: text }, ignored };
+	}
+	const record: RowRecord = { itemIndex, key, payload: { row, keyText: text } };
+	if (keyColumns.length > 0) leaders.set(text, record);
+	return ignored ? { ...record, ignored } : record;
 }
 
 /** The service refused the request because of its data: nothing was written. */
@@ -165,7 +177,7 @@ export function refusalOf(client: ServiceClient, response: HttpResponse): Record
 }
 
 /** What a refused request did: a refusal of its rows' data (worth splitting), or a failure of every row. */
-export function refusedAnswer<T>(client: ServiceClient, part: Array<PendingRecord<T>>, response: HttpResponse): Answer {
+function refusedAnswer<T>(client: ServiceClient, part: Array<PendingRecord<T>>, response: HttpResponse): Answer {
 	const refused = refusalOf(client, response);
 	return isDataRefusal(response) ? { refused, response } : { outcomes: failEach(part, refused) };
 }

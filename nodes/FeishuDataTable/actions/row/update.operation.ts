@@ -19,7 +19,7 @@ import { ROW_ID } from '../../transport/schema';
 import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
 import { filterParameters, readFilter, requireFilter } from '../filters';
 import { readMapping } from './mapping';
-import { refusalOf, writeRows } from './rows';
+import { recordIds, refusalOf, writeRows } from './rows';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['update'] } };
 const byId: IDisplayOptions = { show: { ...displayOptions.show, updateBy: ['id'] } };
@@ -87,7 +87,7 @@ async function updateById(ctx: IExecuteFunctions, client: ServiceClient, target:
 		}),
 		answer: (part, response) => {
 			// Row IDs are UUIDs, which may come back in another case than they were sent.
-			const ids = (response.body as { data?: { record_ids?: string[] } }).data?.record_ids ?? [];
+			const ids = recordIds(response);
 			const updated = new Set(ids.map((id) => id.toLowerCase()));
 			return part.map((record) => {
 				const id = String(record.payload.row[ROW_ID]);
@@ -130,7 +130,7 @@ async function updateByFilter(ctx: IExecuteFunctions, client: ServiceClient, tar
 			}),
 			answer: ([record], response) => {
 				if (!client.isSuccess(response)) return { outcomes: [failed(record.itemIndex, refusalOf(client, response), record.key)] };
-				const ids = (response.body as { data?: { record_ids?: string[] } }).data?.record_ids ?? [];
+				const ids = recordIds(response);
 				if (response.afterLostAnswer) return { outcomes: [afterLostAnswer(record, ids)] };
 				return { outcomes: [succeeded(record.itemIndex, { updatedRows: ids.length, _ids: ids, ...record.payload.row }, record.key)] };
 			},

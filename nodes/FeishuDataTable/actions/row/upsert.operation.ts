@@ -1,16 +1,17 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { failEach } from '../../../shared/batchEndpoint';
 import type { ServiceClient } from '../../../shared/client';
+import type { HttpResponse } from '../../../shared/request';
+import type { RecordOutcome } from '../../../shared/results';
 import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import type { TableTarget } from '../../transport';
 import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
 import type { MissingColumns, RowAction } from './addRows';
-import { addRowsRequest, lookUpIds, missingColumnsOption, written } from './addRows';
+import { addRowsRequest, inOrder, lookUpIds, missingColumnsOption, written } from './addRows';
 import { readMapping } from './mapping';
 import type { RowRecord } from './rows';
-import { writeRows } from './rows';
+import { recordIds, writeRows } from './rows';
 
 /** Upsert conflict handling: PostgREST's `Prefer: resolution=...`. */
 type Resolution = 'merge-duplicates' | 'ignore-conflicts';
@@ -72,35 +73,7 @@ export async function execute(
 		});
 	}
 	const prefer = [`resolution=${resolution}`, missing === 'default' && 'missing=default'].filter(Boolean).join(', ');
-	/** The ids of the keys that existed before their batch, when looked up. */
-	let existing: Map<string, string> | undefined;
-	const keptId = (record: RowRecord) => existing?.get(record.payload.keyText);
-
-	/**
-	 * With ignore-conflicts, which rows were inserted is decided by key, from the look-up made before
-	 * the request: a key that existed was kept as it was. Counting the answer's ids cannot tell:
-	 * Feishu may list every row or only the new ones, and after a resend the rows its lost first
-	 * attempt inserted come back as kept. The ids come from the answer when it plainly lists them,
-	 * else from a look-up.
-	 */
-	const afterIgnoreConflicts = async (part: RowRecord[], ids: string[], afterLostAnswer: boolean) => {
-		const added = part.filter((record) => keptId(record) === undefined);
-		let idOf: (record: RowRecord) => string | undefined;
-		if (!afterLostAnswer && ids.length === part.length) {
-			idOf = (record) => ids[part.indexOf(record)];
-		} else if (!afterLostAnswer && ids.length === added.length) {
-			idOf = (record) => keptId(record) ?? ids[added.indexOf(record)];
-		} else {
-			try {
-				const byKey = await lookUpIds(client, target, keyColumns, part);
-				idOf = (record) => byKey.get(record.payload.keyText);
-			} catch {
-				// Each row is now added or kept, and which of the two is known; only the new ids are not.
-				idOf = keptId;
-			}
-		}
-		return part.map((record) => written(record, idOf(record) ?? null, keptId(record) === undefined ? 'inserted' : 'ignored'));
-	};
+	const keys = new KnownKeys(client, target, keyColumns);
 
 	return await writeRows(this, client, {
 		keyColumns,
@@ -111,31 +84,72 @@ export async function execute(
 		// Matching on a key with values makes a repeat land on the same rows.
 		idempotent: true,
 		request: (rows) => addRowsRequest(client, target, rows, { onConflict: keyColumns, prefer }),
-		beforeSend:
-			reportAction || resolution === 'ignore-conflicts'
-				? async (sent) => {
-						// Batches can be in flight together (never two with the same key): each adds what it found.
-						const found = await lookUpIds(client, target, keyColumns, sent);
-						existing ??= new Map();
-						for (const [key, id] of found) existing.set(key, id);
-					}
-				: undefined,
-		answer: async (part, response) => {
-			const ids = (response.body as { data?: { record_ids?: string[] } }).data?.record_ids ?? [];
-			if (resolution === 'ignore-conflicts') return await afterIgnoreConflicts(part, ids, response.afterLostAnswer === true);
-			if (ids.length !== part.length) {
-				return failEach(part, {
-					message: `Feishu answered with ${ids.length} row IDs for ${part.length} rows, so which rows were written is unknown. Check the table before running again.`,
-					outcome: 'unknown',
-				});
-			}
-			const actionOf = (record: RowRecord) => existing && (existing.has(record.payload.keyText) ? 'updated' : 'inserted');
-			return part.map((record, index) => written(record, ids[index], actionOf(record)));
-		},
+		beforeSend: reportAction || resolution === 'ignore-conflicts' ? async (sent) => await keys.lookUp(sent) : undefined,
+		answer: async (part, response) =>
+			resolution === 'ignore-conflicts'
+				? await keys.afterIgnoreConflicts(part, response)
+				: inOrder(part, response, (record) => keys.actionOf(record)),
 		duplicateOutcome: (record, leader) => {
 			// The first item of the key added or updated the row; this one updated it or was left out.
 			const action = resolution === 'ignore-conflicts' ? 'ignored' : leader.json!._action && 'updated';
 			return written(record, leader.json!._id as string | null, action as RowAction | undefined);
 		},
 	});
+}
+
+/** The rows that had their keys before their batch was sent, when looked up, by key text. */
+class KnownKeys {
+	private existing?: Map<string, string>;
+
+	constructor(
+		private readonly client: ServiceClient,
+		private readonly target: TableTarget,
+		private readonly keyColumns: string[],
+	) {}
+
+	/** Looks up a batch's keys before it is sent. */
+	async lookUp(sent: RowRecord[]): Promise<void> {
+		// Batches can be in flight together (never two with the same key): each adds what it found.
+		const found = await lookUpIds(this.client, this.target, this.keyColumns, sent);
+		this.existing ??= new Map();
+		for (const [key, id] of found) this.existing.set(key, id);
+	}
+
+	/** "updated" for a key that existed, "inserted" for a new one; nothing when keys were not looked up. */
+	actionOf(record: RowRecord): RowAction | undefined {
+		return this.existing && (this.existing.has(record.payload.keyText) ? 'updated' : 'inserted');
+	}
+
+	private keptId(record: RowRecord): string | undefined {
+		return this.existing?.get(record.payload.keyText);
+	}
+
+	/**
+	 * With ignore-conflicts, which rows were inserted is decided by key, from the look-up made before
+	 * the request: a key that existed was kept as it was. Counting the answer's ids cannot tell:
+	 * Feishu may list every row or only the new ones, and after a resend the rows its lost first
+	 * attempt inserted come back as kept. The ids come from the answer when it plainly lists them,
+	 * else from a look-up.
+	 */
+	async afterIgnoreConflicts(part: RowRecord[], response: HttpResponse): Promise<RecordOutcome[]> {
+		const ids = recordIds(response);
+		const added = part.filter((record) => this.keptId(record) === undefined);
+		let idOf: (record: RowRecord) => string | undefined;
+		if (!response.afterLostAnswer && ids.length === part.length) {
+			idOf = (record) => ids[part.indexOf(record)];
+		} else if (!response.afterLostAnswer && ids.length === added.length) {
+			idOf = (record) => this.keptId(record) ?? ids[added.indexOf(record)];
+		} else {
+			try {
+				const byKey = await lookUpIds(this.client, this.target, this.keyColumns, part);
+				idOf = (record) => byKey.get(record.payload.keyText);
+			} catch {
+				// Each row is now added or kept, and which of the two is known; only the new ids are not.
+				idOf = (record) => this.keptId(record);
+			}
+		}
+		return part.map((record) =>
+			written(record, idOf(record) ?? null, this.keptId(record) === undefined ? 'inserted' : 'ignored'),
+		);
+	}
 }

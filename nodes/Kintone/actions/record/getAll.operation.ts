@@ -135,7 +135,7 @@ class RecordReader {
 		let finished = false;
 		let read = 0;
 		try {
-			return await readPages(this.client.ctx, { service: 'kintone', limit: request.max, itemIndex: request.itemIndex }, async () => {
+			return await readPages(this.client, { limit: request.max, itemIndex: request.itemIndex }, async () => {
 				const page = await this.call<{ records?: KintoneRecord[]; next?: boolean }>(
 					{ method: 'GET', endpoint: 'records/cursor', qs: { id } },
 					`Could not read records of app ${app} (after ${read})`,

@@ -10,7 +10,6 @@ import { HINTS, errorOf, kintoneError } from '../../transport/errors';
 import type { Blame } from './blame';
 import { blamedRecords } from './blame';
 import type { RecordWrite } from './write';
-import { RECORDS_PER_REQUEST } from './write';
 
 type Batch = Array<PendingRecord<RecordWrite>>;
 
@@ -44,8 +43,11 @@ export function requestRefusal(client: ServiceClient, target: KintoneTarget): Re
 	return async (batch, refused, resend) => await handle(batch, refused, resend, false);
 }
 
-/** A bulkRequest kintone refused: all of it is rolled back; the failing request's records are blamed. */
-export function atomicRefusal(client: ServiceClient, target: KintoneTarget): RefusalHandler<RecordWrite> {
+/**
+ * A bulkRequest kintone refused: all of it is rolled back; the failing request's records (of
+ * `perRequest` each) are blamed.
+ */
+export function atomicRefusal(client: ServiceClient, target: KintoneTarget, perRequest: number): RefusalHandler<RecordWrite> {
 	return async (batch, { response }) => {
 		// `results` holds the failing request's error and `{}` for the others.
 		const results = (response.body as { results?: unknown[] } | undefined)?.results ?? [];
@@ -54,7 +56,7 @@ export function atomicRefusal(client: ServiceClient, target: KintoneTarget): Ref
 		const span =
 			failing < 0
 				? { offset: 0, size: batch.length }
-				: { offset: failing * RECORDS_PER_REQUEST, size: Math.min(RECORDS_PER_REQUEST, batch.length - failing * RECORDS_PER_REQUEST) };
+				: { offset: failing * perRequest, size: Math.min(perRequest, batch.length - failing * perRequest) };
 		const culprits = error ? await blamedRecords(client, target, batch, error, span) : new Map();
 		return rejected(batch, { response, error, culprits, scope: 'atomic' });
 	};
@@ -87,6 +89,7 @@ interface Refusal {
  */
 function rejected(batch: Batch, refusal: Refusal): RecordOutcome[] {
 	const { response, error, culprits, scope } = refusal;
+	// kintone's error for the records (in a bulk request, the failing request's), not the whole answer's.
 	const answer = errorOf(response, error);
 	const count = batch.length.toLocaleString('en-US');
 	const unit =

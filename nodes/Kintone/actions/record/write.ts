@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { PendingRecord } from '../../../shared/batching';
+import { toBatches } from '../../../shared/batching';
 import type { Prepare } from '../../../shared/bulkWrite';
 import type { BatchEndpoint } from '../../../shared/batchEndpoint';
 import { writeBatches } from '../../../shared/batchEndpoint';
@@ -16,7 +17,7 @@ import { readFieldMapping, updateEntry } from './mapping';
 import { atomicRefusal, requestRefusal } from './refusal';
 
 /** kintone's limits: 100 records per records.json request, 20 requests per bulkRequest. */
-export const RECORDS_PER_REQUEST = 100;
+const RECORDS_PER_REQUEST = 100;
 const REQUESTS_PER_BULK = 20;
 
 /** One record of a write, as it goes into the `records` (or `ids`) of a request. */
@@ -128,10 +129,7 @@ function bulkEndpoint(
 	operation: WriteOperation,
 	settings: WriteSettings,
 ): BatchEndpoint<RecordWrite> {
-	const chunksOf = <T>(records: T[]) =>
-		Array.from({ length: Math.ceil(records.length / RECORDS_PER_REQUEST) }, (_, index) =>
-			records.slice(index * RECORDS_PER_REQUEST, (index + 1) * RECORDS_PER_REQUEST),
-		);
+	const chunksOf = <T>(records: T[]) => toBatches(records, RECORDS_PER_REQUEST);
 	return {
 		batchSize: RECORDS_PER_REQUEST * REQUESTS_PER_BULK,
 		concurrency: adaptiveConcurrency(client, settings),
@@ -158,7 +156,7 @@ function bulkEndpoint(
 			);
 			return { outcomes: accepted(batch, results) };
 		},
-		onRefused: atomicRefusal(client, target),
+		onRefused: atomicRefusal(client, target, RECORDS_PER_REQUEST),
 	};
 }
 
