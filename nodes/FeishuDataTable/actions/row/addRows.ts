@@ -9,8 +9,8 @@ import { parseItems } from '../../../feishu/api';
 import type { TableTarget } from '../../transport';
 import { MAX_ROWS_PER_REQUEST, queryOf, tablePath } from '../../transport';
 import { keysFilter } from '../../transport/filter';
-import type { RowRecord } from './rows';
-import { keyText, recordIds } from './rows';
+import type { RowRecord } from './write';
+import { keyText, recordIds } from './write';
 
 // What Insert and Create or Update share: `POST .../records` with the rows as a JSON text.
 

@@ -8,7 +8,7 @@ import type { TableTarget } from '../../transport';
 import { tablePath } from '../../transport';
 import { dataTableTimeoutOption } from '../descriptions';
 import { filterParameters, readFilter, requireFilter } from '../filters';
-import { refusalOf } from './rows';
+import { refusalOf } from './write';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['delete'] } };
 

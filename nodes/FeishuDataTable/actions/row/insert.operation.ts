@@ -7,7 +7,7 @@ import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
 import type { MissingColumns } from './addRows';
 import { addRowsRequest, inOrder, missingColumnsOption } from './addRows';
 import { readMapping } from './mapping';
-import { writeRows } from './rows';
+import { writeRows } from './write';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['insert'] } };
 

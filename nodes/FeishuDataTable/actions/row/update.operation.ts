@@ -19,7 +19,7 @@ import { ROW_ID } from '../../transport/schema';
 import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
 import { filterParameters, readFilter, requireFilter } from '../filters';
 import { readMapping } from './mapping';
-import { recordIds, refusalOf, writeRows } from './rows';
+import { recordIds, refusalOf, writeRows } from './write';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['update'] } };
 const byId: IDisplayOptions = { show: { ...displayOptions.show, updateBy: ['id'] } };

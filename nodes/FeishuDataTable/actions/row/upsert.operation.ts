@@ -10,8 +10,8 @@ import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
 import type { MissingColumns, RowAction } from './addRows';
 import { addRowsRequest, inOrder, lookUpIds, missingColumnsOption, written } from './addRows';
 import { readMapping } from './mapping';
-import type { RowRecord } from './rows';
-import { recordIds, writeRows } from './rows';
+import type { RowRecord } from './write';
+import { recordIds, writeRows } from './write';
 
 /** Upsert conflict handling: PostgREST's `Prefer: resolution=...`. */
 type Resolution = 'merge-duplicates' | 'ignore-conflicts';
