@@ -87,6 +87,14 @@ describe('Feishu aPaaS node: Create Many (batch_create) through n8n WorkflowExec
 		expect(apaas.emulator.records(NS, OBJ).size).toBe(3);
 	});
 
+	it('with Stop Workflow, the error names the refused item once', async () => {
+		const input: IDataObject[] = books(4);
+		input[2] = { ...input[2], in_stock: 'yes' };
+		const result = await runApaas(apaas.emulator, create, input);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/^Item 2 \(new record\) \[2320001\]: Feishu refused the record/);
+	});
+
 	it('writing a computed field is refused per record', async () => {
 		const result = await runApaas(apaas.emulator, create, [{ book_name: 'x', code: 'A-1' }], {
 			node: { onError: 'continueErrorOutput' },

@@ -12,6 +12,7 @@ export const execute = mappedWriteOperation({
 	idempotent: false,
 	// Feishu assigns the ID; an `_id` carried over from another record must not be sent.
 	neverSent: ['_id'],
-	prepare: (fields, itemIndex) => ({ key: `new record of item ${itemIndex}`, payload: fields }),
+	// Messages name the item already: "Item 3 (new record): ...".
+	prepare: (fields) => ({ key: 'new record', payload: fields }),
 	onSuccess: (record, result) => ({ _id: result.id, ...record.payload }),
 });

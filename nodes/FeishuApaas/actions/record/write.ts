@@ -51,9 +51,10 @@ export async function writeRecords<T>(
 	const { batchSize } = ctx.getNodeParameter('options', 0, {}) as { batchSize?: number };
 	const endpoint: BatchEndpoint<T> = {
 		batchSize: Math.min(MAX_BATCH, Math.max(1, Math.floor(batchSize ?? MAX_BATCH))),
-		// Keys are record IDs (or unique per new record): two changes to one record still land in input order.
 		concurrency: RATE_LIMITED_CONCURRENCY,
-		orderByKey: true,
+		// Update and delete keys are record IDs: two changes to one record still land in input order.
+		// New records have no ID yet, so creates need no order.
+		orderByKey: spec.action !== 'batch_create',
 		idempotent: () => spec.idempotent,
 		request: (payloads) => ({ method: spec.method, path: recordsPath(target, spec.action), body: spec.body(payloads) }),
 		answer: (batch, response) => ({ outcomes: batchOutcomes(client, batch, response, spec) }),
@@ -67,7 +68,7 @@ export async function writeRecords<T>(
  */
 export function mappedWriteOperation(
 	spec: Omit<RecordBatch<IDataObject>, 'prepare' | 'body'> & {
-		prepare(fields: IDataObject, itemIndex: number): { key: string; payload: IDataObject };
+		prepare(fields: IDataObject): { key: string; payload: IDataObject };
 		/** Input fields never sent, without a word (create: `_id`, which Feishu assigns). */
 		neverSent?: string[];
 	},
@@ -82,7 +83,7 @@ export function mappedWriteOperation(
 			...spec,
 			prepare: (itemIndex) => {
 				const { values, ignored } = mapper.read(itemIndex);
-				return { ...spec.prepare(values, itemIndex), ignored };
+				return { ...spec.prepare(values), ignored };
 			},
 			body: (payloads) => ({ records: JSON.stringify(payloads) }),
 		});
