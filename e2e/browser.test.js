@@ -268,6 +268,19 @@ test('signs in to the editor and opens a new workflow with a manual trigger', { 
 	await step(t, 'new workflow', async () => await newWorkflow('Bulk records: three nodes'));
 });
 
+test('the node panel finds both Feishu nodes when searching "lark"', { timeout: 60_000 }, async () => {
+	await page.locator(byTestId('node-creator-plus-button')).click();
+	await page.locator(byTestId('node-creator-search-bar')).fill('lark');
+	const names = page.locator(byTestId('node-creator-item-name'));
+	await names.filter({ hasText: /^Feishu Data Table$/ }).first().waitFor();
+	const found = await names.allInnerTexts();
+	await page.keyboard.press('Escape');
+	await page.locator(byTestId('node-creator-search-bar')).waitFor({ state: 'hidden' });
+	for (const name of ['Feishu aPaaS', 'Feishu Data Table']) {
+		assert.ok(found.some((text) => text.trim() === name), `"lark" does not find ${name}: ${found.join(' | ')}`);
+	}
+});
+
 test('Kintone: the app list and the field mapping come from the kintone emulator', { timeout: 120_000 }, async (t) => {
 	const { app, fields } = backends.seed.kintone;
 	const from = backends.kintone.server.requests.length;
