@@ -57,7 +57,6 @@ export interface BatchWrite<T> {
 	around?(
 		batch: Array<PendingRecord<T>>,
 		send: (records: Array<PendingRecord<T>>) => Promise<RecordOutcome[]>,
-		signal: BatchSignal,
 	): Promise<RecordOutcome[]>;
 }
 
@@ -78,7 +77,7 @@ export async function writeBatches<T>(
 		prepare: write.prepare,
 		send: async (batch, signal) => {
 			const send = async (records: Array<PendingRecord<T>>) => await sendRecords(client, endpoint, records, signal);
-			return around ? await around(batch, send, signal) : await send(batch);
+			return around ? await around(batch, send) : await send(batch);
 		},
 	});
 }
