@@ -5,6 +5,11 @@ export interface FieldMappingSettings {
 	/** Defaults to "Fields". */
 	displayName?: string;
 	displayOptions?: IDisplayOptions;
+	/**
+	 * The parameters that choose the target (app, object, table). The form shows once they are all
+	 * set, so that no "No fields found" error shows before; `chooseTargetNotice` says what to do.
+	 */
+	targets?: string[];
 	/** Overrides the defaults: `getMappingFields`, "field"/"fields", all fields added only in `add` mode, one key to match on. */
 	resourceMapper?: Partial<ResourceMapperTypeOptionsBase> & { resourceMapperMethod?: string };
 }
@@ -32,10 +37,39 @@ export function fieldMappingProperty(
 				addAllFields: mode === 'add',
 				multiKeyMatch: false,
 				supportAutoMap: true,
+				// The methods say why a list is empty (target not found, no writable field) as a notice.
+				hideNoDataError: true,
 				...settings.resourceMapper,
 			},
 		},
-		...(settings.displayOptions ? { displayOptions: settings.displayOptions } : {}),
+		...withDisplayOptions(shownOnceSet(settings.targets ?? [], settings.displayOptions)),
+	};
+}
+
+const IS_SET = { _cnd: { exists: true } } as const;
+
+function shownOnceSet(targets: string[], displayOptions: IDisplayOptions | undefined): IDisplayOptions | undefined {
+	if (targets.length === 0) return displayOptions;
+	const show = { ...displayOptions?.show };
+	for (const target of targets) show[target] = [IS_SET];
+	return { ...displayOptions, show };
+}
+
+function withDisplayOptions(displayOptions: IDisplayOptions | undefined): Pick<INodeProperties, 'displayOptions'> {
+	return displayOptions ? { displayOptions } : {};
+}
+
+/**
+ * "Choose … first", shown instead of the field-mapping form until `target` (the last parameter
+ * that chooses the target) is set, e.g. "Choose an app first".
+ */
+export function chooseTargetNotice(target: string, text: string, displayOptions?: IDisplayOptions): INodeProperties {
+	return {
+		displayName: text,
+		name: 'chooseTargetNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { ...displayOptions, hide: { ...displayOptions?.hide, [target]: [IS_SET] } },
 	};
 }
 

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { fieldMappingProperty, optionsCollection, rateLimitWaitOption, timeoutOption } from '../../shared/descriptions';
+import { chooseTargetNotice, fieldMappingProperty, optionsCollection, rateLimitWaitOption, timeoutOption } from '../../shared/descriptions';
 import { MAX_BATCH } from '../transport';
 
 export const RESOURCE = 'objectRecord';
@@ -59,10 +59,14 @@ export function optionsFor(operation: string, own: INodeProperties[]): INodeProp
 	});
 }
 
-/** The field-mapping form of a write operation. */
-export function columnsFor(operation: 'create' | 'update'): INodeProperties {
-	return fieldMappingProperty(operation === 'create' ? 'add' : 'update', ['namespace', 'objectApiName', 'operation'], {
-		displayOptions: { show: { resource: [RESOURCE], operation: [operation] } },
+/** The field-mapping form of a write operation, after "Enter the namespace and the object first". */
+export function columnsFor(operation: 'create' | 'update'): INodeProperties[] {
+	const displayOptions = { show: { resource: [RESOURCE], operation: [operation] } };
+	return [
+		chooseTargetNotice('objectApiName', 'Enter the namespace and the object first', displayOptions),
+		fieldMappingProperty(operation === 'create' ? 'add' : 'update', ['namespace', 'objectApiName', 'operation'], {
+		targets: ['namespace', 'objectApiName'],
+		displayOptions,
 		resourceMapper: {
 			showTypeConversionOptions: true,
 			matchingFieldsLabels:
@@ -70,5 +74,5 @@ export function columnsFor(operation: 'create' | 'update'): INodeProperties {
 					? { title: 'Record to Update', description: 'Records are matched by their ID (_id)' }
 					: undefined,
 		},
-	});
+	})];
 }

@@ -1,6 +1,6 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import { fieldMappingProperty, timeoutOption } from '../../shared/descriptions';
+import { chooseTargetNotice, fieldMappingProperty, timeoutOption } from '../../shared/descriptions';
 
 export const workspaceParameter: INodeProperties = {
 	displayName: 'Workspace',
@@ -77,14 +77,15 @@ export const columnParameter: INodeProperties = {
 		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 };
 
-/** The field mapping of a write operation, fed by the table's columns. */
+/** The field mapping of a write operation, fed by the table's columns, after "Choose a workspace and a table first". */
 export function columnsParameter(
 	mode: 'add' | 'update' | 'upsert' | 'map',
 	displayOptions: IDisplayOptions,
-): INodeProperties {
+): INodeProperties[] {
 	// Which columns can be matched on depends on the operation too.
-	return fieldMappingProperty(mode, [...TABLE_DEPENDENT, 'operation', 'updateBy'], {
+	const mapper = fieldMappingProperty(mode, [...TABLE_DEPENDENT, 'operation', 'updateBy'], {
 		displayName: 'Columns',
+		targets: ['workspace', 'table'],
 		displayOptions,
 		resourceMapper: {
 			resourceMapperMethod: 'getColumns',
@@ -102,5 +103,6 @@ export function columnsParameter(
 				: {}),
 		},
 	});
+	return [chooseTargetNotice('table', 'Choose a workspace and a table first', displayOptions), mapper];
 }
 

@@ -15,7 +15,7 @@ import { currentTable } from './context';
  */
 export async function getColumns(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 	const table = await currentTable(this);
-	if (!table) return { fields: [], emptyFieldsNotice: 'Choose a workspace and a table first' };
+	if (!table) return { fields: [] };
 	const operation = this.getNodeParameter('operation', undefined) as string;
 	const updateBy = operation === 'update' ? (this.getNodeParameter('updateBy', undefined) as string) : undefined;
 	const matchable = (column: TableColumn) =>

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { fieldMappingProperty, optionsCollection, rateLimitWaitOption, timeoutOption } from '../../shared/descriptions';
+import { chooseTargetNotice, fieldMappingProperty, optionsCollection, rateLimitWaitOption, timeoutOption } from '../../shared/descriptions';
 
 /** The app every item of the run goes to, from kintone's app list, its number or its URL. */
 export const appLocator: INodeProperties = {
@@ -97,9 +97,10 @@ export const revisionOption: INodeProperties = {
 		'Only change a record if its revision is still this one, e.g. the $revision that Get Many returned; if someone changed the record since, it fails (GAIA_CO02) instead of being overwritten. Empty or -1: no check.',
 };
 
-/** The resource mapper of a write; `mode` decides required fields and matching. */
-export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties {
-	return fieldMappingProperty(mode, ['app.value', 'options.guestSpaceId'], {
+/** The resource mapper of a write, after "Choose an app first"; `mode` decides required fields and matching. */
+export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties[] {
+	return [chooseTargetNotice('app', 'Choose an app first'), fieldMappingProperty(mode, ['app.value', 'options.guestSpaceId'], {
+		targets: ['app'],
 		resourceMapper: {
 			noFieldsError: 'No fields of this app can be written. Check the app and the Guest Space ID option.',
 			matchingFieldsLabels:
@@ -112,7 +113,7 @@ export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties 
 							hint: 'Only the record ID and unique Text or Number fields can identify records',
 						},
 		},
-	});
+	})];
 }
 
 export function writeOptions(extra: INodeProperties[]): INodeProperties {

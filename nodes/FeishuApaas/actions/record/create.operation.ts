@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { batchSizeOption, columnsFor, optionsFor } from '../descriptions';
 import { mappedWriteOperation } from './write';
 
-export const description: INodeProperties[] = [columnsFor('create'), optionsFor('create', [batchSizeOption])];
+export const description: INodeProperties[] = [...columnsFor('create'), optionsFor('create', [batchSizeOption])];
 
 /** POST .../records/batch_create. Never resent when its outcome is unknown: that could duplicate records. */
 export const execute = mappedWriteOperation({

@@ -13,7 +13,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { resource: ['objectRecord'], operation: ['update'] } },
 	},
-	columnsFor('update'),
+	...columnsFor('update'),
 	optionsFor('update', [batchSizeOption]),
 ];
 

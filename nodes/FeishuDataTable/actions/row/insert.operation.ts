@@ -12,7 +12,7 @@ import { writeRows } from './write';
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['insert'] } };
 
 export const description: INodeProperties[] = [
-	columnsParameter('add', displayOptions),
+	...columnsParameter('add', displayOptions),
 	optionsCollection([missingColumnsOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 

@@ -46,9 +46,9 @@ export const description: INodeProperties[] = [
 		hint: 'Used for all items',
 		displayOptions,
 	},
-	columnsParameter('update', byId),
+	...columnsParameter('update', byId),
 	...filterParameters(byFilter, false),
-	columnsParameter('map', byFilter),
+	...columnsParameter('map', byFilter),
 	optionsCollection([rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 

@@ -49,7 +49,7 @@ export const description: INodeProperties[] = [
 		hint: 'Used for all items',
 		displayOptions,
 	},
-	columnsParameter('upsert', displayOptions),
+	...columnsParameter('upsert', displayOptions),
 	optionsCollection([missingColumnsOption, reportActionOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 

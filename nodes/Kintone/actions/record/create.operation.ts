@@ -8,7 +8,7 @@ import { itemValues, readFieldMapping, toRecord } from './mapping';
 import type { WriteOperation } from './write';
 import { writeRecords } from './write';
 
-const properties: INodeProperties[] = [appLocator, fieldMapper('add'), writeOptions([])];
+const properties: INodeProperties[] = [appLocator, ...fieldMapper('add'), writeOptions([])];
 
 export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['create'] } }, properties);
 

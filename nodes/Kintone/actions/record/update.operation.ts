@@ -7,7 +7,7 @@ import { appLocator, fieldMapper, revisionOption, writeOptions } from '../descri
 import type { WriteOperation } from './write';
 import { writeUpdates } from './write';
 
-const properties: INodeProperties[] = [appLocator, fieldMapper('update'), writeOptions([revisionOption])];
+const properties: INodeProperties[] = [appLocator, ...fieldMapper('update'), writeOptions([revisionOption])];
 
 export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['update'] } }, properties);
 

@@ -7,7 +7,7 @@ import { appLocator, fieldMapper, revisionOption, writeOptions } from '../descri
 import type { WriteOperation } from './write';
 import { writeUpdates } from './write';
 
-const properties: INodeProperties[] = [appLocator, fieldMapper('upsert'), writeOptions([revisionOption])];
+const properties: INodeProperties[] = [appLocator, ...fieldMapper('upsert'), writeOptions([revisionOption])];
 
 export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['upsert'] } }, properties);
 
