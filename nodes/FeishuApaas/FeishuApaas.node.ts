@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as objectRecord from './actions/record';
 import { router } from './actions/router';
-import { resourceMapping } from './methods';
+import { credentialTest, listSearch, resourceMapping } from './methods';
 
 export class FeishuApaas implements INodeType {
 	description: INodeTypeDescription = {
@@ -12,13 +12,14 @@ export class FeishuApaas implements INodeType {
 		icon: { light: 'file:feishuApaas.svg', dark: 'file:feishuApaas.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["objectApiName"] }}',
+		// The object is a resource locator; workflows saved before it was one hold the plain name.
+		subtitle: '={{ $parameter["operation"] + ": " + ($parameter["objectApiName"].value ?? $parameter["objectApiName"]) }}',
 		description: 'Create, update, delete and read records of Feishu aPaaS application objects in batches',
 		defaults: { name: 'Feishu aPaaS' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'feishuApaasApi', required: true }],
+		credentials: [{ name: 'feishuApaasApi', required: true, testedBy: 'feishuApaasApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -32,7 +33,7 @@ export class FeishuApaas implements INodeType {
 		],
 	};
 
-	methods = { resourceMapping };
+	methods = { credentialTest, listSearch, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

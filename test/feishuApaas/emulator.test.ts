@@ -211,6 +211,16 @@ describe('Feishu aPaaS emulator, driven by @larksuiteoapi/node-sdk', () => {
 		);
 	});
 
+	it('objects/search without search_objects describes every object of the namespace (the scope is optional)', async () => {
+		apaas.emulator.defineObject(NS, 'order__c', [{ api_name: 'amount', type: 'number' }], { label: '订单' });
+		apaas.emulator.defineObject('other__c', 'elsewhere__c', [{ api_name: 'x', type: 'text' }]);
+		const answer = await sdk(apaas.emulator).apaas.v1.applicationObject.search({ path: { namespace: NS }, data: { page_size: '1', metadata: 'Label' } });
+		expect(answer.data?.objects?.map((meta) => [meta.object?.api_name, meta.object?.label])).toEqual([
+			[OBJ, { zh_cn: OBJ }],
+			['order__c', { zh_cn: '订单' }],
+		]);
+	});
+
 	it('token endpoint: the same token until under 30 minutes remain, then a new one while the old stays valid', async () => {
 		const client = sdk(apaas.emulator);
 		const first = await client.auth.v3.tenantAccessToken.internal({ data: { app_id: apaas.emulator.appId, app_secret: apaas.emulator.appSecret } });

@@ -125,6 +125,14 @@ describe('Feishu aPaaS node: Get Many (batch_query) through n8n WorkflowExecute'
 		const result = await runApaas(apaas.emulator, { operation: 'getAll', objectApiName: 'hidden__c', returnAll: true }, [{}]);
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain('Fields to Return');
-		expect(requestsTo(apaas.emulator, 'batch_query')).toHaveLength(0);
+		// Only the one-record query that tells an object without metadata from one that is not there.
+		expect(requestsTo(apaas.emulator, 'batch_query').map((request) => request.body)).toEqual([{ select: ['_id'], page_size: 1 }]);
+	});
+
+	it('an unknown object fails naming it and its namespace, with Feishu\'s code and message', async () => {
+		const result = await runApaas(apaas.emulator, { operation: 'getAll', objectApiName: 'missing__c', returnAll: true }, [{}]);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(`Object "missing__c" not found in namespace "${NS}" (Feishu: [2320001] object not found: missing__c)`);
+		expect((result.error as { description?: string }).description).toContain('Check both API names');
 	});
 });

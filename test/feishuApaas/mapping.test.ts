@@ -1,5 +1,7 @@
 import type { ResourceMapperFields } from 'n8n-workflow';
 
+import { FeishuApaas } from '../../nodes/FeishuApaas/FeishuApaas.node';
+import { WHERE_API_NAMES_ARE } from '../../nodes/FeishuApaas/transport';
 import { callNodeMethod } from '../harness/loadOptions';
 import { editorDefaults } from '../harness/editor';
 import { NS, OBJ, apaasEnvironment, requestsTo, runApaas, sentRecords, useFeishuApaasEmulator } from './setup';
@@ -7,7 +9,7 @@ import { NS, OBJ, apaasEnvironment, requestsTo, runApaas, sentRecords, useFeishu
 describe('Feishu aPaaS node: field mapping from objects/search metadata', () => {
 	const apaas = useFeishuApaasEmulator();
 
-	async function mappingFields(operation: string, objectApiName = OBJ, namespace = NS) {
+	async function mappingFields(operation: string, objectApiName: string = OBJ, namespace = NS) {
 		return await callNodeMethod<ResourceMapperFields>(
 			apaasEnvironment(apaas.emulator),
 			{
@@ -81,10 +83,72 @@ describe('Feishu aPaaS node: field mapping from objects/search metadata', () => 
 		expect(emptyFieldsNotice).toContain('Map Automatically');
 	});
 
-	it('an unknown namespace is an error naming the service code; a bad one never reaches the service', async () => {
-		await expect(mappingFields('update', OBJ, 'nope')).rejects.toThrow(/2320001/);
-		apaas.emulator.server.reset();
+	it('an unknown namespace: no fields, a notice naming namespace, object, Feishu\'s code and message, and where the names are', async () => {
+		const { fields, emptyFieldsNotice } = await mappingFields('update', OBJ, 'nope__c');
+		expect(fields).toEqual([]);
+		expect(emptyFieldsNotice).toBe(
+			`Object "${OBJ}" not found in namespace "nope__c" (Feishu: [2320001] namespace not found: nope__c). Check both API names: ${WHERE_API_NAMES_ARE}`,
+		);
+		expect(emptyFieldsNotice).not.toContain('Map Automatically');
+	});
+
+	it('an unknown object of a known namespace: the search gives no metadata, the one-record query says it is not there', async () => {
+		const { fields, emptyFieldsNotice } = await mappingFields('create', 'missing__c');
+		expect(fields).toEqual([]);
+		expect(emptyFieldsNotice).toBe(
+			`Object "missing__c" not found in namespace "${NS}" (Feishu: [2320001] object not found: missing__c). Check both API names: ${WHERE_API_NAMES_ARE}`,
+		);
+		const [probe] = requestsTo(apaas.emulator, 'batch_query');
+		expect(probe.path).toBe(`/open-apis/apaas/v1/applications/${NS}/objects/missing__c/records/batch_query`);
+		expect(probe.body).toEqual({ select: ['_id'], page_size: 1 });
+	});
+
+	it('a credential Feishu refuses: a notice with its code and fix, not n8n\'s bare "Can\'t get fields"', async () => {
+		const { fields, emptyFieldsNotice } = await callNodeMethod<ResourceMapperFields>(
+			apaasEnvironment(apaas.emulator, { appSecret: 'wrong-secret-41d8' }),
+			{
+				type: 'feishuApaas',
+				parameters: { resource: 'objectRecord', operation: 'update', namespace: NS, objectApiName: OBJ },
+				credentialTypes: ['feishuApaasApi'],
+			},
+			'resourceMapping',
+			'getMappingFields',
+		);
+		expect(fields).toEqual([]);
+		expect(emptyFieldsNotice).toContain(`Could not read the fields of object "${OBJ}": Feishu gave no tenant access token (code 10014`);
+		expect(emptyFieldsNotice).not.toContain('wrong-secret-41d8');
+	});
+
+	it('reads the object from the resource locator (From List or By API Name) as from a plain name saved before', async () => {
+		for (const objectApiName of [{ __rl: true, mode: 'list', value: OBJ }, { __rl: true, mode: 'name', value: OBJ }, OBJ]) {
+			const { fields } = await mappingFields('update', objectApiName as never);
+			expect(fields.map((field) => field.id)).toContain('book_name');
+		}
+	});
+
+	it('a bad namespace never reaches the service', async () => {
 		await expect(mappingFields('update', OBJ, '../x')).rejects.toThrow(/not a valid API name/);
 		expect(apaas.emulator.server.requests).toHaveLength(0);
+	});
+});
+
+describe('Feishu aPaaS node: the mapping form as the editor shows it', () => {
+	const node = new FeishuApaas();
+	const columns = (operation: string) =>
+		node.description.properties.find((property) => property.name === 'columns' && property.displayOptions?.show?.operation?.includes(operation));
+
+	it('Update: "Record to Update" with the node\'s own hint under it instead of n8n\'s "Usually an ID"', () => {
+		expect(columns('update')?.typeOptions?.resourceMapper?.matchingFieldsLabels).toEqual({
+			title: 'Record to Update',
+			hint: "The _id each item carries, e.g. from Get Many's output",
+			description: 'Each item updates the record whose ID (_id) it carries',
+		});
+		expect(columns('create')?.typeOptions?.resourceMapper?.matchingFieldsLabels).toBeUndefined();
+	});
+
+	it('reloads when the namespace, the object or the operation changes', () => {
+		for (const operation of ['create', 'update']) {
+			expect(columns(operation)?.typeOptions?.loadOptionsDependsOn).toEqual(['namespace', 'objectApiName.value', 'operation']);
+		}
 	});
 });

@@ -168,7 +168,53 @@ describe('Feishu aPaaS node: Update Many (batch_update) through n8n WorkflowExec
 			expect.objectContaining({ code: '2320001', httpCode: '400', outcome: 'failed' }),
 			expect.objectContaining({ code: '2320001', httpCode: '400', outcome: 'failed' }),
 		]);
-		expect(String(errors[0].json.error)).toContain('Check the namespace');
+		expect(String(errors[0].json.error)).toContain(
+			`Feishu refused the request (code 2320001): object not found: missing__c. Check that namespace "${NS}" has an object "missing__c", and the field values.`,
+		);
+	});
+
+	it('an unknown namespace fails the run naming namespace and object (Feishu documents only "param is invalid")', async () => {
+		const [id] = apaas.emulator.seedRecords(NS, OBJ, [{ book_count: 1 }]);
+		const result = await runApaas(apaas.emulator, { operation: 'update', namespace: 'nope__c', columns: autoMap }, [{ _id: id, book_count: 2 }]);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain(
+			`Feishu refused the request (code 2320001): namespace not found: nope__c. Check that namespace "nope__c" has an object "${OBJ}", and the field values.`,
+		);
+	});
+
+	it.each([
+		['emptied by n8n (no value)', null],
+		['emptied, fields shown at their defaults', { _id: null, book_count: null, 城市: '' }],
+	])('a mapping %s fails once, before anything is sent, saying to map fields (not "record ID is missing" per item)', async (_, value) => {
+		const ids = apaas.emulator.seedRecords(NS, OBJ, [{ book_count: 1 }, { book_count: 2 }]);
+		const columns = { mappingMode: 'defineBelow', value, matchingColumns: ['_id'], schema: [] };
+		// A node error, also under "Continue (using error output)": one message for the run, not one per item.
+		for (const onError of ['stopWorkflow', 'continueErrorOutput'] as const) {
+			const result = await runApaas(apaas.emulator, { operation: 'update', columns }, ids.map((_id) => ({ _id })), { node: { onError } });
+			expect(result.error?.message).toBe(
+				`No field is mapped for object "${OBJ}": open the node and map the fields to write under "Fields", or choose "Map Automatically"`,
+			);
+			expect(JSON.stringify(result.outputs)).not.toContain('record ID is missing');
+		}
+		expect(requestsTo(apaas.emulator, 'batch_update')).toHaveLength(0);
+	});
+
+	it('an expression that is empty for an item still counts as mapped: that item alone fails', async () => {
+		const [id] = apaas.emulator.seedRecords(NS, OBJ, [{ book_count: 1 }]);
+		const columns = { mappingMode: 'defineBelow', value: { _id: '={{ $json.id }}', book_count: 3 }, matchingColumns: ['_id'], schema: [] };
+		const result = await runApaas(apaas.emulator, { operation: 'update', columns }, [{ id }, {}], { node: { onError: 'continueErrorOutput' } });
+		expect(result.outputs[0].map((item) => item.json)).toEqual([{ _id: id, book_count: 3 }]);
+		expect(String(result.outputs[1][0].json.error)).toContain('The record ID is missing');
+	});
+
+	it('takes the object from the resource locator, From List or By API Name', async () => {
+		for (const mode of ['list', 'name']) {
+			const [id] = apaas.emulator.seedRecords(NS, OBJ, [{ book_count: 1 }]);
+			const objectApiName = { __rl: true, mode, value: OBJ };
+			const result = await runApaas(apaas.emulator, { operation: 'update', objectApiName, columns: autoMap }, [{ _id: id, book_count: 5 }]);
+			expect(result.status).toBe('success');
+			expect(apaas.emulator.records(NS, OBJ).get(id)?.values).toEqual({ book_count: 5 });
+		}
 	});
 
 	it('maps results back by record ID when the answer lists them out of order, and flags a record it leaves out', async () => {

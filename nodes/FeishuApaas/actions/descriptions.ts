@@ -12,20 +12,43 @@ export const targetProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'package_test__c',
+		placeholder: 'package_35f605__c',
+		hint: 'Used for all items',
+		// A text field: Feishu lists applications only to a user token, never to this app (see WHERE_API_NAMES_ARE).
 		description:
-			'API name of the aPaaS application (its namespace), as shown in the aPaaS console. Used for all items.',
+			"API name of the aPaaS application, ending in __c. Feishu lists applications only to signed-in users, not to apps, so enter it: the application's admin, who grants this Feishu app access to its data, can tell it.",
 		displayOptions: { show: { resource: [RESOURCE] } },
 	},
 	{
 		displayName: 'Object',
 		name: 'objectApiName',
-		type: 'string',
-		default: '',
+		// Workflows saved when this was a text field hold the plain name, which n8n reads as the value.
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
 		required: true,
-		placeholder: 'book__c',
-		description: 'API name of the object whose records to read or write. Used for all items.',
+		hint: 'Used for all items',
+		description: 'The object whose records to read or write',
 		displayOptions: { show: { resource: [RESOURCE] } },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchObjects', searchable: true },
+			},
+			{
+				displayName: 'By API Name',
+				name: 'name',
+				type: 'string',
+				placeholder: 'book__c',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^[A-Za-z0-9_]+$', errorMessage: 'An API name has only letters, digits and underscores' },
+					},
+				],
+			},
+		],
 	},
 ];
 
@@ -64,14 +87,19 @@ export function columnsFor(operation: 'create' | 'update'): INodeProperties[] {
 	const displayOptions = { show: { resource: [RESOURCE], operation: [operation] } };
 	return [
 		chooseTargetNotice('objectApiName', 'Enter the namespace and the object first', displayOptions),
-		fieldMappingProperty(operation === 'create' ? 'add' : 'update', ['namespace', 'objectApiName', 'operation'], {
+		fieldMappingProperty(operation === 'create' ? 'add' : 'update', ['namespace', 'objectApiName.value', 'operation'], {
 		targets: ['namespace', 'objectApiName'],
 		displayOptions,
 		resourceMapper: {
 			showTypeConversionOptions: true,
 			matchingFieldsLabels:
 				operation === 'update'
-					? { title: 'Record to Update', description: 'Records are matched by their ID (_id)' }
+					? {
+							title: 'Record to Update',
+							// Shown under the dropdown instead of n8n's "… Usually an ID."
+							hint: "The _id each item carries, e.g. from Get Many's output",
+							description: 'Each item updates the record whose ID (_id) it carries',
+						}
 					: undefined,
 		},
 	})];

@@ -12,7 +12,11 @@ import * as objectRecord from './record';
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = chosenOperation<ObjectTarget>(this, { objectRecord });
-	const target = targetOf(this.getNode(), this.getNodeParameter('namespace', 0), this.getNodeParameter('objectApiName', 0));
+	const target = targetOf(
+		this.getNode(),
+		this.getNodeParameter('namespace', 0),
+		this.getNodeParameter('objectApiName', 0, undefined, { extractValue: true }),
+	);
 	const client = await createClient(this, this.getNodeParameter('options', 0, {}) as ClientOptions);
 	return [await operation.execute.call(this, client, target)];
 }

@@ -3,7 +3,7 @@ import type { ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields }
 import { unsetUntilChosen } from '../../shared/mapping';
 import { createClient, targetOf } from '../transport';
 import type { ObjectField } from '../transport/fields';
-import { fieldLabel, isReadOnly, n8nFieldType, objectFields } from '../transport/fields';
+import { fieldLabel, isReadOnly, lookUpObject, n8nFieldType, unreadableObject } from '../transport/fields';
 
 const RECORD_ID: ResourceMapperField = {
 	id: '_id',
@@ -29,14 +29,29 @@ function toMapperField(field: ObjectField): ResourceMapperField {
 
 /**
  * The mapping form's fields, from the object's metadata. Create leaves out `_id` (Feishu assigns
- * it); update matches on `_id`. Without metadata the form offers automatic mapping instead.
+ * it); update matches on `_id`. A target Feishu does not have, or will not show, comes back as a
+ * notice saying so (n8n would otherwise show only "Can't get fields"); an object without metadata
+ * offers automatic mapping instead.
  */
 export async function getMappingFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 	const operation = this.getNodeParameter('operation') as string;
-	const target = targetOf(this.getNode(), this.getNodeParameter('namespace'), this.getNodeParameter('objectApiName'));
-	const client = await createClient(this, { throttle: false, timeout: 30_000 });
-	const fields = (await objectFields(client, target)).filter((field) => field.api_name !== '_id');
-
+	const target = targetOf(
+		this.getNode(),
+		this.getNodeParameter('namespace'),
+		this.getNodeParameter('objectApiName', undefined, { extractValue: true }),
+	);
+	let lookup;
+	try {
+		lookup = await lookUpObject(await createClient(this, { throttle: false, timeout: 30_000 }), target);
+	} catch (error) {
+		// No answer, or no token (the credential): n8n alone would say only "Can't get fields".
+		return { fields: [], emptyFieldsNotice: `Could not read the fields of object "${target.objectApiName}": ${(error as Error).message}` };
+	}
+	if (!lookup.found) {
+		const { message, fix } = unreadableObject(target, lookup.error);
+		return { fields: [], emptyFieldsNotice: `${message}.${fix ? ` ${fix}` : ''}` };
+	}
+	const fields = lookup.fields.filter((field) => field.api_name !== '_id');
 	if (fields.length === 0) {
 		return {
 			fields: [],

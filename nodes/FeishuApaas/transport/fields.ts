@@ -1,8 +1,9 @@
-import type { FieldType } from 'n8n-workflow';
+import type { FieldType, IDataObject } from 'n8n-workflow';
 
-import type { ServiceClient } from '../../shared/client';
+import { FEISHU_CODES } from '../../feishu/api';
+import type { ServiceClient, ServiceError } from '../../shared/client';
 import type { ObjectTarget } from './index';
-import { objectSearchPath } from './index';
+import { WHERE_API_NAMES_ARE, objectSearchPath, recordsPath } from './index';
 
 /** A field as `objects/search` describes it (with `metadata: "Label"`). */
 export interface ObjectField {
@@ -11,30 +12,88 @@ export interface ObjectField {
 	label?: Record<string, string>;
 }
 
+interface ObjectMeta {
+	object?: { api_name?: string; label?: Record<string, string> };
+	fields?: Array<Partial<ObjectField>>;
+}
+
 interface SearchAnswer {
-	objects?: Array<{ object?: { api_name?: string }; fields?: Array<Partial<ObjectField>> }>;
+	objects?: ObjectMeta[];
+}
+
+/** An object and its fields, or why Feishu would not show it (its code, message and hint). */
+export type ObjectLookup = { found: true; fields: ObjectField[] } | { found: false; error: ServiceError };
+
+/** The metadata objects/search returns (`metadata: "Label"`), or Feishu's refusal. */
+async function searchMetadata(client: ServiceClient, namespace: string, body: IDataObject): Promise<ObjectMeta[] | ServiceError> {
+	const response = await client.send<{ data?: SearchAnswer }>(
+		{ method: 'POST', path: objectSearchPath(namespace), body: { ...body, metadata: 'Label' } },
+		true,
+	);
+	if (!client.isSuccess(response)) return client.describe(response);
+	return response.body?.data?.objects ?? [];
 }
 
 /**
  * The fields of an object. aPaaS has no public "describe object" API: the search API returns
- * object metadata alongside its hits, so this asks it for one hit of the object. An empty list
- * means the service gave no metadata (e.g. the app may not read the object's schema).
+ * object metadata alongside its hits, so this asks it for one hit of the object. When the answer
+ * holds no metadata for the object, a one-record query tells an object Feishu does not have (its
+ * refusal) from one whose schema the app may not read (found, no fields).
  */
-export async function objectFields(client: ServiceClient, target: ObjectTarget): Promise<ObjectField[]> {
-	const data = await client.read<SearchAnswer>(
-		{
-			method: 'POST',
-			path: objectSearchPath(target.namespace),
-			body: { search_objects: [{ api_name: target.objectApiName, select: ['_id'] }], page_size: '1', metadata: 'Label' },
-		},
-		`Could not read the fields of object "${target.objectApiName}"`,
+export async function lookUpObject(client: ServiceClient, target: ObjectTarget): Promise<ObjectLookup> {
+	const search = { search_objects: [{ api_name: target.objectApiName, select: ['_id'] }], page_size: '1' };
+	const objects = await searchMetadata(client, target.namespace, search);
+	if (!Array.isArray(objects)) return { found: false, error: objects };
+	const meta = objects.find((entry) => entry.object?.api_name === target.objectApiName);
+	if (meta) {
+		const fields = (meta.fields ?? []).filter((field): field is ObjectField => typeof field.api_name === 'string' && field.api_name !== '');
+		return { found: true, fields };
+	}
+	const probe = await client.send(
+		{ method: 'POST', path: recordsPath(target, 'batch_query'), body: { select: ['_id'], page_size: 1 } },
+		true,
 	);
-	const meta = data.objects?.find((entry) => entry.object?.api_name === target.objectApiName);
-	return (meta?.fields ?? []).filter((field): field is ObjectField => typeof field.api_name === 'string' && field.api_name !== '');
+	return client.isSuccess(probe) ? { found: true, fields: [] } : { found: false, error: client.describe(probe) };
+}
+
+/**
+ * What to say when Feishu would not show the object: not found (its "param is invalid" is the one
+ * error the object APIs document), or Feishu's own reason and fix.
+ */
+export function unreadableObject({ namespace, objectApiName }: ObjectTarget, error: ServiceError): { message: string; fix?: string } {
+	const said = `Feishu: ${error.code ? `[${error.code}] ` : ''}${error.message}`;
+	if (error.code === String(FEISHU_CODES.paramInvalid)) {
+		return { message: `Object "${objectApiName}" not found in namespace "${namespace}" (${said})`, fix: `Check both API names: ${WHERE_API_NAMES_ARE}` };
+	}
+	return { message: `Could not read object "${objectApiName}" of namespace "${namespace}" (${said})`, fix: error.hint };
+}
+
+/** An object of a namespace: its API name and its label, when Feishu gives one. */
+export interface ObjectSummary {
+	apiName: string;
+	label?: string;
+}
+
+/**
+ * The objects of a namespace. `search_objects` ("搜索对象范围", the search scope) is optional in
+ * POST …/objects/search (open.feishu.cn/document/apaas-v1/application-object-record/search): left
+ * out, the scope is every object the app may search, and `objects` carries their metadata. Not
+ * confirmed against the live service: an empty list means "enter the API name" (By API Name).
+ */
+export async function listObjects(client: ServiceClient, namespace: string): Promise<ObjectSummary[] | ServiceError> {
+	const objects = await searchMetadata(client, namespace, { page_size: '1' });
+	if (!Array.isArray(objects)) return objects;
+	return objects
+		.map((entry) => ({ apiName: entry.object?.api_name ?? '', label: labelOf(entry.object?.label) }))
+		.filter((object) => object.apiName !== '');
+}
+
+function labelOf(label: Record<string, string> | undefined): string | undefined {
+	return label?.zh_cn || label?.en_us || Object.values(label ?? {}).find(Boolean) || undefined;
 }
 
 export function fieldLabel(field: ObjectField): string {
-	const label = field.label?.zh_cn || field.label?.en_us || Object.values(field.label ?? {}).find(Boolean);
+	const label = labelOf(field.label);
 	return label && label !== field.api_name ? `${label} (${field.api_name})` : field.api_name;
 }
 

@@ -9,6 +9,9 @@ import { feishuApiBaseUrl } from '../../feishu/api';
  */
 export const CREDENTIAL_TYPE = 'feishuApaasApi';
 
+/** Where a custom app exchanges its App ID and App Secret for a tenant access token. */
+export const TENANT_GRANT_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
+
 /** What the credential stores besides what the user enters; the node reads it to renew in time. */
 export interface FeishuApaasTokenState {
 	tenantAccessToken: string;

@@ -98,6 +98,8 @@ export class FeishuApaasEmulator {
 
 	private expireBeforeRequest?: number;
 
+	private tokenRefusal?: { status: number; code: number; msg: string };
+
 	private apiRequests = 0;
 
 	private constructor(
@@ -152,7 +154,12 @@ export class FeishuApaasEmulator {
 		return this.answers.filter((answer) => answer.status === 429).length;
 	}
 
-	defineObject(namespace: string, objectApiName: string, fields: FieldDefinition[], options: { metadata?: boolean } = {}): void {
+	defineObject(
+		namespace: string,
+		objectApiName: string,
+		fields: FieldDefinition[],
+		options: { metadata?: boolean; label?: string } = {},
+	): void {
 		this.store.define(namespace, objectApiName, fields, options);
 	}
 
@@ -169,6 +176,14 @@ export class FeishuApaasEmulator {
 	/** The object's records by ID: the emulator's state, for assertions. */
 	records(namespace: string, objectApiName: string): Map<string, StoredRecord> {
 		return this.requireObject(namespace, objectApiName).records;
+	}
+
+	/**
+	 * Token requests with the right App ID and App Secret get this refusal instead of a token, e.g.
+	 * 10014 for an app that is disabled, or 99991400 (HTTP 429) when rate limited; none: tokens again.
+	 */
+	refuseTokens(refusal?: { status: number; code: number; msg: string }): void {
+		this.tokenRefusal = refusal;
 	}
 
 	/** Every token issued so far expires now. */
@@ -198,6 +213,7 @@ export class FeishuApaasEmulator {
 		this.tokens.reset();
 		this.limiter = new RateLimiter(this.options.rateLimits, this.options.strictRateLimits);
 		this.expireBeforeRequest = undefined;
+		this.tokenRefusal = undefined;
 		this.apiRequests = 0;
 	}
 
@@ -246,6 +262,7 @@ export class FeishuApaasEmulator {
 		const body = (request.body ?? {}) as { app_id?: unknown; app_secret?: unknown };
 		if (body.app_id !== this.options.appId) return refuse(400, CODES.appIdInvalid, 'app_id is invalid');
 		if (body.app_secret !== this.options.appSecret) return refuse(400, CODES.appSecretInvalid, 'app secret invalid');
+		if (this.tokenRefusal) return refuse(this.tokenRefusal.status, this.tokenRefusal.code, this.tokenRefusal.msg);
 		const { token, expire } = this.tokens.issue(this.options.appId);
 		return { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: token, expire } };
 	}
@@ -406,7 +423,13 @@ export class FeishuApaasEmulator {
 			throw new BadRequest('metadata must be Label or SearchLayout');
 		}
 		const { namespace } = request.params;
-		const wanted = (body.search_objects ?? [])
+		// search_objects ("搜索对象范围", the search scope) is optional
+		// (open.feishu.cn/document/apaas-v1/application-object-record/search): without it, every
+		// object of the application is searched and described.
+		const scope = body.search_objects?.length
+			? body.search_objects
+			: this.store.list(namespace).map((object) => ({ api_name: object.apiName }));
+		const wanted = scope
 			.map((entry) => ({ entry, object: this.store.get(namespace, entry.api_name ?? '') }))
 			.filter((found): found is { entry: { api_name?: string; select?: string[] }; object: ObjectState } => !!found.object);
 		const q = body.q ?? '';

@@ -39,6 +39,8 @@ export interface ObjectState {
 	records: Map<string, StoredRecord>;
 	/** Whether objects/search reveals the object's metadata. */
 	metadata: boolean;
+	/** The object's name as the console shows it (zh_cn); its API name when not given. */
+	label?: string;
 }
 
 /** Fields every object has; the service maintains all of them but `_id` is how records are named. */
@@ -94,7 +96,7 @@ export class ObjectStore {
 
 	private nextObjectId = 1764024447556775;
 
-	define(namespace: string, apiName: string, fields: FieldDefinition[], options: { metadata?: boolean } = {}): void {
+	define(namespace: string, apiName: string, fields: FieldDefinition[], options: { metadata?: boolean; label?: string } = {}): void {
 		this.namespaces.add(namespace);
 		const all = new Map<string, FieldDefinition>();
 		for (const field of [...SYSTEM_FIELDS, ...fields]) all.set(field.api_name, field);
@@ -104,7 +106,13 @@ export class ObjectStore {
 			fields: all,
 			records: new Map(),
 			metadata: options.metadata ?? true,
+			label: options.label,
 		});
+	}
+
+	/** Every object of a namespace, in the order defined. */
+	list(namespace: string): ObjectState[] {
+		return [...this.objects.entries()].filter(([key]) => key.startsWith(`${namespace}/`)).map(([, object]) => object);
 	}
 
 	hasNamespace(namespace: string): boolean {
@@ -173,7 +181,7 @@ export function objectMeta(object: ObjectState) {
 		object: {
 			id: object.id,
 			api_name: object.apiName,
-			label: { zh_cn: object.apiName },
+			label: { zh_cn: object.label ?? object.apiName },
 			settings: { display_name: '_id', allow_search_fields: ['_id'], search_layout: { display_fields: ['_id'] } },
 		},
 		fields: [...object.fields.values()].map((field, index) => ({

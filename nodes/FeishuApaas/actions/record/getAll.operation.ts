@@ -12,7 +12,7 @@ import { parseItems } from '../../../feishu/api';
 import type { ServiceClient } from '../../../shared/client';
 import type { ObjectTarget } from '../../transport';
 import { MAX_BATCH, recordsPath } from '../../transport';
-import { objectFields } from '../../transport/fields';
+import { lookUpObject, unreadableObject } from '../../transport/fields';
 import { optionsFor } from '../descriptions';
 
 const show = { resource: ['objectRecord'], operation: ['getAll'] };
@@ -155,7 +155,7 @@ export async function execute(
 	return await readEachItem(this, async (itemIndex) => {
 		let select = splitNames(this.getNodeParameter('select', itemIndex, '') as string);
 		if (select.length === 0) {
-			allFields ??= (await objectFields(client, target)).map((field) => field.api_name);
+			allFields ??= await allFieldsOf(this, client, target, itemIndex);
 			if (allFields.length === 0) {
 				throw new NodeOperationError(
 					this.getNode(),
@@ -182,6 +182,14 @@ export async function execute(
 			return { records, next: data.has_more && next && next !== 'null' && records.length > 0 ? next : undefined };
 		});
 	});
+}
+
+/** The API names of every field of the object, for "Fields to Return" left empty. */
+async function allFieldsOf(ctx: IExecuteFunctions, client: ServiceClient, target: ObjectTarget, itemIndex: number): Promise<string[]> {
+	const lookup = await lookUpObject(client, target);
+	if (lookup.found) return lookup.fields.map((field) => field.api_name);
+	const { message, fix } = unreadableObject(target, lookup.error);
+	throw new NodeOperationError(ctx.getNode(), message, { description: fix, itemIndex });
 }
 
 function splitNames(text: string): string[] {

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { FeishuEnvelope } from '../../../feishu/api';
+import { FEISHU_CODES } from '../../../feishu/api';
 import type { PendingRecord } from '../../../shared/batching';
 import type { BatchEndpoint } from '../../../shared/batchEndpoint';
 import { writeBatches } from '../../../shared/batchEndpoint';
@@ -57,7 +59,7 @@ export async function writeRecords<T>(
 		orderByKey: spec.action !== 'batch_create',
 		idempotent: () => spec.idempotent,
 		request: (payloads) => ({ method: spec.method, path: recordsPath(target, spec.action), body: spec.body(payloads) }),
-		answer: (batch, response) => ({ outcomes: batchOutcomes(client, batch, response, spec) }),
+		answer: (batch, response) => ({ outcomes: batchOutcomes(client, target, batch, response, spec) }),
 	};
 	return await writeBatches<T>(ctx, client, { targetName: `object "${target.objectApiName}"`, prepare: spec.prepare, endpoint });
 }
@@ -79,6 +81,13 @@ export function mappedWriteOperation(
 		target: ObjectTarget,
 	): Promise<INodeExecutionData[]> {
 		const mapper = new FieldMapper(this, { neverSent: (name) => spec.neverSent?.includes(name) === true });
+		if (!mapper.autoMap && nothingMapped(this)) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`No field is mapped for object "${target.objectApiName}": open the node and map the fields to write under "Fields", or choose "Map Automatically"`,
+				{ description: 'Nothing was sent. The mapping is emptied when the namespace, the object or the operation changes.' },
+			);
+		}
 		return await writeRecords<IDataObject>(this, client, target, {
 			...spec,
 			prepare: (itemIndex) => {
@@ -88,6 +97,16 @@ export function mappedWriteOperation(
 			body: (payloads) => ({ records: JSON.stringify(payloads) }),
 		});
 	};
+}
+
+/**
+ * Whether "Map Each Field Below" holds no value at all, as after n8n emptied the form (it does when
+ * the target changes): then every item would fail alike, so the run fails once instead. Read as
+ * saved, before expressions, so an expression that is empty for some items still counts as mapped.
+ */
+function nothingMapped(ctx: IExecuteFunctions): boolean {
+	const columns = ctx.getNode().parameters.columns as { value?: IDataObject | null } | undefined;
+	return Object.values(columns?.value ?? {}).every((value) => value === null || value === undefined || value === '');
 }
 
 /** A record ID as the service writes it: digits in a string. */
@@ -108,6 +127,7 @@ type BatchAnswer = HttpResponse<FeishuEnvelope<{ items?: RecordResult[] }> | und
  */
 function batchOutcomes<T>(
 	client: ServiceClient,
+	target: ObjectTarget,
 	batch: Array<PendingRecord<T>>,
 	answer: HttpResponse,
 	spec: Pick<RecordBatch<T>, 'idOf' | 'refusalMayFollowLostAnswer' | 'onSuccess'>,
@@ -126,7 +146,7 @@ function batchOutcomes<T>(
 			record.key,
 		);
 	if (!client.isSuccess(response)) {
-		const failure = client.refusal(response);
+		const failure = requestRefusal(client, target, response);
 		return batch.map((record) => refused(record, failure));
 	}
 	const results = response.body?.data?.items ?? [];
@@ -151,6 +171,19 @@ function batchOutcomes<T>(
 		if (result.success === true) return succeeded(record.itemIndex, spec.onSuccess(record, result), record.key);
 		return refused(record, recordFailure(result));
 	});
+}
+
+/**
+ * A request refused as a whole. Refused for its parameters, it names the namespace and object:
+ * Feishu documents only "param is invalid" for these APIs, which names neither.
+ */
+function requestRefusal(client: ServiceClient, { namespace, objectApiName }: ObjectTarget, response: HttpResponse): RecordFailure {
+	const failure = client.refusal(response);
+	if (failure.code !== String(FEISHU_CODES.paramInvalid)) return failure;
+	return {
+		...failure,
+		message: `Feishu refused the request (code ${failure.code}): ${failure.serviceMessage}. Check that namespace "${namespace}" has an object "${objectApiName}", and the field values.`,
+	};
 }
 
 function recordFailure(result: RecordResult): RecordFailure {
