@@ -35,6 +35,8 @@ export async function kintoneApiTest(
 	}
 	let response: { statusCode: number; body: unknown; headers: Record<string, string> };
 	try {
+		// A credential test gets no httpRequest: n8n's CredentialTestContext offers only request.
+		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions
 		response = await this.helpers.request({
 			method: 'GET',
 			uri: url,
