@@ -312,7 +312,7 @@ describe('Kintone node: Update Many', () => {
 		expect(kintone.emulator.records(kintone.sample.app).every((record) => record.revision === '1')).toBe(true);
 	});
 
-	it('with "Continue On Fail", sends the valid items and returns the invalid one as an error', async () => {
+	it('with On Error = Continue (using error output), sends the valid items and returns the invalid one as an error', async () => {
 		const { ids, result } = await updateWithBadQuantity({ node: { onError: 'continueErrorOutput' } });
 
 		const [successes, errors] = result.outputs;
