@@ -1,16 +1,6 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestOptions,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
 
-import type { KintoneLocation } from '../nodes/Kintone/transport/url';
-import { kintoneBaseUrl } from '../nodes/Kintone/transport/url';
-
-/** kintone accepts at most 9 API tokens in one request. */
-const MAX_API_TOKENS = 9;
+import { assertKintoneDomain, kintoneAuthHeaders } from '../nodes/Kintone/transport/auth';
 
 export class KintoneApi implements ICredentialType {
 	name = 'kintoneApi';
@@ -129,51 +119,8 @@ export class KintoneApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		// Checked here for every request, the credential test's included: the secrets go only to the
-		// domain the credential names (a checked subdomain, or a custom https address), never over http.
-		const domain = new URL(kintoneBaseUrl(credentials as KintoneLocation)).origin;
-		const target = new URL(requestOptions.url, requestOptions.baseURL);
-		if (target.origin !== domain) {
-			throw new Error(`The request goes to ${target.origin}, not to the credential's kintone domain ${domain}`);
-		}
-		const headers: Record<string, string> = {};
-		if (credentials.authentication === 'password') {
-			headers['X-Cybozu-Authorization'] = base64(`${credentials.username as string}:${credentials.password as string}`);
-		} else {
-			headers['X-Cybozu-API-Token'] = apiTokenHeader(String(credentials.apiToken ?? ''));
-		}
-		if (credentials.useBasicAuth) {
-			headers.Authorization = `Basic ${base64(`${credentials.basicAuthUser as string}:${credentials.basicAuthPassword as string}`)}`;
-		}
-		return { ...requestOptions, headers: { ...requestOptions.headers, ...headers } };
+		// Checked here for every request: the secrets go only to the domain the credential names.
+		assertKintoneDomain(credentials, requestOptions.url, requestOptions.baseURL);
+		return { ...requestOptions, headers: { ...requestOptions.headers, ...kintoneAuthHeaders(credentials) } };
 	}
-
-	// Listing apps works with any valid token or login, and lists nothing that is not allowed.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL:
-				'={{ $credentials.domain === "custom" ? $credentials.baseUrl.trim().replace(/\\/+$/, "") : "https://" + $credentials.subdomain.trim() + "." + $credentials.domain }}',
-			url: '/k/v1/apps.json',
-			qs: { limit: 1 },
-		},
-	};
-}
-
-/** The tokens as kintone takes them: comma-separated, blanks dropped, 1 to 9. */
-function apiTokenHeader(text: string): string {
-	const tokens = text
-		.split(',')
-		.map((token) => token.trim())
-		.filter((token) => token !== '');
-	if (tokens.length === 0) throw new Error('Enter an API token in the Kintone credential');
-	if (tokens.length > MAX_API_TOKENS) {
-		throw new Error(
-			`kintone accepts at most ${MAX_API_TOKENS} API tokens per request, the credential has ${tokens.length}`,
-		);
-	}
-	return tokens.join(',');
-}
-
-function base64(text: string): string {
-	return Buffer.from(text, 'utf8').toString('base64');
 }

@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as record from './actions/record';
 import { router } from './actions/router';
-import { listSearch, loadOptions, resourceMapping } from './methods';
+import { credentialTest, listSearch, loadOptions, resourceMapping } from './methods';
 
 export class Kintone implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,7 +18,8 @@ export class Kintone implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'kintoneApi', required: true }],
+		// n8n's declarative credential test only reports the HTTP status; kintoneApiTest says kintone's code and the fix.
+		credentials: [{ name: 'kintoneApi', required: true, testedBy: 'kintoneApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -32,7 +33,7 @@ export class Kintone implements INodeType {
 		],
 	};
 
-	methods = { listSearch, loadOptions, resourceMapping };
+	methods = { credentialTest, listSearch, loadOptions, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

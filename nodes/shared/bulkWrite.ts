@@ -134,5 +134,6 @@ function reportIgnoredFields(
 
 /** `, field "x"` when the message does not name the field already. */
 function fieldNotNamedIn(field: string | undefined, message: string): string {
-	return field && !message.includes(`"${field}"`) ? `, field "${field}"` : '';
+	// `"Quantity" (数量) needs …` names the field too.
+	return field && !message.includes(`"${field}"`) && !message.includes(`(${field})`) ? `, field "${field}"` : '';
 }

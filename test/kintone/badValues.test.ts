@@ -30,6 +30,29 @@ describe('Kintone node: a bad value fails its own item, saying what it got', () 
 		expect(kintone.emulator.server.requests.filter((request) => request.method === 'PUT')).toHaveLength(0);
 	});
 
+	it('names a field by its label and code when they differ, and once when they are the same', async () => {
+		const stopped = await runKintone(
+			kintone.emulator,
+			kintone.sample,
+			{ operation: 'update', columns: columns({ $id: '1', [F.text]: '={{ $json.text }}' }, { matchingColumns: ['$id'] }) },
+			[{ text: { nested: 1 } }],
+		);
+		expect(stopped.error?.message).toBe(`Item 0: "單行文字方塊" (${F.text}) needs text, got an object`);
+
+		const keyless = await runKintone(
+			kintone.emulator,
+			kintone.sample,
+			{ operation: 'upsert', columns: columns({ [F.code]: '={{ $json.code }}' }, { matchingColumns: [F.code] }) },
+			[{ code: '' }],
+			{ node: { onError: 'continueRegularOutput' } },
+		);
+		expect(keyless.outputs[0][0].json.error).toBe(`"Code" (${F.code}) is empty, so no record can be matched by it`);
+
+		// 数量 is labelled 数量: named once.
+		expect((await createWithQuantity(kintone, 'many')).outputs[0][0].json.error).toBe(`"${F.quantity}" needs a number, got "many"`);
+		expect(kintone.emulator.server.requests.filter((request) => request.method !== 'GET')).toHaveLength(0);
+	});
+
 	it('a long value in a message is cut between characters, never inside an emoji', async () => {
 		const result = await createWithQuantity(kintone, `${'x'.repeat(39)}😀 and more`);
 

@@ -65,6 +65,24 @@ describe('Kintone node: Create Many', () => {
 		const [output] = result.outputs;
 		expect(output).toHaveLength(150);
 		const id = output[3].json.id as string;
+		// The output says what was written: id and revision, then the values as sent, as Get Many returns them.
+		expect(output[3].json).toEqual({
+			id,
+			revision: '1',
+			[F.code]: 'C-3',
+			[F.quantity]: '3',
+			[F.price]: '1.5e1',
+			[F.checkBox]: ['A', 'C'],
+			[F.multiSelect]: ['赤', '緑'],
+			[F.dropDown]: '高',
+			[F.date]: '2024-02-29',
+			[F.dateTime]: '2024-05-31T09:30:00Z',
+			[F.time]: '07:05',
+			[F.user]: [{ code: 'sato' }, { code: 'suzuki' }],
+			[F.customerCode]: 'C002',
+			[F.table]: [{ [F.tableItem]: 'ねじ', [F.tableQuantity]: '4' }],
+		});
+		expect(Object.keys(output[3].json).slice(0, 2)).toEqual(['id', 'revision']);
 		const stored = kintone.emulator.record(kintone.sample.app, id)!.record;
 		expect(stored[F.code].value).toBe('C-3');
 		expect(stored[F.amount].value).toBe('45');

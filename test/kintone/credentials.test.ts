@@ -1,11 +1,13 @@
-import axios from 'axios';
-import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
-import { Workflow } from 'n8n-workflow';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { CredentialTestContext } from 'n8n-core';
 
 import { KintoneApi } from '../../credentials/KintoneApi.credentials';
 import { Kintone } from '../../nodes/Kintone/Kintone.node';
 import { createSampleApp, startKintoneEmulator } from '../emulators/kintone';
-import { TestNodeTypes } from '../harness/types';
+import { createCredentials, testAdditionalData } from '../harness/workflow';
 import { columns, F, runKintone, sampleRecord, useKintoneEmulator } from './setup';
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
@@ -112,60 +114,106 @@ describe('Kintone API credential', () => {
 		expect(kintone.emulator.server.requests).toHaveLength(0);
 	});
 
-	describe('credential test request', () => {
-		const credentialType = new KintoneApi();
-		const node: INode = { id: 'n', name: 'Kintone', type: 'kintone', typeVersion: 1, position: [0, 0], parameters: {} };
-		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: new TestNodeTypes([new Kintone()]) });
-
-		/** Resolves the test request with `$credentials` and sends it with the credential's authentication, as n8n does. */
-		async function runCredentialTest(data: ICredentialDataDecryptedObject) {
-			const { baseURL, url, qs } = credentialType.test.request;
-			const resolved = workflow.expression.getSimpleParameterValue(node, baseURL, 'internal', { $credentials: data }) as string;
-			const options = await credentialType.authenticate(data, { url: url!, baseURL: resolved, qs });
-			return await axios.get(`${resolved}${url}`, {
-				params: qs,
-				headers: options.headers as Record<string, string>,
-				validateStatus: () => true,
-			});
+	describe('credential test', () => {
+		/** Runs the node's credential test as n8n's CredentialsTester does: found through `testedBy`, with n8n-core's own context. */
+		async function testCredential(data: ICredentialDataDecryptedObject) {
+			const node = new Kintone();
+			const testedBy = node.description.credentials?.find((entry) => entry.name === 'kintoneApi')?.testedBy as string;
+			const context = new CredentialTestContext(testAdditionalData(createCredentials({ nodeTypes: [] })));
+			return await node.methods.credentialTest[testedBy as 'kintoneApiTest'].call(context, { id: 'c', name: 'Kintone', type: 'kintoneApi', data });
 		}
 
-		it('succeeds with a working token and fails with a wrong one', async () => {
-			const good = await runCredentialTest(custom({ authentication: 'apiToken', apiToken: kintone.sample.token }));
-			expect(good.status).toBe(200);
-			expect(good.data.apps).toHaveLength(1);
-
-			const bad = await runCredentialTest(custom({ authentication: 'apiToken', apiToken: 'not-a-token' }));
-			expect(bad.status).toBe(400);
-			expect(bad.data.code).toBe('GAIA_IA02');
+		it('is the node\'s test function, which n8n only uses when the credential has no declarative test', () => {
+			expect(new Kintone().description.credentials).toEqual([{ name: 'kintoneApi', required: true, testedBy: 'kintoneApiTest' }]);
+			expect((new KintoneApi() as { test?: unknown }).test).toBeUndefined();
 		});
 
-		it('never sends the token to a host other than the credential\'s checked kintone domain', async () => {
-			// A subdomain that carries a host of its own: the test URL would be https://evil.example/x?.cybozu.com/...
-			for (const subdomain of ['evil.example/x?', 'evil.example#', 'a@evil.example']) {
-				const data = { domain: 'cybozu.com', subdomain, authentication: 'apiToken', apiToken: 'secret' };
-				const { baseURL, url } = credentialType.test.request;
-				const resolved = workflow.expression.getSimpleParameterValue(node, baseURL, 'internal', { $credentials: data }) as string;
-				await expect(credentialType.authenticate(data, { url: url!, baseURL: resolved })).rejects.toThrow(
-					'is not a kintone subdomain',
-				);
-			}
-			// A request to another host than the credential's, whatever built it.
-			await expect(
-				credentialType.authenticate(
-					{ domain: 'cybozu.com', subdomain: 'acme', authentication: 'apiToken', apiToken: 'secret' },
-					{ url: 'https://evil.example/k/v1/apps.json' },
-				),
-			).rejects.toThrow("not to the credential's kintone domain https://acme.cybozu.com");
+		it('succeeds with a working token or login, signed like the node\'s requests', async () => {
+			expect(await testCredential(custom({ authentication: 'apiToken', apiToken: kintone.sample.token }))).toEqual({
+				status: 'OK',
+				message: 'Connection successful',
+			});
+			expect(await testCredential(custom({ authentication: 'password', username: 'sato', password: 'sato-pass' }))).toMatchObject({ status: 'OK' });
+			const [apps] = kintone.emulator.server.requests;
+			expect(apps).toMatchObject({ method: 'GET', path: '/k/v1/apps.json' });
+			expect(apps.headers['x-cybozu-api-token']).toBe(kintone.sample.token);
 		});
 
-		it('builds https://{subdomain}.{domain} for the kintone regions', () => {
-			const baseUrl = (data: ICredentialDataDecryptedObject) =>
-				workflow.expression.getSimpleParameterValue(node, credentialType.test.request.baseURL, 'internal', {
-					$credentials: data,
+		it('says kintone\'s code and message and the fix for a wrong token, never the token', async () => {
+			const result = await testCredential(custom({ authentication: 'apiToken', apiToken: 'not-a-token' }));
+			expect(result).toEqual({
+				status: 'Error',
+				message:
+					'[GAIA_IA02] The specified API token does not match the API token generated via an app. — Check the API token in the credential: it must be generated in the app (kintone app settings > API Token) and have the permissions the operations need. For several apps, enter one token per app, comma-separated (up to 9).',
+			});
+			expect(result.message).not.toContain('not-a-token');
+		});
+
+		it('says so for a wrong password', async () => {
+			const result = await testCredential(custom({ authentication: 'password', username: 'sato', password: 'wrong-pass' }));
+			expect(result).toEqual({
+				status: 'Error',
+				message:
+					'[CB_WA01] Failed to log in. The login name or password is incorrect. — kintone did not accept the login name and password in the credential.',
+			});
+			expect(result.message).not.toContain('wrong-pass');
+		});
+
+		it('says where it could not reach kintone, and what to check', async () => {
+			const closed = http.createServer();
+			await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+			const { port } = closed.address() as AddressInfo;
+			await new Promise((resolve) => closed.close(resolve));
+
+			const result = await testCredential({ domain: 'custom', baseUrl: `http://127.0.0.1:${port}`, apiToken: 'secret' });
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(
+				new RegExp(`^Could not reach kintone at http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\): check the domain and subdomain \\(or the Base URL\\) in the credential, and that n8n can reach it$`),
+			);
+		});
+
+		it('says when the address answers but is not kintone (an unknown subdomain)', async () => {
+			const notKintone = http.createServer((_request, response) => response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>'));
+			await new Promise<void>((resolve) => notKintone.listen(0, '127.0.0.1', resolve));
+			try {
+				const { port } = notKintone.address() as AddressInfo;
+				const result = await testCredential({ domain: 'custom', baseUrl: `http://127.0.0.1:${port}`, apiToken: 'secret' });
+				expect(result).toEqual({
+					status: 'Error',
+					message:
+						'kintone answered HTTP 404: <h1>Not Found</h1> — not a kintone answer: check the domain and subdomain (or the Base URL) in the credential',
 				});
-			expect(baseUrl({ domain: 'kintone.com', subdomain: ' acme ' })).toBe('https://acme.kintone.com');
-			expect(baseUrl({ domain: 'cybozu.cn', subdomain: 'acme' })).toBe('https://acme.cybozu.cn');
-			expect(baseUrl({ domain: 'custom', baseUrl: 'https://acme.s.cybozu.com/' })).toBe('https://acme.s.cybozu.com');
+			} finally {
+				await new Promise((resolve) => notKintone.close(resolve));
+			}
 		});
+
+		it('refuses a subdomain that is not one, or http to another machine, before sending anything', async () => {
+			expect(await testCredential({ domain: 'cybozu.com', subdomain: 'evil.example/x?', apiToken: 'secret' })).toEqual({
+				status: 'Error',
+				message: '"evil.example/x?" is not a kintone subdomain: enter only the first part of your address, e.g. "example" for https://example.cybozu.com',
+			});
+			expect((await testCredential({ domain: 'custom', baseUrl: 'http://kintone.example.com', apiToken: 'secret' })).message).toContain(
+				'kintone must be reached over https',
+			);
+			expect(kintone.emulator.server.requests).toHaveLength(0);
+		});
+	});
+
+	it('never sends the token to a host other than the credential\'s checked kintone domain', async () => {
+		const credentialType = new KintoneApi();
+		for (const subdomain of ['evil.example/x?', 'evil.example#', 'a@evil.example']) {
+			const data = { domain: 'cybozu.com', subdomain, authentication: 'apiToken', apiToken: 'secret' };
+			await expect(credentialType.authenticate(data, { url: '/k/v1/apps.json', baseURL: `https://${subdomain}.cybozu.com` })).rejects.toThrow(
+				'is not a kintone subdomain',
+			);
+		}
+		// A request to another host than the credential's, whatever built it.
+		await expect(
+			credentialType.authenticate(
+				{ domain: 'cybozu.com', subdomain: 'acme', authentication: 'apiToken', apiToken: 'secret' },
+				{ url: 'https://evil.example/k/v1/apps.json' },
+			),
+		).rejects.toThrow("not to the credential's kintone domain https://acme.cybozu.com");
 	});
 });

@@ -1,5 +1,6 @@
 import type { IDataObject, INodeListSearchResult, INodePropertyOptions, ResourceMapperFields } from 'n8n-workflow';
 
+import { createSampleApp } from '../emulators/kintone';
 import { callNodeMethod } from '../harness/loadOptions';
 import {
 	columns,
@@ -71,6 +72,9 @@ describe('Kintone node: field mapping, app list and auto-map', () => {
 		// Matching: the record ID and the unique Text and Number fields, nothing else.
 		expect(fields.filter((field) => field.canBeUsedToMatch).map((field) => field.id)).toEqual(['$id', F.code, F.serial]);
 		expect(byId.$id).toMatchObject({ defaultMatch: true, displayName: 'Record ID ($id)' });
+		// Update Many matches on the record ID by default: shown at once, the other fields added from the list.
+		expect(fields.filter((field) => field.defaultMatch).map((field) => field.id)).toEqual(['$id']);
+		expect(fields.filter((field) => !field.removed).map((field) => field.id)).toEqual(['$id']);
 		expect(byId[F.code]).toMatchObject({ displayName: 'Code (code)', type: 'string', required: false });
 		expect(Object.fromEntries(fields.map((field) => [field.id, field.type]))).toMatchObject({
 			[F.serial]: 'number',
@@ -101,6 +105,115 @@ describe('Kintone node: field mapping, app list and auto-map', () => {
 		}
 		expect(fields.filter((field) => field.required).map((field) => field.id)).toEqual([F.code]);
 		expect(fields.some((field) => field.canBeUsedToMatch)).toBe(false);
+	});
+
+	describe('what the field list says about the app', () => {
+		/** getMappingFields or getReadableFields for these parameters and credential. */
+		const fieldsFor = async <T>(
+			method: 'getMappingFields' | 'getReadableFields',
+			parameters: { operation: string; app?: string; guestSpaceId?: string },
+			credential = tokenCredential(kintone.emulator, kintone.sample),
+		) =>
+			await callNodeMethod<T>(
+				environment(credential),
+				{
+					type: 'kintone',
+					parameters: {
+						resource: 'record',
+						operation: parameters.operation,
+						app: { __rl: true, mode: 'id', value: parameters.app ?? String(kintone.sample.app) },
+						options: parameters.guestSpaceId ? { guestSpaceId: parameters.guestSpaceId } : {},
+					},
+					credentialTypes: ['kintoneApi'],
+				},
+				method === 'getMappingFields' ? 'resourceMapping' : 'loadOptions',
+				method,
+			);
+		const mapping = async (parameters: Parameters<typeof fieldsFor>[1], credential?: Parameters<typeof fieldsFor>[2]) =>
+			await fieldsFor<ResourceMapperFields>('getMappingFields', parameters, credential);
+
+		it('sends nothing and lists nothing while no app is chosen', async () => {
+			expect(await mapping({ operation: 'update', app: '' })).toEqual({ fields: [] });
+			expect(await fieldsFor('getReadableFields', { operation: 'getAll', app: '' })).toEqual([]);
+			expect(kintone.emulator.server.requests).toHaveLength(0);
+		});
+
+		it('offers the record ID only to match on: read-only as a value, and never written', async () => {
+			for (const operation of ['update', 'upsert']) {
+				const recordId = (await mapping({ operation })).fields.find((field) => field.id === '$id');
+				expect(recordId).toMatchObject({ canBeUsedToMatch: true, readOnly: true, display: true });
+			}
+			expect((await mapping({ operation: 'create' })).fields.map((field) => field.id)).not.toContain('$id');
+		});
+
+		it('Create or Update matches on the first unique field, shown at once; on the record ID when the app has none', async () => {
+			const { fields } = await mapping({ operation: 'upsert' });
+			expect(fields.filter((field) => field.defaultMatch).map((field) => field.id)).toEqual([F.code]);
+			expect(fields.filter((field) => !field.removed).map((field) => field.id)).toEqual([F.code]);
+			expect(fields.filter((field) => field.canBeUsedToMatch).map((field) => field.id)).toEqual(['$id', F.code, F.serial]);
+
+			const plain = kintone.emulator.addApp({ name: 'メモ', fields: { メモ: { type: 'MULTI_LINE_TEXT', label: 'メモ' } } });
+			kintone.emulator.addApiToken('memo-token', [plain]);
+			const memo = await mapping({ operation: 'upsert', app: String(plain) }, { ...tokenCredential(kintone.emulator, kintone.sample), apiToken: 'memo-token' });
+			expect(memo.fields.map((field) => [field.id, field.defaultMatch, field.removed])).toEqual([
+				['$id', true, false],
+				['メモ', false, true],
+			]);
+		});
+
+		it('says, with kintone\'s code and the fix, that the app does not exist', async () => {
+			expect(await mapping({ operation: 'update', app: '9999' })).toEqual({
+				fields: [],
+				emptyFieldsNotice:
+					'Could not read the fields of app 9999: [GAIA_AP01] The app (ID: 9999) not found. The app may have been deleted. The app ID does not exist, or the app is in a guest space (set Options &gt; Guest Space ID).',
+			});
+			await expect(fieldsFor('getReadableFields', { operation: 'getAll', app: '9999' })).rejects.toThrow(
+				'Could not read the fields of app 9999: [GAIA_AP01] The app (ID: 9999) not found. The app may have been deleted. The app ID does not exist, or the app is in a guest space (set Options > Guest Space ID).',
+			);
+		});
+
+		it('says that the app is in a guest space when the Guest Space ID is missing or wrong', async () => {
+			const guest = createSampleApp(kintone.emulator, { name: 'ゲスト案件', guestSpaceId: 7 });
+			const credential = { ...tokenCredential(kintone.emulator, kintone.sample), apiToken: guest.tokens };
+			const expected =
+				'Could not read the fields of app {app}: [GAIA_IL23] You need to send a request to the URL: "/k/guest/&lt;Space ID&gt;/v1/..." to execute apps in Guest Spaces. This app is in a guest space: set Options &gt; Guest Space ID to the space\'s ID.';
+			for (const guestSpaceId of [undefined, '8']) {
+				expect(await mapping({ operation: 'create', app: String(guest.app), guestSpaceId }, credential)).toEqual({
+					fields: [],
+					emptyFieldsNotice: expected.replace('{app}', String(guest.app)),
+				});
+			}
+			const right = await mapping({ operation: 'create', app: String(guest.app), guestSpaceId: '7' }, credential);
+			expect(right.fields.map((field) => field.id)).toContain(F.code);
+		});
+
+		it('says that the credential was refused, and what to check', async () => {
+			const wrongToken = { ...tokenCredential(kintone.emulator, kintone.sample), apiToken: 'not-a-token' };
+			const { fields, emptyFieldsNotice } = await mapping({ operation: 'update' }, wrongToken);
+			expect(fields).toEqual([]);
+			expect(emptyFieldsNotice).toBe(
+				`Could not read the fields of app ${kintone.sample.app}: [GAIA_IA02] The specified API token does not match the API token generated via an app. Check the API token in the credential: it must be generated in the app (kintone app settings &gt; API Token) and have the permissions the operations need. For several apps, enter one token per app, comma-separated (up to 9).`,
+			);
+			expect(emptyFieldsNotice).not.toContain('not-a-token');
+
+			const noToken = await mapping({ operation: 'update' }, { ...wrongToken, apiToken: '' });
+			expect(noToken.emptyFieldsNotice).toContain('Enter an API token in the Kintone credential');
+		});
+
+		it('says when the app has no field the operation can write', async () => {
+			const computed = kintone.emulator.addApp({
+				name: '集計',
+				fields: { 番号: { type: 'RECORD_NUMBER', label: '番号' }, 合計: { type: 'CALC', label: '合計', expression: '1+1' } },
+			});
+			kintone.emulator.addApiToken('computed-token', [computed]);
+			const credential = { ...tokenCredential(kintone.emulator, kintone.sample), apiToken: 'computed-token' };
+			for (const operation of ['create', 'update']) {
+				expect(await mapping({ operation, app: String(computed) }, credential)).toEqual({
+					fields: [],
+					emptyFieldsNotice: `App ${computed} has no field this operation can write: kintone fills or calculates all of them itself. Choose another app, or add fields to its form in kintone.`,
+				});
+			}
+		});
 	});
 
 	it('lists the apps the credential can use, filtered by name', async () => {

@@ -45,7 +45,7 @@ describe('Kintone node: Update Many', () => {
 		expect(output).toHaveLength(250);
 		output.forEach((item, index) => {
 			expect(item.pairedItem).toEqual({ item: index });
-			expect(item.json).toEqual({ id: ids[index], revision: '2' });
+			expect(item.json).toEqual({ id: ids[index], revision: '2', [F.text]: `新しい値 ${index}`, [F.text2]: `第二 ${index}` });
 		});
 		for (const [index, id] of ids.entries()) {
 			expect(valueOf(kintone.emulator, kintone.sample, id, F.text)).toBe(`新しい値 ${index}`);
@@ -53,11 +53,11 @@ describe('Kintone node: Update Many', () => {
 		}
 	});
 
-	it('matches records by an update key (a unique text field)', async () => {
+	it('matches records by an update key (a unique text field); a record ID left from matching on it is neither sent nor used', async () => {
 		const ids = seed(3);
 		const items = [
-			{ code: 'R-2', note: 'third' },
-			{ code: 'R-0', note: 'first' },
+			{ code: 'R-2', note: 'third', id: ids[1] },
+			{ code: 'R-0', note: 'first', id: ids[1] },
 		];
 
 		const result = await runKintone(
@@ -65,7 +65,11 @@ describe('Kintone node: Update Many', () => {
 			kintone.sample,
 			{
 				operation: 'update',
-				columns: columns({ [F.code]: '={{ $json.code }}', [F.note]: '={{ $json.note }}' }, { matchingColumns: [F.code] }),
+				// The editor keeps $id (read-only) with its value once the match column changes to Code.
+				columns: columns(
+					{ $id: '={{ $json.id }}', [F.code]: '={{ $json.code }}', [F.note]: '={{ $json.note }}' },
+					{ matchingColumns: [F.code] },
+				),
 			},
 			items,
 		);
@@ -76,7 +80,10 @@ describe('Kintone node: Update Many', () => {
 			{ updateKey: { field: F.code, value: 'R-2' }, record: { [F.note]: { value: 'third' } } },
 			{ updateKey: { field: F.code, value: 'R-0' }, record: { [F.note]: { value: 'first' } } },
 		]);
-		expect(result.outputs[0].map((item) => item.json.id)).toEqual([ids[2], ids[0]]);
+		expect(result.outputs[0].map((item) => item.json)).toEqual([
+			{ id: ids[2], revision: '2', [F.code]: 'R-2', [F.note]: 'third' },
+			{ id: ids[0], revision: '2', [F.code]: 'R-0', [F.note]: 'first' },
+		]);
 		expect(valueOf(kintone.emulator, kintone.sample, ids[0], F.note)).toBe('first');
 		expect(valueOf(kintone.emulator, kintone.sample, ids[1], F.note)).toBe('');
 		expect(valueOf(kintone.emulator, kintone.sample, ids[2], F.note)).toBe('third');
@@ -99,8 +106,8 @@ describe('Kintone node: Update Many', () => {
 		const [output] = result.outputs;
 		expect(output[1].json.details).toMatchObject({ itemIndex: 1, record: `${F.code} = "NO-SUCH"`, httpCode: '404' });
 		expect(output[1].json.error).toContain('kintone refused this record');
-		expect(output[0].json).toEqual({ id: ids[0], revision: '2' });
-		expect(output[2].json).toEqual({ id: ids[2], revision: '2' });
+		expect(output[0].json).toEqual({ id: ids[0], revision: '2', [F.code]: 'R-0', [F.note]: 'checked' });
+		expect(output[2].json).toEqual({ id: ids[2], revision: '2', [F.code]: 'R-2', [F.note]: 'checked' });
 		expect(ids.map((id) => valueOf(kintone.emulator, kintone.sample, id, F.note))).toEqual(['checked', '', 'checked']);
 	});
 
@@ -305,7 +312,7 @@ describe('Kintone node: Update Many', () => {
 		expect(kintone.emulator.records(kintone.sample.app).every((record) => record.revision === '1')).toBe(true);
 	});
 
-	it('with "Continue On Fail", sends the valid items and returns the invalid one as an error', async () => {
+	it('with On Error = Continue (using error output), sends the valid items and returns the invalid one as an error', async () => {
 		const { ids, result } = await updateWithBadQuantity({ node: { onError: 'continueErrorOutput' } });
 
 		const [successes, errors] = result.outputs;

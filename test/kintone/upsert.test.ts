@@ -30,8 +30,8 @@ describe('Kintone node: Create or Update (upsert)', () => {
 		const [put] = requestsTo(kintone.emulator, 'PUT', 'records');
 		expect((put.body as { upsert: boolean }).upsert).toBe(true);
 		const [updated, inserted] = result.outputs[0];
-		expect(updated.json).toEqual({ id: first, revision: '2', operation: 'updated' });
-		expect(inserted.json).toMatchObject({ revision: '1', operation: 'inserted' });
+		expect(updated.json).toEqual({ id: first, revision: '2', operation: 'updated', [F.code]: 'R-1', [F.text]: 'changed' });
+		expect(inserted.json).toEqual({ id: expect.any(String), revision: '1', operation: 'inserted', [F.code]: 'NEW-1', [F.text]: 'brand new' });
 		expect(valueOf(kintone.emulator, kintone.sample, first, F.text)).toBe('changed');
 		expect(valueOf(kintone.emulator, kintone.sample, inserted.json.id as string, F.code)).toBe('NEW-1');
 		expect(valueOf(kintone.emulator, kintone.sample, inserted.json.id as string, F.text)).toBe('brand new');
@@ -58,7 +58,7 @@ describe('Kintone node: Create or Update (upsert)', () => {
 		output.forEach((item, index) => {
 			expect(item.pairedItem).toEqual({ item: index });
 			expect(item.json.operation).toBe(index < 100 ? 'updated' : 'inserted');
-			if (index < 100) expect(item.json).toEqual({ id: ids[index], revision: '2', operation: 'updated' });
+			if (index < 100) expect(item.json).toEqual({ id: ids[index], revision: '2', operation: 'updated', [F.code]: `R-${index}`, [F.text]: `upserted ${index}` });
 			expect(valueOf(kintone.emulator, kintone.sample, item.json.id as string, F.code)).toBe(`R-${index}`);
 			expect(valueOf(kintone.emulator, kintone.sample, item.json.id as string, F.text)).toBe(`upserted ${index}`);
 		});

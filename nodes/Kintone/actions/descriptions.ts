@@ -102,7 +102,10 @@ export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties[
 	return [chooseTargetNotice('app', 'Choose an app first'), fieldMappingProperty(mode, ['app.value', 'options.guestSpaceId'], {
 		targets: ['app'],
 		resourceMapper: {
-			noFieldsError: 'No fields of this app can be written. Check the app and the Guest Space ID option.',
+			// Updates: n8n would mark every field not required as removed once loaded, the match column
+			// too, and hide "Values to Update" until it is chosen again; unset, it keeps getMappingFields'
+			// `removed` flags (only the match column shown).
+			...(mode === 'add' ? {} : { addAllFields: undefined }),
 			matchingFieldsLabels:
 				mode === 'add'
 					? undefined

@@ -18,7 +18,20 @@ export type FieldWriter = (raw: unknown) => { value: unknown };
 /** The writer of one field, its converter looked up once rather than for every item. */
 export function fieldWriter(field: FormField): FieldWriter {
 	const convert = converterOf(field);
-	return (raw) => ({ value: convert(unwrapFieldValue(raw), field, field.code) });
+	return (raw) => {
+		try {
+			return { value: convert(unwrapFieldValue(raw), field, field.code) };
+		} catch (error) {
+			throw withLabel(error, field);
+		}
+	};
+}
+
+/** The field as people see it in kintone: `"Quantity" (数量) needs a number`; a label equal to the code is not repeated. */
+function withLabel(error: unknown, field: FormField): unknown {
+	const label = (field.label ?? '').trim();
+	if (!(error instanceof RecordInputError) || error.field !== field.code || !label || label === field.code) return error;
+	return new RecordInputError(error.message.replace(`"${field.code}"`, `"${label}" (${field.code})`), error.field);
 }
 
 /** `{value}` for one field of a record, from what an n8n item holds. */
@@ -32,10 +45,14 @@ function converterOf(field: FormField): Converter {
 
 /** The value that ends a key lookup, e.g. of an update key: text as kintone compares it. */
 export function toKeyValue(field: FormField, raw: unknown, path = field.code): string {
-	const value = unwrapFieldValue(raw);
-	const text = field.type === 'NUMBER' ? numberText(value, field, path) : plainText(value, field, path);
-	if (text === '') throw new RecordInputError(`"${path}" is empty, so no record can be matched by it`, path);
-	return text;
+	try {
+		const value = unwrapFieldValue(raw);
+		const text = field.type === 'NUMBER' ? numberText(value, field, path) : plainText(value, field, path);
+		if (text === '') throw new RecordInputError(`"${path}" is empty, so no record can be matched by it`, path);
+		return text;
+	} catch (error) {
+		throw withLabel(error, field);
+	}
 }
 
 /** Values read from kintone (`{type, value}`) are accepted as they are, so records can be copied. */

@@ -29,7 +29,8 @@ export function kintoneError(body: unknown): KintoneErrorBody | undefined {
 export const HINTS: Record<string, string> = {
 	CB_AU01: 'kintone did not accept the credential: check the API token or login name and password.',
 	CB_WA01: 'kintone did not accept the login name and password in the credential.',
-	GAIA_IA02: 'The API token in the credential was not generated in this app. Add this app\'s token (comma-separated, up to 9).',
+	GAIA_IA02:
+		'Check the API token in the credential: it must be generated in the app (kintone app settings > API Token) and have the permissions the operations need. For several apps, enter one token per app, comma-separated (up to 9).',
 	CB_NO02: 'The credential lacks a permission for this: give the API token (or user) the permission to view, add, edit or delete records as needed.',
 	GAIA_AP01: 'The app ID does not exist, or the app is in a guest space (set Options > Guest Space ID).',
 	GAIA_IL23: 'This app is in a guest space: set Options > Guest Space ID to the space\'s ID.',

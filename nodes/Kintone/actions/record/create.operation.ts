@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { ServiceClient } from '../../../shared/client';
@@ -6,7 +6,7 @@ import type { KintoneTarget } from '../../transport';
 import { appLocator, fieldMapper, writeOptions } from '../descriptions';
 import { itemValues, readFieldMapping, toRecord } from './mapping';
 import type { WriteOperation } from './write';
-import { writeRecords } from './write';
+import { writeRecords, writtenRecord } from './write';
 
 const properties: INodeProperties[] = [appLocator, ...fieldMapper('add'), writeOptions([])];
 
@@ -22,7 +22,7 @@ export const createRecords: WriteOperation = {
 	results: (answer, records) => {
 		const ids = (answer.ids ?? []) as string[];
 		const revisions = (answer.revisions ?? []) as string[];
-		return records.map((_, index): IDataObject => ({ id: ids[index], revision: revisions[index] }));
+		return records.map((record, index) => writtenRecord({ id: ids[index], revision: revisions[index] }, record.entry));
 	},
 };
 

@@ -5,7 +5,7 @@ import type { ServiceClient } from '../../../shared/client';
 import type { KintoneTarget } from '../../transport';
 import { appLocator, fieldMapper, revisionOption, writeOptions } from '../descriptions';
 import type { WriteOperation } from './write';
-import { writeUpdates } from './write';
+import { keyOf, writeUpdates, writtenRecord } from './write';
 
 const properties: INodeProperties[] = [appLocator, ...fieldMapper('update'), writeOptions([revisionOption])];
 
@@ -20,7 +20,9 @@ export const updateRecords: WriteOperation = {
 	payload: (app, records) => ({ app, records: records.map((record) => record.entry) }),
 	results: (answer, records) => {
 		const results = (answer.records ?? []) as IDataObject[];
-		return records.map((_, index): IDataObject => ({ id: results[index]?.id, revision: results[index]?.revision }));
+		return records.map((record, index) =>
+			writtenRecord({ id: results[index]?.id, revision: results[index]?.revision, ...keyOf(record) }, record.entry.record as IDataObject),
+		);
 	},
 };
 

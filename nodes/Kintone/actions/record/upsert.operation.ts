@@ -5,7 +5,7 @@ import type { ServiceClient } from '../../../shared/client';
 import type { KintoneTarget } from '../../transport';
 import { appLocator, fieldMapper, revisionOption, writeOptions } from '../descriptions';
 import type { WriteOperation } from './write';
-import { writeUpdates } from './write';
+import { keyOf, writeUpdates, writtenRecord } from './write';
 
 const properties: INodeProperties[] = [appLocator, ...fieldMapper('upsert'), writeOptions([revisionOption])];
 
@@ -20,11 +20,17 @@ export const upsertRecords: WriteOperation = {
 	payload: (app, records) => ({ app, upsert: true, records: records.map((record) => record.entry) }),
 	results: (answer, records) => {
 		const results = (answer.records ?? []) as IDataObject[];
-		return records.map((_, index): IDataObject => ({
-			id: results[index]?.id,
-			revision: results[index]?.revision,
-			operation: results[index]?.operation === 'INSERT' ? 'inserted' : 'updated',
-		}));
+		return records.map((record, index) =>
+			writtenRecord(
+				{
+					id: results[index]?.id,
+					revision: results[index]?.revision,
+					operation: results[index]?.operation === 'INSERT' ? 'inserted' : 'updated',
+					...keyOf(record),
+				},
+				record.entry.record as IDataObject,
+			),
+		);
 	},
 };
 
