@@ -98,14 +98,17 @@ const MATCHING_LABELS: Partial<Record<string, ResourceMapperTypeOptionsBase['mat
  */
 function uniqueKeyParameter(displayOptions: IDisplayOptions): INodeProperties {
 	return {
+		// A key is columns, not a name or an ID: the standard "… Name or ID" label would mislead.
+		// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options
 		displayName: 'Unique Key',
 		name: 'uniqueKey',
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getUniqueKeys', loadOptionsDependsOn: TABLE_DEPENDENT },
 		default: '',
 		placeholder: "The table's first unique key",
+		hint: 'Empty: the first unique key besides _id. As an expression: the key\'s columns, comma-separated, e.g. warehouse,sku.',
 		description:
-			'The primary key or unique constraint that identifies a row. Empty: the first one besides _id. Choose from the list, or specify the columns (comma separated) using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'The primary key or unique constraint that identifies a row. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions: shownOnceSet(['workspace', 'table'], displayOptions),
 	};
 }

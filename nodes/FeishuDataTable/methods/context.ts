@@ -65,7 +65,9 @@ function explained(ctx: ILoadOptionsFunctions, error: unknown, notFound: string)
 	const answer = (error as { errorResponse?: JsonObject }).errorResponse;
 	const code = typeof answer?.code === 'number' ? answer.code : undefined;
 	const feishu = code === undefined ? '' : ` (Feishu: [${code}] ${String(answer?.msg ?? '')})`;
-	const hint = (error as { description?: string }).description;
+	// n8n puts Feishu's own message in the description when the node has no hint for the code.
+	const description = (error as { description?: string | null }).description ?? undefined;
+	const hint = description !== answer?.msg ? description : undefined;
 	if (code === FEISHU_CODES.paramInvalid) {
 		return new NodeOperationError(ctx.getNode(), `${notFound}${feishu}`, {
 			description: `Check the workspace ID and the table name. ${WHERE_TO_FIND}`,
