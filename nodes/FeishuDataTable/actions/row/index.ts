@@ -18,7 +18,7 @@ export const operation: INodeProperties = {
 		{
 			name: 'Create or Update',
 			value: 'upsert',
-			description: 'Create a new record, or update the current one if it already exists (upsert)',
+			description: 'Create a new row, or update the current one if it already exists (upsert)',
 			action: 'Create or update rows',
 		},
 		{
