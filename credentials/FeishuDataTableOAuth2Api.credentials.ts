@@ -1,5 +1,6 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
+import { SQL_SCOPE } from '../nodes/FeishuDataTable/transport/keys';
 import { platformHostExpression, platformProperties } from '../nodes/feishu/platform';
 
 /** Data table APIs accept only a user token, so the user signs in once and n8n keeps the token fresh. */
@@ -35,7 +36,7 @@ export class FeishuDataTableOAuth2Api implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName:
-				'Create a custom app in the Feishu (or Lark) developer console, add the redirect URL shown above under Security Settings, turn on "Refresh user_access_token", and grant the data table scopes (app_engine:workspace.table:read/write and app_engine:workspace.table.record:read/write).',
+				'Create a custom app in the Feishu (or Lark) developer console, add the redirect URL shown above under Security Settings, turn on "Refresh user_access_token", and grant the data table scopes (app_engine:workspace.table:read/write and app_engine:workspace.table.record:read/write); for unique keys of several columns in Create or Update, also app_engine:workspace.sql_commands:write with Read Keys of Several Columns on.',
 			name: 'setupNotice',
 			type: 'notice',
 			default: '',
@@ -43,6 +44,13 @@ export class FeishuDataTableOAuth2Api implements ICredentialType {
 		...platformProperties(
 			'Serves /open-apis/authen/v1/authorize, /open-apis/authen/v2/oauth/token and the data table API.',
 		),
+		{
+			displayName: 'Read Keys of Several Columns',
+			name: 'compositeKeys',
+			type: 'boolean',
+			default: false,
+			description: `Whether to also ask for the scope ${SQL_SCOPE}, so that Create or Update offers unique keys of several columns (e.g. warehouse + sku); the table description lists single-column keys only. Add the scope to the app in the developer console first, then reconnect.`,
+		},
 		{
 			displayName: 'Grant Type',
 			name: 'grantType',
@@ -65,7 +73,8 @@ export class FeishuDataTableOAuth2Api implements ICredentialType {
 			displayName: 'Scope',
 			name: 'scope',
 			type: 'hidden',
-			default: SCOPES.join(' '),
+			// The SQL scope only when asked for: an app without it would fail the whole sign-in.
+			default: `={{ '${SCOPES.join(' ')}' + ($self.compositeKeys === true ? ' ${SQL_SCOPE}' : '') }}`,
 		},
 		{
 			displayName: 'Auth URI Query Parameters',

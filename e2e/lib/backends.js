@@ -169,8 +169,13 @@ function credentialsFor(kintone, sample, apaas, dataTable) {
 				baseUrl: dataTable.url,
 				clientId: dataTable.clientId,
 				clientSecret: dataTable.clientSecret,
+				// With the SQL scope, so that Create or Update offers the inventory's key warehouse + sku.
+				compositeKeys: true,
 				// As if the user had clicked "Connect" (the browser test does the real flow).
-				oauthTokenData: { ...dataTable.issueUserToken(), token_type: 'Bearer' },
+				oauthTokenData: {
+					...dataTable.issueUserToken('offline_access app_engine:workspace.sql_commands:write'),
+					token_type: 'Bearer',
+				},
 			},
 		},
 	];

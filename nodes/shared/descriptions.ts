@@ -48,7 +48,8 @@ export function fieldMappingProperty(
 
 const IS_SET = { _cnd: { exists: true } } as const;
 
-function shownOnceSet(targets: string[], displayOptions: IDisplayOptions | undefined): IDisplayOptions | undefined {
+/** `displayOptions` that also wait until every one of `targets` is set. */
+export function shownOnceSet(targets: string[], displayOptions: IDisplayOptions | undefined): IDisplayOptions | undefined {
 	if (targets.length === 0) return displayOptions;
 	const show = { ...displayOptions?.show };
 	for (const target of targets) show[target] = [IS_SET];

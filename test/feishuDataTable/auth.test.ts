@@ -1,6 +1,8 @@
 import { ClientOAuth2 } from '@n8n/client-oauth2';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { FeishuApaasApi } from '../../credentials/FeishuApaasApi.credentials';
+import { FeishuDataTableOAuth2Api } from '../../credentials/FeishuDataTableOAuth2Api.credentials';
 import { startFeishuDataTableEmulator } from '../emulators/feishuDataTable';
 import type { RecordedRequest } from '../emulators/server';
 import type { TestEnvironment } from '../harness/workflow';
@@ -178,6 +180,20 @@ describe('Feishu Data Table OAuth2 credential', () => {
 		expect(custom.authentication).toBe('body');
 		// n8n's "token expired status" stays with the generic OAuth2 credential, so the node can set it.
 		expect(custom.tokenExpiredStatusCode).toBeUndefined();
+	});
+
+	it('asks for the SQL scope (keys of several columns) only when "Read Keys of Several Columns" is on', async () => {
+		const SQL = 'app_engine:workspace.sql_commands:write';
+		expect(String((await resolved({ platform: 'feishu' })).scope).split(' ')).not.toContain(SQL);
+		const scopes = String((await resolved({ platform: 'feishu', compositeKeys: true })).scope).split(' ');
+		expect(scopes).toEqual(expect.arrayContaining(['offline_access', 'app_engine:workspace.table:read', SQL]));
+	});
+
+	it('shows the set-up notice and the platform choice before its own other fields, as the aPaaS credential does', () => {
+		const shown = (credential: { properties: Array<{ name: string; type: string }> }) =>
+			credential.properties.filter((property) => property.type !== 'hidden').map((property) => property.name);
+		expect(shown(new FeishuDataTableOAuth2Api())).toEqual(['setupNotice', 'platform', 'baseUrl', 'compositeKeys']);
+		expect(shown(new FeishuApaasApi()).slice(0, 3)).toEqual(['setupNotice', 'platform', 'baseUrl']);
 	});
 
 	it("connects through n8n's OAuth2 client: authorize, then exchange the code with the secret in the body", async () => {

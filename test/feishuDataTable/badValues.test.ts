@@ -24,7 +24,7 @@ describe('Feishu Data Table: values that cannot be sent', () => {
 		const [written, refused] = result.outputs[0];
 		expect(written.json).toMatchObject({ email: 'a@example.com', name: 'Ann' });
 		expect(refused.json.details).toMatchObject({ outcome: 'notSent', fields: ['name'] });
-		const [post] = dataTable.emulator.server.requests.filter((request) => request.method === 'POST');
+		const [post] = dataTable.emulator.server.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/records'));
 		expect(JSON.parse((post.body as { records: string }).records)).toEqual([{ email: 'a@example.com', name: 'Ann' }]);
 		expect((await dataTable.emulator.rows(WORKSPACE, CONTACTS.name)).map((row) => row.name)).toEqual(['Ann']);
 	});

@@ -94,6 +94,35 @@ describe('Feishu data table emulator: tables and writes', () => {
 			expect([...columns.keys()]).toEqual(['_id', '_created_at', ...USER_PRODUCTS.columns.map((column) => column.name)]);
 		});
 
+		it('runs SQL in the workspace (its tables by their plain names) for a user who granted the SQL scope, and refuses it otherwise', async () => {
+			await emulator.insertRows(WORKSPACE, 'names', [{ name: 'b', rank: 2 }, { name: "a'1", rank: 1 }]);
+			const sqlUser = lark.withUserAccessToken(emulator.issueUserToken('offline_access app_engine:workspace.sql_commands:write').access_token);
+			const sql = async (statement: string) =>
+				await client.apaas.v1.workspace.sqlCommands({ path: { workspace_id: WORKSPACE }, data: { sql: statement } }, sqlUser);
+
+			const select = await sql('SELECT name, rank FROM names ORDER BY rank');
+			expect(select.code).toBe(0);
+			expect(JSON.parse(select.data!.result!)).toEqual([{ name: "a'1", rank: 1 }, { name: 'b', rank: 2 }]);
+			// The unique indexes of a table, as the node reads its keys: a composite one included.
+			const keys = await sql(
+				"SELECT array_to_json(ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) AS k(n) JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n)) AS columns FROM pg_index i WHERE i.indrelid = to_regclass('user_products') ORDER BY i.indexrelid",
+			);
+			expect(JSON.parse(keys.data!.result!)).toEqual([{ columns: ['_id'] }, { columns: ['sku'] }, { columns: ['user_id', 'product_id'] }]);
+			expect((await sql("UPDATE names SET rank = 3 WHERE name = 'b'")).data?.result).toBe('');
+
+			const refused = await fetch(`${emulator.url}/open-apis/apaas/v1/workspaces/${WORKSPACE}/sql_commands`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${token}` },
+				body: JSON.stringify({ sql: 'SELECT 1' }),
+			});
+			expect(refused.status).toBe(400);
+			expect(await refused.json()).toMatchObject({
+				code: 99991679,
+				error: { permission_violations: [{ type: 'action_scope_required', subject: 'app_engine:workspace.sql_commands:write' }] },
+			});
+			await expect(sql('SELECT nope FROM names')).rejects.toMatchObject({ response: { data: { code: 2320001 } } });
+		});
+
 		it('inserts, upserts with a Prefer header, reads with filter/select/order, updates and deletes', async () => {
 			const inserted = await client.apaas.v1.workspaceTable.recordsPost(
 				{

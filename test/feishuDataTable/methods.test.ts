@@ -1,9 +1,24 @@
-import type { INodeListSearchResult, INodeParameters, INodePropertyOptions } from 'n8n-workflow';
+import type { INodeListSearchResult, INodeParameters, INodePropertyOptions, ResourceMapperField } from 'n8n-workflow';
+
+import { FeishuDataTable } from '../../nodes/FeishuDataTable/FeishuDataTable.node';
 
 import type { TableSpec } from '../emulators/feishuDataTable';
 import { editorDefaults } from '../harness/editor';
+import type { TestEnvironment } from '../harness/workflow';
 import { callNodeMethod } from '../harness/loadOptions';
-import { CONTACTS, USER_PRODUCTS, WORKSPACE, loadSchema, nodeUnderTest, run, target, useFeishuDataTableEmulator } from './setup';
+import {
+	CONTACTS,
+	USER_PRODUCTS,
+	WORKSPACE,
+	credentialData,
+	environment,
+	loadSchema,
+	nodeUnderTest,
+	run,
+	sqlEnvironment,
+	target,
+	useFeishuDataTableEmulator,
+} from './setup';
 
 /** One column of each kind the field mapping converts. */
 const KINDS: TableSpec = {
@@ -60,22 +75,66 @@ describe('Feishu Data Table: editor methods (tables, columns, field mapping)', (
 		expect(fields.some((field) => field.canBeUsedToMatch)).toBe(false);
 	});
 
-	it('offers the key columns for upsert matching, with the primary key preselected and unique columns marked', async () => {
-		const fields = await fieldsFor({ ...target('contacts'), operation: 'upsert' });
-		const byId = Object.fromEntries(fields.map((field) => [field.id, field]));
+	const keysFor = async (env: TestEnvironment, parameters: INodeParameters) =>
+		await callNodeMethod<INodePropertyOptions[]>(env, nodeUnderTest(parameters), 'loadOptions', 'getUniqueKeys');
+	const matchedIn = (fields: ResourceMapperField[]) => ({
+		defaultMatch: fields.filter((field) => field.defaultMatch).map((field) => field.id),
+		canBeUsedToMatch: fields.filter((field) => field.canBeUsedToMatch).map((field) => field.id),
+	});
 
-		expect(byId._id).toMatchObject({ displayName: '_id (primary key)', defaultMatch: true, canBeUsedToMatch: true, removed: false });
-		expect(byId.email).toMatchObject({ displayName: 'email (unique)', defaultMatch: false, canBeUsedToMatch: true });
-		// Composite unique constraints are not in the table description, so every column can be chosen.
-		const composite = await fieldsFor({ ...target('user_products'), operation: 'upsert' });
-		expect(composite.filter((field) => field.canBeUsedToMatch).map((field) => field.id)).toEqual([
-			'_id',
-			'user_id',
-			'product_id',
-			'qty',
-			'status',
-			'note',
+	it('upsert: offers each unique key once, a key of several columns as one choice, and matches on the first besides _id', async () => {
+		const env = sqlEnvironment(dataTable.emulator);
+		const parameters = { ...target('user_products'), operation: 'upsert' };
+
+		expect(await keysFor(env, parameters)).toEqual([
+			{ name: 'user_id + product_id (unique)', value: 'user_id,product_id', description: undefined },
+			{ name: '_id (primary key)', value: '_id', description: undefined },
 		]);
+		const fields = (await loadSchema(env, parameters)).fields;
+		expect(matchedIn(fields)).toEqual({ defaultMatch: ['user_id', 'product_id'], canBeUsedToMatch: ['user_id', 'product_id'] });
+		expect(fields.find((field) => field.id === '_id')).toMatchObject({ removed: true });
+
+		// Choosing _id in Unique Key makes the mapper match on it, and on nothing else.
+		const byId = (await loadSchema(env, { ...parameters, uniqueKey: '_id' })).fields;
+		expect(matchedIn(byId)).toEqual({ defaultMatch: ['_id'], canBeUsedToMatch: ['_id'] });
+		expect(byId.find((field) => field.id === '_id')).toMatchObject({ removed: false });
+	});
+
+	it('upsert without the SQL scope: the single-column keys of the table description, saying how to get the others', async () => {
+		const contacts = { ...target('contacts'), operation: 'upsert' };
+		const keys = await keysFor(dataTable.env, contacts);
+		expect(keys.map((key) => [key.name, key.value])).toEqual([
+			['email (unique)', 'email'],
+			['_id (primary key)', '_id'],
+		]);
+		expect(keys[0].description).toBe(
+			'Keys of several columns are listed once the credential has "Read Keys of Several Columns" on (scope app_engine:workspace.sql_commands:write); until then, enter one as an expression, e.g. warehouse,sku',
+		);
+		expect(matchedIn(await fieldsFor(contacts))).toEqual({ defaultMatch: ['email'], canBeUsedToMatch: ['email'] });
+
+		// user_products has no single-column key but _id: nothing is preselected, and a key typed as an expression is taken.
+		const purchases = { ...target('user_products'), operation: 'upsert' };
+		expect((await keysFor(dataTable.env, purchases)).map((key) => key.value)).toEqual(['_id']);
+		expect(matchedIn(await fieldsFor(purchases))).toEqual({ defaultMatch: [], canBeUsedToMatch: [] });
+		expect(matchedIn(await fieldsFor({ ...purchases, uniqueKey: '={{ "user_id, product_id" }}' }))).toEqual({
+			defaultMatch: ['user_id', 'product_id'],
+			canBeUsedToMatch: ['user_id', 'product_id'],
+		});
+	});
+
+	it('the node says what its "... to Match On" selectors mean, not n8n\'s "Usually an ID"', () => {
+		const mappers = new FeishuDataTable().description.properties.filter((property) => property.name === 'columns');
+		const labelsOf = (operation: string, updateBy?: string) =>
+			mappers.find(
+				(property) =>
+					property.displayOptions?.show?.operation?.includes(operation) &&
+					(updateBy === undefined || property.displayOptions?.show?.updateBy?.includes(updateBy)),
+			)?.typeOptions?.resourceMapper?.matchingFieldsLabels;
+		expect(labelsOf('upsert')).toMatchObject({
+			title: 'Columns to Match On',
+			hint: 'The columns of the Unique Key chosen above. Each item needs a value in each of them.',
+		});
+		expect(labelsOf('update', 'id')).toMatchObject({ title: 'Column to Match On', hint: 'Each item updates the row whose _id it gives' });
 	});
 
 	it('matches update by row ID on _id only', async () => {
@@ -142,9 +201,63 @@ describe('Feishu Data Table: editor methods (tables, columns, field mapping)', (
 		const result = await run(dataTable.env, { ...base, columns } as unknown as INodeParameters, [{}]);
 
 		expect(result.error).toBeUndefined();
-		const [write] = dataTable.emulator.server.requests.filter((request) => request.method !== 'GET');
+		const [write] = dataTable.emulator.server.requests.filter((request) => request.method !== 'GET' && !request.path.endsWith('/sql_commands'));
 		expect(JSON.parse((write.body as { records: string }).records)).toEqual([{ ...key, name: 'Anne' }]);
 		const [row] = await dataTable.emulator.rows(WORKSPACE, CONTACTS.name);
 		expect(row).toMatchObject({ name: 'Anne', score: 5, active: false });
+	});
+
+	describe('a wrong target or credential is said, with what to do', () => {
+		const WHERE =
+			'Check the workspace ID and the table name. The workspace ID is in the data platform URL, e.g. workspace_aadimx5uzpsls in https://apaas.feishu.cn/suda/workspace/workspace_aadimx5uzpsls/table-manage/main; the table name is the one its table list shows (not its display name).';
+		const inWorkspace = (workspace: string, table: string): INodeParameters => ({
+			...target(table),
+			workspace: { __rl: true, mode: 'id', value: workspace },
+			operation: 'upsert',
+		});
+
+		it('a table name typo empties the mapper with Feishu\'s "not found" answer and the fix, instead of nothing', async () => {
+			expect(await loadSchema(dataTable.env, inWorkspace(WORKSPACE, 'user_prodcts'))).toEqual({
+				fields: [],
+				emptyFieldsNotice: `Table "user_prodcts" was not found in workspace "${WORKSPACE}" (Feishu: [2320001] table user_prodcts does not exist in workspace ${WORKSPACE}). ${WHERE}`,
+			});
+			const notice = (await loadSchema(dataTable.env, inWorkspace('workspace_typo', 'user_products'))).emptyFieldsNotice;
+			expect(notice).toBe(
+				`Table "user_products" was not found in workspace "workspace_typo" (Feishu: [2320001] workspace workspace_typo does not exist). ${WHERE}`,
+			);
+		});
+
+		it('a token Feishu refuses is a credential notice, with Feishu\'s code', async () => {
+			const tenantToken = { ...credentialData(dataTable.emulator), oauthTokenData: { access_token: 't-tenant', token_type: 'Bearer' } };
+			const result = await loadSchema(environment(dataTable.emulator, tenantToken), inWorkspace(WORKSPACE, 'contacts'));
+
+			expect(result).toEqual({
+				fields: [],
+				emptyFieldsNotice:
+					'Feishu did not accept the credential (Feishu: [99991663] Invalid access token for authorization. This API accepts a user_access_token only.). Open the Feishu Data Table credential and reconnect it.',
+			});
+		});
+
+		it('the table list and the column list throw the same clear errors', async () => {
+			const list = callNodeMethod(dataTable.env, nodeUnderTest(inWorkspace('workspace_typo', '')), 'listSearch', 'searchTables');
+			await expect(list).rejects.toMatchObject({
+				message: 'Workspace "workspace_typo" was not found (Feishu: [2320001] workspace workspace_typo does not exist)',
+				description: WHERE,
+			});
+			const columns = callNodeMethod(dataTable.env, nodeUnderTest(inWorkspace(WORKSPACE, 'nope')), 'loadOptions', 'getColumnNames');
+			await expect(columns).rejects.toMatchObject({
+				message: `Table "nope" was not found in workspace "${WORKSPACE}" (Feishu: [2320001] table nope does not exist in workspace ${WORKSPACE})`,
+			});
+		});
+
+		it('before a table is chosen nothing is asked of Feishu, and the mapper says what to choose', async () => {
+			dataTable.emulator.server.reset();
+			expect(await loadSchema(dataTable.env, inWorkspace(WORKSPACE, ''))).toEqual({
+				fields: [],
+				emptyFieldsNotice: 'Choose a workspace and a table first',
+			});
+			expect(await keysFor(dataTable.env, inWorkspace(WORKSPACE, ''))).toEqual([]);
+			expect(dataTable.emulator.server.requests).toHaveLength(0);
+		});
 	});
 });

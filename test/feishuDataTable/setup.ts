@@ -34,6 +34,15 @@ export function environment(
 	};
 }
 
+/** The scope that lets the node read a table's keys of several columns with SQL. */
+export const SQL_SCOPE = 'app_engine:workspace.sql_commands:write';
+
+/** What a user saves who also granted the SQL scope (the credential's "Read Keys of Several Columns"). */
+export function sqlEnvironment(emulator: FeishuDataTableEmulator): TestEnvironment {
+	const token = { ...emulator.issueUserToken(`offline_access ${SQL_SCOPE}`), token_type: 'Bearer' };
+	return environment(emulator, { ...credentialData(emulator), oauthTokenData: token as unknown as IDataObject });
+}
+
 /**
  * One emulator for the calling describe block: started before its tests, closed after them, and
  * before each test emptied, with `tables` created in the test workspace and a fresh `env` for it.

@@ -1,11 +1,13 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { RecordedRequest } from '../emulators/server';
-import { USER_PRODUCTS, WORKSPACE, autoMapColumns, purchases, run, target, useFeishuDataTableEmulator } from './setup';
+import { USER_PRODUCTS, WORKSPACE, autoMapColumns, purchases, run, sqlEnvironment, target, useFeishuDataTableEmulator } from './setup';
 
 const TABLE = USER_PRODUCTS.name;
 const KEY = ['user_id', 'product_id'];
 const isWrite = (request: RecordedRequest) => request.method === 'POST' && request.path.endsWith('/records');
+/** The reads of the run's key check: the table description, then its unique keys with SQL. */
+const isKeyCheck = (request: RecordedRequest) => request.path.endsWith(`/tables/${TABLE}`) || request.path.endsWith('/sql_commands');
 const keyOf = (row: Record<string, unknown>) => `${String(row.user_id)}/${String(row.product_id)}`;
 
 describe('Feishu Data Table: Create or Update (upsert)', () => {
@@ -32,7 +34,7 @@ describe('Feishu Data Table: Create or Update (upsert)', () => {
 		const result = await run(dataTable.env, parameters, purchases(1200));
 
 		expect(result.error).toBeUndefined();
-		expect(dataTable.emulator.server.requests).toHaveLength(3);
+		expect(dataTable.emulator.server.requests.filter((request) => !isKeyCheck(request))).toHaveLength(3);
 		expect(writes().map((request) => JSON.parse((request.body as { records: string }).records).length)).toEqual([500, 500, 200]);
 		for (const request of writes()) {
 			expect(request.headers.prefer).toBe('resolution=merge-duplicates');
@@ -72,7 +74,7 @@ describe('Feishu Data Table: Create or Update (upsert)', () => {
 
 		expect(result.error).toBeUndefined();
 		expect(writes()).toHaveLength(2);
-		expect(dataTable.emulator.server.requests.filter((request) => request.method === 'GET')).toHaveLength(6);
+		expect(dataTable.emulator.server.requests.filter((request) => request.method === 'GET' && !isKeyCheck(request))).toHaveLength(6);
 		const actions = result.outputs[0].map((item) => item.json._action);
 		expect(actions).toEqual(purchases(600).map((_, index) => (index < 150 ? 'updated' : 'inserted')));
 	});
@@ -138,7 +140,7 @@ describe('Feishu Data Table: Create or Update (upsert)', () => {
 		]);
 	});
 
-	it('refuses to upsert an item without a value for a column to match on, before sending anything', async () => {
+	it('refuses to upsert an item without a value for a column to match on, before writing anything', async () => {
 		const parameters = await upsertParameters();
 		dataTable.emulator.server.reset();
 		const result = await run(dataTable.env, parameters, [
@@ -148,7 +150,61 @@ describe('Feishu Data Table: Create or Update (upsert)', () => {
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain('Item 1: Column to match on "product_id" has no value');
-		expect(dataTable.emulator.server.requests).toHaveLength(0);
+		expect(dataTable.emulator.server.requests.filter((request) => !isKeyCheck(request))).toHaveLength(0);
+	});
+
+	describe('columns to match on that are no unique key fail once, before anything is written, naming the keys', () => {
+		const matchingOn = async (columns: string[]) => {
+			const parameters = await upsertParameters();
+			return { ...parameters, columns: { ...(parameters.columns as IDataObject), matchingColumns: columns } } as INodeParameters;
+		};
+
+		it('with the SQL scope, every key is known: a part of a key of several columns is refused', async () => {
+			const parameters = await matchingOn(['product_id']);
+			dataTable.emulator.server.reset();
+
+			const result = await run(sqlEnvironment(dataTable.emulator), parameters, purchases(3));
+
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toBe('The columns to match on (product_id) are not a unique key of table "user_products"');
+			expect(result.error?.description).toBe('Its unique keys: user_id + product_id (unique), _id (primary key). Choose one in Unique Key.');
+			expect(writes()).toHaveLength(0);
+			expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(0);
+		});
+
+		it('with the SQL scope, the key of several columns is accepted and written', async () => {
+			const parameters = await matchingOn(['product_id', 'user_id']);
+			dataTable.emulator.server.reset();
+
+			const result = await run(sqlEnvironment(dataTable.emulator), parameters, purchases(3));
+
+			expect(result.error).toBeUndefined();
+			expect(dataTable.emulator.server.requests.find((request) => request.path.endsWith('/sql_commands'))?.status).toBe(200);
+			expect(writes()[0].query.get('on_conflict')).toBe('product_id,user_id');
+			expect(await dataTable.emulator.rows(WORKSPACE, TABLE)).toHaveLength(3);
+		});
+
+		it('without it (Feishu refuses the SQL), single columns are checked and the message says keys of several columns are unlisted', async () => {
+			const parameters = await matchingOn(['note']);
+			dataTable.emulator.server.reset();
+
+			const result = await run(dataTable.env, parameters, purchases(3));
+
+			expect(result.error?.message).toBe('The columns to match on (note) are not a unique key of table "user_products"');
+			expect(result.error?.description).toBe(
+				'Its unique keys: _id (primary key). Choose one in Unique Key. Keys of several columns are not listed without the scope app_engine:workspace.sql_commands:write.',
+			);
+			expect(dataTable.emulator.server.requests.find((request) => request.path.endsWith('/sql_commands'))?.status).toBe(400);
+			expect(writes()).toHaveLength(0);
+		});
+
+		it('no columns to match on (a wiped mapping) fails once with the keys', async () => {
+			const result = await run(sqlEnvironment(dataTable.emulator), await matchingOn([]), purchases(3));
+
+			expect(result.error?.message).toBe('No columns to match on for table "user_products"');
+			expect(result.error?.description).toContain('Its unique keys: user_id + product_id (unique)');
+			expect(writes()).toHaveLength(0);
+		});
 	});
 
 	it('resends an upsert whose answer was lost, since the same keys land on the same rows', async () => {

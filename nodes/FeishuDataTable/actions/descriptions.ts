@@ -1,6 +1,6 @@
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties, ResourceMapperTypeOptionsBase } from 'n8n-workflow';
 
-import { chooseTargetNotice, fieldMappingProperty, timeoutOption } from '../../shared/descriptions';
+import { chooseTargetNotice, fieldMappingProperty, shownOnceSet, timeoutOption } from '../../shared/descriptions';
 
 export const workspaceParameter: INodeProperties = {
 	displayName: 'Workspace',
@@ -77,13 +77,49 @@ export const columnParameter: INodeProperties = {
 		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 };
 
+/** What the mapper's "… to Match On" selector says, per mode; n8n's own hint ("Usually an ID") does not fit a table. */
+const MATCHING_LABELS: Partial<Record<string, ResourceMapperTypeOptionsBase['matchingFieldsLabels']>> = {
+	upsert: {
+		title: 'Columns to Match On',
+		hint: 'The columns of the Unique Key chosen above. Each item needs a value in each of them.',
+		description:
+			'Sent as on_conflict: a row with the same values is updated (or kept); otherwise a new row is added. Choose another key in Unique Key.',
+	},
+	update: {
+		title: 'Column to Match On',
+		hint: 'Each item updates the row whose _id it gives',
+		description: 'The row ID (_id) of the row to update, e.g. from a Get Many of this table',
+	},
+};
+
+/**
+ * "Unique Key": which key of the table an upsert matches on, one choice per key, a key of several
+ * columns too. The mapper below follows it (its value reloads the mapper's columns to match on).
+ */
+function uniqueKeyParameter(displayOptions: IDisplayOptions): INodeProperties {
+	return {
+		// A key is columns, not a name or an ID: the standard "… Name or ID" label would mislead.
+		// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options
+		displayName: 'Unique Key',
+		name: 'uniqueKey',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getUniqueKeys', loadOptionsDependsOn: TABLE_DEPENDENT },
+		default: '',
+		placeholder: "The table's first unique key",
+		hint: 'Empty: the first unique key besides _id. As an expression: the key\'s columns, comma-separated, e.g. warehouse,sku.',
+		description:
+			'The primary key or unique constraint that identifies a row. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: shownOnceSet(['workspace', 'table'], displayOptions),
+	};
+}
+
 /** The field mapping of a write operation, fed by the table's columns, after "Choose a workspace and a table first". */
 export function columnsParameter(
 	mode: 'add' | 'update' | 'upsert' | 'map',
 	displayOptions: IDisplayOptions,
 ): INodeProperties[] {
-	// Which columns can be matched on depends on the operation too.
-	const mapper = fieldMappingProperty(mode, [...TABLE_DEPENDENT, 'operation', 'updateBy'], {
+	// Which columns can be matched on depends on the operation (and for upserts on the key) too.
+	const mapper = fieldMappingProperty(mode, [...TABLE_DEPENDENT, 'operation', 'updateBy', 'uniqueKey'], {
 		displayName: 'Columns',
 		targets: ['workspace', 'table'],
 		displayOptions,
@@ -92,17 +128,12 @@ export function columnsParameter(
 			fieldWords: { singular: 'column', plural: 'columns' },
 			addAllFields: true,
 			multiKeyMatch: true,
-			...(mode === 'upsert'
-				? {
-						matchingFieldsLabels: {
-							title: 'Columns to Match On',
-							description:
-								'The unique columns that identify a row (sent as on_conflict). A row with the same values is updated or kept; otherwise a new row is added.',
-						},
-					}
-				: {}),
+			...(MATCHING_LABELS[mode] ? { matchingFieldsLabels: MATCHING_LABELS[mode] } : {}),
 		},
 	});
-	return [chooseTargetNotice('table', 'Choose a workspace and a table first', displayOptions), mapper];
+	return [
+		chooseTargetNotice('table', 'Choose a workspace and a table first', displayOptions),
+		...(mode === 'upsert' ? [uniqueKeyParameter(displayOptions)] : []),
+		mapper,
+	];
 }
-

@@ -1,14 +1,12 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { createClient } from '../transport';
-import { listTables } from '../transport/schema';
-import { currentWorkspace } from './context';
+import { currentWorkspace, workspaceTables } from './context';
 
 /** The workspace's tables, filtered by name or description as the user types. */
 export async function searchTables(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	const workspaceId = currentWorkspace(this);
 	if (workspaceId === '') return { results: [] };
-	const tables = await listTables(await createClient(this), workspaceId);
+	const tables = await workspaceTables(this, workspaceId);
 	const wanted = (filter ?? '').trim().toLowerCase();
 	return {
 		results: tables

@@ -35,9 +35,9 @@ const dataTableRules: ServiceRules = {
 	},
 };
 
-/** The path of a workspace's table list, its segment checked and encoded so it cannot change the target. */
-export function tablesPath(ctx: RequestContext, workspaceId: string): string {
-	return `/open-apis/apaas/v1/workspaces/${pathSegment(ctx, workspaceId, 'Workspace ID')}/tables`;
+/** The path of a workspace's table list or SQL endpoint, its segment checked and encoded so it cannot change the target. */
+export function tablesPath(ctx: RequestContext, workspaceId: string, resource: 'tables' | 'sql_commands' = 'tables'): string {
+	return `/open-apis/apaas/v1/workspaces/${pathSegment(ctx, workspaceId, 'Workspace ID')}/${resource}`;
 }
 
 /**

@@ -14,7 +14,12 @@
  *   20071 redirect_uri mismatch — all HTTP 400.
  * - `GET  /open-apis/authen/v1/user_info` — the signed-in user (a cheap credential test).
  * - Under `/open-apis/apaas/v1/workspaces/:workspace_id`: `GET /tables`, `GET /tables/:table_name`,
- *   `GET|POST|PATCH|DELETE /tables/:table_name/records`, `PATCH /tables/:table_name/records_batch_update`.
+ *   `GET|POST|PATCH|DELETE /tables/:table_name/records`, `PATCH /tables/:table_name/records_batch_update`,
+ *   `POST /sql_commands` (`{sql}` → `{result: "<JSON string>"}` of a SELECT's rows, "" for other
+ *   statements; run with the workspace's schema in the search path). It needs the scope
+ *   app_engine:workspace.sql_commands:write in the token (`issueUserToken(scope)` or the authorize
+ *   request's `scope`); without it HTTP 400 `{code:99991679}` as for any scope the user did not grant.
+ *   A table or workspace that does not exist: HTTP 400 `{code:2320001, msg:"table … does not exist …"}`.
  *
  * API answers: `{code:0, msg:"success", data}`; request/data errors HTTP 400 `{code:2320001, msg}` with
  * a message naming the problem (unknown column, bad filter, constraint violated…); a failed write
@@ -145,6 +150,7 @@ export async function startFeishuDataTableEmulator(
 				return { status: 200, body: { code: 0, msg: 'success', data: await handle(request) } };
 			} catch (error) {
 				if (error instanceof ParamError) return { status: 400, body: { code: 2320001, msg: error.message } };
+				if (error instanceof ScopeNotGranted) return { status: 400, body: error.answer };
 				throw error;
 			}
 		};
@@ -235,6 +241,16 @@ export async function startFeishuDataTableEmulator(
 			}),
 		)
 		.on(
+			'POST',
+			`${API_PREFIX}/sql_commands`,
+			api('sql_commands', async (request) => {
+				if (!oauth.grants(request.headers.authorization, SQL_SCOPE)) throw new ScopeNotGranted(SQL_SCOPE);
+				const sql = bodyField(request, 'sql');
+				if (typeof sql !== 'string' || sql.trim() === '') throw new ParamError('sql is required');
+				return { result: await store.sql(workspace(request), sql) };
+			}),
+		)
+		.on(
 			'DELETE',
 			`${API_PREFIX}/tables/:table_name/records`,
 			api('records.delete', async (request) => {
@@ -304,6 +320,22 @@ export async function startFeishuDataTableEmulator(
 			await db.close();
 		},
 	};
+}
+
+const SQL_SCOPE = 'app_engine:workspace.sql_commands:write';
+
+/** A user token without a scope the API needs: the platform's 99991679 with the missing scope. */
+class ScopeNotGranted extends Error {
+	readonly answer: Record<string, unknown>;
+
+	constructor(scope: string) {
+		super(`scope ${scope} not granted`);
+		this.answer = {
+			code: 99991679,
+			msg: 'Unauthorized. You do not have permission to perform the requested operation on the resource. Please request user re-authorization and try again.',
+			error: { permission_violations: [{ type: 'action_scope_required', subject: scope }] },
+		};
+	}
 }
 
 /** A table as the API describes it (internal SQL details left out). */

@@ -45,7 +45,7 @@ export class OAuthState {
 
 	private readonly codes = new Map<string, CodeGrant>();
 
-	private readonly accessTokens = new Map<string, { expiresAt: number }>();
+	private readonly accessTokens = new Map<string, { expiresAt: number; scope: string }>();
 
 	private readonly refreshTokens = new Map<string, RefreshGrant>();
 
@@ -106,7 +106,7 @@ export class OAuthState {
 		const accessToken = `u-${randomBytes(600).toString('base64url')}`;
 		const refreshToken = `ur-${randomBytes(600).toString('base64url')}`;
 		const now = Date.now();
-		this.accessTokens.set(accessToken, { expiresAt: now + this.config.accessTokenTtlSeconds * 1000 });
+		this.accessTokens.set(accessToken, { expiresAt: now + this.config.accessTokenTtlSeconds * 1000, scope });
 		const issued: IssuedUserToken = {
 			access_token: accessToken,
 			refresh_token: refreshToken,
@@ -134,6 +134,12 @@ export class OAuthState {
 		if (!known) return { code: 99991668, msg: 'Invalid access token for authorization. Please make a request with token attached.' };
 		if (known.expiresAt <= Date.now()) return { code: 99991677, msg: 'Authentication token expired.' };
 		return undefined;
+	}
+
+	/** Whether the user granted `scope` to an accepted bearer token (its authorization's `scope`). */
+	grants(authorization: string | undefined, scope: string): boolean {
+		const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '';
+		return (this.accessTokens.get(token)?.scope ?? '').split(/\s+/).includes(scope);
 	}
 
 	expireAccessTokens(): void {

@@ -334,6 +334,25 @@ export class DataStore {
 		});
 	}
 
+	/**
+	 * `POST /sql_commands`: one statement run with the workspace's schema first in the search path
+	 * (its tables by their plain names, as in Feishu's example); a SELECT's rows as a JSON text,
+	 * nothing for other statements. Any database error is the statement's fault: a ParamError.
+	 */
+	async sql(workspaceId: string, statement: string): Promise<string> {
+		this.workspace(workspaceId);
+		try {
+			return await this.db.transaction(async (tx) => {
+				await tx.query(`SET LOCAL search_path TO ${quoteIdent(workspaceId)}`);
+				const result = await tx.query(statement);
+				return result.fields.length > 0 ? JSON.stringify(result.rows) : '';
+			});
+		} catch (error) {
+			if (typeof (error as { code?: unknown }).code === 'string') throw new ParamError((error as Error).message);
+			throw error;
+		}
+	}
+
 	async reset(): Promise<void> {
 		for (const workspaceId of this.workspaces.keys()) await this.db.exec(`DROP SCHEMA ${quoteIdent(workspaceId)} CASCADE`);
 		this.workspaces.clear();

@@ -6,6 +6,8 @@ import type { HttpResponse } from '../../../shared/request';
 import type { RecordOutcome } from '../../../shared/results';
 import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import type { TableTarget } from '../../transport';
+import { keyLabel, keysInOrder, readTableKeys, sameColumns, SQL_SCOPE } from '../../transport/keys';
+import { getTable } from '../../transport/schema';
 import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
 import type { MissingColumns, RowAction } from './addRows';
 import { addRowsRequest, inOrder, lookUpIds, missingColumnsOption, written } from './addRows';
@@ -67,11 +69,7 @@ export async function execute(
 	const missing = this.getNodeParameter('options.missingColumns', 0, 'separate') as MissingColumns;
 	const reportAction = this.getNodeParameter('options.reportAction', 0, false) as boolean;
 	const { matchingColumns: keyColumns, mapper } = readMapping(this);
-	if (keyColumns.length === 0) {
-		throw new NodeOperationError(this.getNode(), 'Choose the columns to match on', {
-			description: 'Upsert needs the primary key or the unique columns that identify a row.',
-		});
-	}
+	await requireUniqueKey(this, client, target, keyColumns);
 	const prefer = [`resolution=${resolution}`, missing === 'default' && 'missing=default'].filter(Boolean).join(', ');
 	const keys = new KnownKeys(client, target, keyColumns);
 
@@ -95,6 +93,25 @@ export async function execute(
 			return written(record, leader.json!._id as string | null, action as RowAction | undefined);
 		},
 	});
+}
+
+/**
+ * The columns to match on must be a key of the table, or every row would be refused: checked once,
+ * before anything is written. Without the SQL scope keys of several columns are unknown, so such a
+ * set is left for Feishu to check.
+ */
+async function requireUniqueKey(ctx: IExecuteFunctions, client: ServiceClient, target: TableTarget, keyColumns: string[]): Promise<void> {
+	const keys = await readTableKeys(client, target.workspaceId, await getTable(client, target.workspaceId, target.table));
+	const known = keys.keys.some((key) => sameColumns(key.columns, keyColumns));
+	if (keyColumns.length > 0 && (known || (!keys.complete && keyColumns.length > 1))) return;
+	const unlisted = keys.complete ? '' : ` Keys of several columns are not listed without the scope ${SQL_SCOPE}.`;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		keyColumns.length === 0
+			? `No columns to match on for table "${target.table}"`
+			: `The columns to match on (${keyColumns.join(' + ')}) are not a unique key of table "${target.table}"`,
+		{ description: `Its unique keys: ${keysInOrder(keys).map(keyLabel).join(', ')}. Choose one in Unique Key.${unlisted}` },
+	);
 }
 
 /** The rows that had their keys before their batch was sent, when looked up, by key text. */
