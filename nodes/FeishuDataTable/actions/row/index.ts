@@ -16,9 +16,15 @@ export const operation: INodeProperties = {
 	displayOptions: { show: { resource: ['row'] } },
 	options: [
 		{
+			name: 'Create Many',
+			value: 'insert',
+			description: 'Add a new row per item (insert), up to 500 per request',
+			action: 'Create many rows',
+		},
+		{
 			name: 'Create or Update',
 			value: 'upsert',
-			description: 'Add a row per item, or update the row with the same unique key (upsert), up to 500 per request',
+			description: 'Create a new row, or update the current one if it already exists (upsert)',
 			action: 'Create or update rows',
 		},
 		{
@@ -32,12 +38,6 @@ export const operation: INodeProperties = {
 			value: 'getAll',
 			description: 'Get rows, optionally filtered and sorted',
 			action: 'Get many rows',
-		},
-		{
-			name: 'Create Many',
-			value: 'insert',
-			description: 'Add a new row per item (insert), up to 500 per request',
-			action: 'Create many rows',
 		},
 		{
 			name: 'Update Many',
