@@ -221,3 +221,70 @@ test('Feishu aPaaS: a bad record goes to the error output, the other 5 are creat
 	assert.equal(n8n.nodeOutput(result.run, 'Created').length, 5);
 	assert.equal(n8n.nodeOutput(result.run, 'Needs review').length, 1);
 });
+
+/**
+ * n8n offers "Custom API Call" in each node's Operation list because the credentials authenticate
+ * requests (kintone: a function, aPaaS: a function after the tenant token, data table: OAuth2). It
+ * sends the user to the HTTP Request node with the node's credential as "predefined credential
+ * type": that must reach each service authenticated, or the choice would be a dead end.
+ */
+test('Custom API Call: the HTTP Request node reaches each service with the node credential', { timeout: 180_000 }, async () => {
+	const { CREDENTIALS, SEED } = require('./lib/backends');
+	const { namespace, object } = SEED.apaas;
+	const { workspace, inventory } = SEED.dataTable;
+	const request = (name, credential, position, parameters) => ({
+		id: `custom-${name.toLowerCase().replace(/\W+/g, '-')}`,
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [position, 0],
+		parameters: { authentication: 'predefinedCredentialType', nodeCredentialType: credential.type, options: {}, ...parameters },
+		credentials: { [credential.type]: { id: credential.id, name: credential.name } },
+	});
+	const nodes = [
+		{ id: 'custom-trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		request('kintone record', CREDENTIALS.kintone, 200, {
+			url: `${backends.kintone.url}/k/v1/record.json`,
+			sendQuery: true,
+			queryParameters: { parameters: [{ name: 'app', value: String(backends.seed.kintone.app) }, { name: 'id', value: '1' }] },
+		}),
+		request('aPaaS records', CREDENTIALS.apaas, 400, {
+			method: 'POST',
+			url: `${backends.apaas.url}/open-apis/apaas/v1/applications/${namespace}/objects/${object}/records/batch_query`,
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: JSON.stringify({ select: ['_id', 'order_no'], page_size: 2 }),
+		}),
+		request('data table', CREDENTIALS.dataTable, 600, {
+			url: `${backends.dataTable.url}/open-apis/apaas/v1/workspaces/${workspace}/tables/${inventory}`,
+		}),
+	];
+	const workflow = {
+		id: 'customApiCall01',
+		name: 'Custom API Call with the package credentials',
+		nodes,
+		connections: {
+			Start: { main: [[{ node: 'kintone record', type: 'main', index: 0 }]] },
+			'kintone record': { main: [[{ node: 'aPaaS records', type: 'main', index: 0 }]] },
+			'aPaaS records': { main: [[{ node: 'data table', type: 'main', index: 0 }]] },
+		},
+		settings: {},
+		active: false,
+	};
+	await n8n.importWorkflow(userFolder, workflow);
+	const run = await n8n.executeWorkflow(userFolder, workflow.id);
+	assert.equal(run.status, 'success', JSON.stringify(n8n.runError(run) || run.data.resultData).slice(0, 2000));
+
+	const [kintone] = n8n.nodeOutput(run, 'kintone record');
+	assert.equal(kintone.json.record.$id.value, '1');
+	const [apaas] = n8n.nodeOutput(run, 'aPaaS records');
+	assert.equal(apaas.json.code, 0);
+	assert.equal(JSON.parse(apaas.json.data.items).length, 2);
+	const [table] = n8n.nodeOutput(run, 'data table');
+	assert.equal(table.json.data.name, inventory);
+	assert.ok(table.json.data.columns.some((column) => column.name === 'sku'));
+	const runText = JSON.stringify(run.data);
+	for (const credential of backends.credentials) {
+		for (const secret of secretsOf(credential.data)) assert.ok(!runText.includes(secret), `a secret of ${credential.name} is in the run data`);
+	}
+});
