@@ -1,9 +1,6 @@
-import type { IDataObject, INode } from 'n8n-workflow';
-import { Workflow } from 'n8n-workflow';
+import type { ICredentialTestFunctions, IDataObject } from 'n8n-workflow';
 
-import { FeishuApaasApi } from '../../credentials/FeishuApaasApi.credentials';
-import { FeishuDataTable } from '../../nodes/FeishuDataTable/FeishuDataTable.node';
-import { TestNodeTypes } from '../harness/types';
+import { FeishuApaas } from '../../nodes/FeishuApaas/FeishuApaas.node';
 import { createCredentials } from '../harness/workflow';
 import { CREDENTIAL, environment } from './setup';
 
@@ -34,16 +31,18 @@ describe('Feishu credentials: a custom base URL that is not https or loopback is
 		}
 	});
 
-	it('aPaaS: the credential test request', () => {
-		const node: INode = { id: 'n', name: 'n', type: 'feishuDataTable', typeVersion: 1, position: [0, 0], parameters: {} };
-		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: new TestNodeTypes([new FeishuDataTable()]) });
-		const baseUrl = (data: IDataObject) =>
-			String(workflow.expression.getSimpleParameterValue(node, new FeishuApaasApi().test.request.baseURL!, 'internal', { $credentials: data }));
-		for (const custom of insecure) {
-			expect(new URL(baseUrl({ platform: 'custom', baseUrl: custom })).protocol).toBe('https:');
-			expect(baseUrl({ platform: 'custom', baseUrl: custom })).not.toContain('example');
+	it('aPaaS: the credential test sends nothing to such a base URL', async () => {
+		const sent: unknown[] = [];
+		const context = { helpers: { request: async (options: unknown) => sent.push(options) } } as unknown as ICredentialTestFunctions;
+		for (const baseUrl of insecure) {
+			const result = await new FeishuApaas().methods.credentialTest.feishuApaasApiTest.call(context, {
+				id: '1',
+				name: 'aPaaS',
+				type: 'feishuApaasApi',
+				data: { platform: 'custom', baseUrl, appId: 'cli_1', appSecret: 'secret' },
+			});
+			expect(result.status).toBe('Error');
 		}
-		expect(baseUrl({ platform: 'custom', baseUrl: 'http://127.0.0.1:8080/' })).toBe('http://127.0.0.1:8080');
-		expect(baseUrl({ platform: 'lark' })).toBe('https://open.larksuite.com');
+		expect(sent).toEqual([]);
 	});
 });

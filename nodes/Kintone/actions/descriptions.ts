@@ -97,9 +97,9 @@ export const revisionOption: INodeProperties = {
 		'Only change a record if its revision is still this one, e.g. the $revision that Get Many returned; if someone changed the record since, it fails (GAIA_CO02) instead of being overwritten. Empty or -1: no check.',
 };
 
-/** The resource mapper of a write, after "Choose an app first"; `mode` decides required fields and matching. */
+/** The resource mapper of a write, after "Choose an app first"; `mode` decides required fields and matching, so it reloads with the operation. */
 export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties[] {
-	return [chooseTargetNotice('app', 'Choose an app first'), fieldMappingProperty(mode, ['app.value', 'options.guestSpaceId'], {
+	return [chooseTargetNotice('app', 'Choose an app first'), fieldMappingProperty(mode, ['app.value', 'options.guestSpaceId', 'operation'], {
 		targets: ['app'],
 		resourceMapper: {
 			// Updates: n8n would mark every field not required as removed once loaded, the match column
