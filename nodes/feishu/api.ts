@@ -83,7 +83,7 @@ function describeFeishuError(response: HttpResponse): { code?: string; message: 
 
 /** How both Feishu nodes' services answer: an envelope whose `code` 0 means success, its payload in `data`. */
 export function feishuProfile(
-	node: Pick<ServiceProfile, 'rules' | 'hints' | 'rateWindows' | 'credentialHint'>,
+	node: Pick<ServiceProfile, 'rules' | 'hints' | 'rateWindows' | 'credentialHint' | 'nouns'>,
 ): ServiceProfile {
 	return {
 		name: 'Feishu',
@@ -97,17 +97,20 @@ export function feishuProfile(
 	};
 }
 
-/** The records of a Feishu answer: `items` is a JSON text holding an array (or already the array). */
-export function parseItems(node: INode, items: unknown): IDataObject[] {
+/**
+ * The records of a Feishu answer: `items` is a JSON text holding an array (or already the array).
+ * `records` is what the node calls them in messages, e.g. rows.
+ */
+export function parseItems(node: INode, items: unknown, records = 'records'): IDataObject[] {
 	if (items === undefined || items === null || items === '') return [];
 	let parsed: unknown = items;
 	if (typeof items === 'string') {
 		try {
 			parsed = JSON.parse(items);
 		} catch {
-			throw new NodeOperationError(node, 'Feishu answered with records that are not valid JSON');
+			throw new NodeOperationError(node, `Feishu answered with ${records} that are not valid JSON`);
 		}
 	}
-	if (!Array.isArray(parsed)) throw new NodeOperationError(node, 'Feishu answered with records in an unexpected shape');
+	if (!Array.isArray(parsed)) throw new NodeOperationError(node, `Feishu answered with ${records} in an unexpected shape`);
 	return parsed.filter((record): record is IDataObject => typeof record === 'object' && record !== null);
 }

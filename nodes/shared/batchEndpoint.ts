@@ -74,6 +74,7 @@ export async function writeBatches<T>(
 		orderByKey: endpoint.orderByKey,
 		groupOf: endpoint.groupOf,
 		targetName: write.targetName,
+		nouns: client.profile.nouns,
 		prepare: write.prepare,
 		send: async (batch, signal) => {
 			const send = async (records: Array<PendingRecord<T>>) => await sendRecords(client, endpoint, records, signal);

@@ -138,7 +138,7 @@ export class BatchRun<T> {
 		const got = outcomes.map((outcome) => outcome.itemIndex).join(',');
 		if (expected !== got) {
 			throw new NodeOperationError(this.ctx.getNode(), { expected, got } as unknown as JsonObject, {
-				message: 'Internal error: a batch answer does not match the records sent',
+				message: `Internal error: a batch answer does not match the ${this.spec.nouns?.record ?? 'record'}s sent`,
 			});
 		}
 		return outcomes;

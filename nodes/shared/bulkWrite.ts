@@ -6,7 +6,8 @@ import { BatchRun } from './batchRun';
 import type { Concurrency } from './concurrency';
 import { RecordInputError } from './errors';
 import type { RecordOutcome } from './results';
-import { failed, readable, toOutputItems } from './results';
+import type { Nouns } from './results';
+import { DEFAULT_NOUNS, failed, readable, toOutputItems } from './results';
 import { assertSendable } from './sendable';
 
 /** How the records of a write are cut into batches and how many batches go at once. */
@@ -44,6 +45,8 @@ export interface BulkWrite<T> extends Batching<T> {
 	prepare: Prepare<T>;
 	/** What the records go to, for messages, e.g. `table "products"`. */
 	targetName?: string;
+	/** The node's words for fields and records in messages; default field and record. */
+	nouns?: Nouns;
 	/**
 	 * Sends one batch and returns one outcome per record of the batch. A thrown
 	 * RequestFailedError (or any other error) fails every record of the batch. Call
@@ -74,6 +77,7 @@ export async function runBulkWrite<T>(
 	const outcomes: RecordOutcome[] = [];
 	const pending: Array<PendingRecord<T>> = [];
 	const ignored = new Map<number, string[]>();
+	const nouns = spec.nouns ?? DEFAULT_NOUNS;
 
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
@@ -86,7 +90,7 @@ export async function runBulkWrite<T>(
 			if (!continueOnFail) {
 				throw new NodeOperationError(ctx.getNode(), error as Error, {
 					itemIndex,
-					message: readable(`Item ${itemIndex}${fieldNotNamedIn(field, (error as Error).message)}: ${(error as Error).message}`),
+					message: readable(`Item ${itemIndex}${fieldNotNamedIn(field, (error as Error).message, nouns)}: ${(error as Error).message}`),
 					description: `Nothing was sent. Fix the item, or set Settings > On Error to "Continue (using error output)" to send the others.`,
 				});
 			}
@@ -101,8 +105,8 @@ export async function runBulkWrite<T>(
 	}
 
 	outcomes.push(...(await new BatchRun(ctx, spec, pending, !continueOnFail).run()));
-	if (ignored.size > 0) reportIgnoredFields(ctx, spec.targetName, ignored, outcomes);
-	return toOutputItems(ctx, itemCount, outcomes);
+	if (ignored.size > 0) reportIgnoredFields(ctx, spec.targetName, ignored, outcomes, nouns);
+	return toOutputItems(ctx, itemCount, outcomes, nouns);
 }
 
 /**
@@ -115,6 +119,7 @@ function reportIgnoredFields(
 	targetName: string | undefined,
 	ignored: Map<number, string[]>,
 	outcomes: RecordOutcome[],
+	{ field }: Nouns,
 ): void {
 	for (const outcome of outcomes) {
 		const names = ignored.get(outcome.itemIndex);
@@ -126,14 +131,14 @@ function reportIgnoredFields(
 	const shown = names.slice(0, 10).map((name) => JSON.stringify(name)).join(', ');
 	ctx.addExecutionHints({
 		message: readable(
-			`Not written: ${names.length === 1 ? 'input field' : `${names.length} input fields`} ${shown}${names.length > 10 ? ', …' : ''} ${names.length === 1 ? 'is not a field' : 'are not fields'} of ${targetName ?? 'the target'} (in ${ignored.size.toLocaleString('en-US')} of ${ctx.getInputData().length.toLocaleString('en-US')} items). Check the spelling (spaces count), or map the fields one by one. Each item lists them under "_ignoredFields".`,
+			`Not written: ${names.length === 1 ? 'input field' : `${names.length} input fields`} ${shown}${names.length > 10 ? ', …' : ''} ${names.length === 1 ? `is not a ${field}` : `are not ${field}s`} of ${targetName ?? 'the target'} (in ${ignored.size.toLocaleString('en-US')} of ${ctx.getInputData().length.toLocaleString('en-US')} items). Check the spelling (spaces count), or map the ${field}s one by one. Each item lists them under "_ignoredFields".`,
 		),
 		location: 'outputPane',
 	});
 }
 
-/** `, field "x"` when the message does not name the field already. */
-function fieldNotNamedIn(field: string | undefined, message: string): string {
+/** `, field "x"` (in the node's word) when the message does not name the field already. */
+function fieldNotNamedIn(field: string | undefined, message: string, nouns: Nouns): string {
 	// `"Quantity" (数量) needs …` names the field too.
-	return field && !message.includes(`"${field}"`) && !message.includes(`(${field})`) ? `, field "${field}"` : '';
+	return field && !message.includes(`"${field}"`) && !message.includes(`(${field})`) ? `, ${nouns.field} "${field}"` : '';
 }

@@ -10,7 +10,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { asNodeError, RequestFailedError } from './errors';
 import type { HttpResponse, RequestContext, ServiceRules } from './request';
 import { sendRequest, withCredentialData } from './request';
-import type { RecordFailure } from './results';
+import type { Nouns, RecordFailure } from './results';
 import type { RetryBudget } from './retry';
 import { retryBudgetFor } from './retry';
 import { BUSY } from './concurrency';
@@ -32,6 +32,8 @@ export interface ServiceError {
 export interface ServiceProfile {
 	/** How messages name the service, e.g. "kintone". */
 	name: string;
+	/** What messages call the service's fields and records, e.g. columns and rows; default fields and records. */
+	nouns?: Nouns;
 	/** Credential type, rate-limit answers, token expiry. */
 	rules: ServiceRules;
 	/** Where the credential points: the API's base URL, or what to fix in the credential. */

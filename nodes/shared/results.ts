@@ -61,6 +61,17 @@ export function failed(itemIndex: number, failure: RecordFailure, key?: string):
 }
 
 /**
+ * The words a node's messages use for what it writes and its parts, singular and lower case, with
+ * regular plurals (an `s`): `{ field: 'column', record: 'row' }` for a table of rows.
+ */
+export interface Nouns {
+	field: string;
+	record: string;
+}
+
+export const DEFAULT_NOUNS: Nouns = { field: 'field', record: 'record' };
+
+/**
  * Turns per-record outcomes into exactly one output item per input item, in input order, each
  * paired with its input item. Failures become `{ error, message, details }` items (the shape n8n
  * routes to the error output) with On Error = "Continue (using error output)"; otherwise the first failure is
@@ -70,6 +81,7 @@ export function toOutputItems(
 	ctx: IExecuteFunctions,
 	itemCount: number,
 	outcomes: readonly RecordOutcome[],
+	nouns: Nouns = DEFAULT_NOUNS,
 ): INodeExecutionData[] {
 	const byItem = new Array<RecordOutcome | undefined>(itemCount);
 	for (const outcome of outcomes) {
@@ -84,7 +96,7 @@ export function toOutputItems(
 	const firstFailure =
 		byItem.find((outcome) => outcome?.failure && !outcome.failure.collateral) ??
 		byItem.find((outcome) => outcome?.failure);
-	if (firstFailure && !ctx.continueOnFail()) throw toNodeError(ctx, firstFailure, byItem);
+	if (firstFailure && !ctx.continueOnFail()) throw toNodeError(ctx, firstFailure, byItem, nouns);
 
 	return byItem.map((outcome, itemIndex) => {
 		if (!outcome) {
@@ -113,6 +125,7 @@ function toNodeError(
 	ctx: IExecuteFunctions,
 	first: RecordOutcome,
 	byItem: ReadonlyArray<RecordOutcome | undefined>,
+	nouns: Nouns,
 ): NodeApiError {
 	const failure = first.failure!;
 	const written = byItem.filter((outcome) => outcome && !outcome.failure).length;
@@ -123,7 +136,7 @@ function toNodeError(
 	const code = failure.code ? ` [${failure.code}]` : '';
 	const number = (count: number) => count.toLocaleString('en-US');
 	const summary = [
-		`${number(written)} of ${number(byItem.length)} records were written.`,
+		`${number(written)} of ${number(byItem.length)} ${nouns.record}s were written.`,
 		notSent ? `${number(notSent)} were not sent.` : '',
 		unknown ? `${number(unknown)} may or may not have been written: check them before running again.` : '',
 		written ? `Written: ${itemRanges(byItem, (outcome) => !outcome?.failure)}.` : '',

@@ -64,7 +64,7 @@ function checkSendable(value: unknown, at: Array<string | number>): void {
 		if (typeof toJSON === 'function') return checkSendable(toJSON.call(value), at);
 		for (const key of Object.keys(value)) {
 			if (!key.isWellFormed()) {
-				unsendable(at, `has a field name with an unpaired UTF-16 surrogate (broken text); fix or remove that character`);
+				unsendable(at, `has a key with an unpaired UTF-16 surrogate (broken text); fix or remove that character`);
 			}
 			at.push(key);
 			checkSendable((value as Record<string, unknown>)[key], at);

@@ -69,4 +69,22 @@ describe('Feishu aPaaS node: values checked by the object\'s fields, and fields 
 			'Not written: input field "城市 " is not a field of object "book__c" (in 1 of 1 items). Check the spelling (spaces count), or map the fields one by one. Each item lists them under "_ignoredFields".',
 		]);
 	});
+
+	it('a refused record names each field once, by label and API name, the label not repeated when it is the API name', async () => {
+		const parameters = await autoMapped('create');
+		// Text fields given numbers: the form lets them through, Feishu refuses them.
+		const items = [{ book_name: 42 }, { 作者: 7 }, { book_name: 'ok' }];
+
+		const result = await runApaas(apaas.emulator, parameters, items, { node: { onError: 'continueErrorOutput' } });
+
+		const [success, errors] = result.outputs;
+		expect(success.map((item) => item.pairedItem)).toEqual([{ item: 2 }]);
+		expect(errors.map((item) => item.json.error)).toEqual([
+			'Feishu refused the record: field book_name expects text; field "书名" (book_name)',
+			'Feishu refused the record: field 作者 expects text; field "作者"',
+		]);
+
+		const stopped = await runApaas(apaas.emulator, parameters, items.slice(0, 1));
+		expect(stopped.error?.message).toBe('Item 0 (new record) [2320001]: Feishu refused the record: field book_name expects text; field "书名" (book_name)');
+	});
 });

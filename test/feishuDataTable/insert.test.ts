@@ -88,7 +88,7 @@ describe('Feishu Data Table: Insert', () => {
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(/^Item 1 \[2320001\]: Feishu refused this row/);
-		expect(result.error?.description).toContain('2 of 3 records were written');
+		expect(result.error?.description).toMatch(/^2 of 3 rows were written\. Written: items 0, 2\./);
 	});
 
 	it('refuses a value that does not fit its column before sending it, naming item and column', async () => {
@@ -117,7 +117,9 @@ describe('Feishu Data Table: Insert', () => {
 		const [request] = dataTable.emulator.server.requests.filter(isWrite);
 		expect(JSON.parse((request.body as { records: string }).records)[1]).toEqual({ user_id: 0, product_id: 'p-1', qty: 1, note: 'purchase 1' });
 		const [hint] = result.run.data.resultData.runData['Node Under Test'][0].hints ?? [];
-		expect(hint.message).toContain('Not written: 2 input fields "colour", "note " are not fields of table "user_products" (in 1 of 3 items).');
+		expect(hint.message).toBe(
+			'Not written: 2 input fields "colour", "note " are not columns of table "user_products" (in 1 of 3 items). Check the spelling (spaces count), or map the columns one by one. Each item lists them under "_ignoredFields".',
+		);
 	});
 
 	it('never resends an insert whose answer was lost: the items say the outcome is unknown', async () => {

@@ -97,6 +97,18 @@ export function fieldLabel(field: ObjectField): string {
 	return label && label !== field.api_name ? `${label} (${field.api_name})` : field.api_name;
 }
 
+/** A field's label back from the name fieldLabel gave it in the mapping form; none when it has none. */
+export function labelOfMapped(field: { id: string; displayName?: string }): string | undefined {
+	const suffix = ` (${field.id})`;
+	const name = field.displayName ?? '';
+	return name.endsWith(suffix) && name.length > suffix.length ? name.slice(0, -suffix.length) : undefined;
+}
+
+/** A field as messages name it: `"数量" (book_count)`, or `"book_count"` when its label is none or the API name. */
+export function namedField(apiName: string, label: string | undefined): string {
+	return label && label !== apiName ? `"${label}" (${apiName})` : `"${apiName}"`;
+}
+
 /** System fields the service maintains itself. */
 const SYSTEM_FIELDS = new Set(['_createdAt', '_createdBy', '_updatedAt', '_updatedBy']);
 const COMPUTED_TYPES = new Set(['autonumber', 'formula', 'referencefield', 'rollup']);

@@ -78,7 +78,11 @@ const HINTS: Record<string, string> = {
 		'Check the workspace ID, the table name and that every column exists and gets a value of its type.',
 };
 
+/** What this node's messages call a table's parts: columns and rows, as the data table does. */
+export const TABLE_NOUNS = { field: 'column', record: 'row' } as const;
+
 const dataTableProfile = feishuProfile({
+	nouns: TABLE_NOUNS,
 	rules: dataTableRules,
 	hints: HINTS,
 	rateWindows: RATE_WINDOWS,

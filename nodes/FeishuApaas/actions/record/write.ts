@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutionData, ResourceMapperField } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { FeishuEnvelope } from '../../../feishu/api';
@@ -16,6 +16,7 @@ import type { RecordFailure, RecordOutcome } from '../../../shared/results';
 import { failed, succeeded } from '../../../shared/results';
 import type { ObjectTarget } from '../../transport';
 import { MAX_BATCH, recordsPath } from '../../transport';
+import { labelOfMapped, namedField } from '../../transport/fields';
 
 /** One entry of `data.items` in a batch_create / batch_update / batch_delete answer. */
 interface RecordResult {
@@ -40,6 +41,8 @@ export interface RecordBatch<T> {
 	 * answer was lost (delete: a resend finds the record gone).
 	 */
 	refusalMayFollowLostAnswer?: boolean;
+	/** Field labels by API name, as the mapping form holds them, to name refused fields as people see them. */
+	labels?: ReadonlyMap<string, string>;
 	onSuccess(record: PendingRecord<T>, result: RecordResult): IDataObject;
 }
 
@@ -90,6 +93,7 @@ export function mappedWriteOperation(
 		}
 		return await writeRecords<IDataObject>(this, client, target, {
 			...spec,
+			labels: mappedLabels(this),
 			prepare: (itemIndex) => {
 				const { values, ignored } = mapper.read(itemIndex);
 				return { ...spec.prepare(values), ignored };
@@ -97,6 +101,17 @@ export function mappedWriteOperation(
 			body: (payloads) => ({ records: JSON.stringify(payloads) }),
 		});
 	};
+}
+
+/** The labels of the mapping form's fields by API name: at hand in the saved form, no request. */
+function mappedLabels(ctx: IExecuteFunctions): Map<string, string> {
+	const schema = (ctx.getNodeParameter('columns.schema', 0, []) as ResourceMapperField[] | null) ?? [];
+	const labels = new Map<string, string>();
+	for (const field of schema) {
+		const label = labelOfMapped(field);
+		if (label) labels.set(field.id, label);
+	}
+	return labels;
 }
 
 /**
@@ -130,7 +145,7 @@ function batchOutcomes<T>(
 	target: ObjectTarget,
 	batch: Array<PendingRecord<T>>,
 	answer: HttpResponse,
-	spec: Pick<RecordBatch<T>, 'idOf' | 'refusalMayFollowLostAnswer' | 'onSuccess'>,
+	spec: Pick<RecordBatch<T>, 'idOf' | 'refusalMayFollowLostAnswer' | 'onSuccess' | 'labels'>,
 ): RecordOutcome[] {
 	const response = answer as BatchAnswer;
 	const refused = (record: PendingRecord<T>, failure: RecordFailure): RecordOutcome =>
@@ -169,7 +184,7 @@ function batchOutcomes<T>(
 			);
 		}
 		if (result.success === true) return succeeded(record.itemIndex, spec.onSuccess(record, result), record.key);
-		return refused(record, recordFailure(result));
+		return refused(record, recordFailure(result, spec.labels));
 	});
 }
 
@@ -186,18 +201,24 @@ function requestRefusal(client: ServiceClient, { namespace, objectApiName }: Obj
 	};
 }
 
-function recordFailure(result: RecordResult): RecordFailure {
+function recordFailure(result: RecordResult, labels: ReadonlyMap<string, string> | undefined): RecordFailure {
 	const errors = (result.errors ?? []).filter((error) => error.code !== '0');
 	const first = errors[0];
 	const fields = [...new Set(errors.flatMap((error) => error.fields ?? []))];
 	const detail = errors.map((error) => error.message).filter(Boolean).join('; ') || 'no reason given';
 	const subCodes = errors.map((error) => error.sub_code).filter((subCode): subCode is string => !!subCode);
 	return {
-		message: `Feishu refused the record: ${detail}${fields.length ? ` (fields: ${fields.join(', ')})` : ''}`,
+		message: `Feishu refused the record: ${detail}${named(fields, labels)}`,
 		outcome: 'failed',
 		code: first?.code,
 		serviceMessage: first?.message,
 		fields,
 		extra: subCodes.length ? { subCode: subCodes[0], errors: errors as IDataObject[] } : { errors: errors as IDataObject[] },
 	};
+}
+
+/** `; field "数量" (book_count)`, `; fields "book_name", "数量" (book_count)`: each field once, with its label when it has one. */
+function named(fields: string[], labels: ReadonlyMap<string, string> | undefined): string {
+	if (fields.length === 0) return '';
+	return `; ${fields.length === 1 ? 'field' : 'fields'} ${fields.map((field) => namedField(field, labels?.get(field))).join(', ')}`;
 }

@@ -116,7 +116,7 @@ export async function lookUpIds(
 			},
 			`Could not look up rows of table "${target.table}"`,
 		);
-		for (const row of parseItems(client.ctx.getNode(), data.items)) ids.set(keyText(row, keyColumns), String(row._id));
+		for (const row of parseItems(client.ctx.getNode(), data.items, 'rows')) ids.set(keyText(row, keyColumns), String(row._id));
 	}
 	return ids;
 }

@@ -105,7 +105,7 @@ export async function execute(
 				`Could not read rows of table "${target.table}"`,
 				itemIndex,
 			);
-			return { records: parseItems(this.getNode(), data.items), next: data.has_more ? data.page_token : undefined };
+			return { records: parseItems(this.getNode(), data.items, 'rows'), next: data.has_more ? data.page_token : undefined };
 		});
 	});
 }
