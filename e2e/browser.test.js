@@ -219,6 +219,93 @@ async function mappedFieldLabels(expected) {
 	return (await mapper.locator(byTestId('input-label')).allInnerTexts()).map((text) => text.trim());
 }
 
+/** Picks an option of a node parameter's dropdown (e.g. the Operation list). */
+async function chooseOption(parameter, optionName) {
+	await page.locator(`${byTestId('ndv')} ${byTestId(`parameter-input-${parameter}`)}`).click();
+	await page.getByRole('option', { name: optionName }).first().click();
+}
+
+/** Switches a resource locator to another mode ("By ID", "By Name" …) and types a value. */
+async function typeIntoLocator(parameter, mode, value) {
+	const locator = page.locator(byTestId(`resource-locator-${parameter}`));
+	await locator.locator(byTestId('rlc-mode-selector')).click();
+	await page.getByRole('option', { name: mode, exact: true }).click();
+	const input = locator.locator('input').last();
+	await input.fill(value);
+	await input.blur();
+}
+
+/** The text of the open node's parameters panel, on one line. */
+async function parametersText() {
+	return (await page.locator(`${byTestId('ndv')} ${byTestId('node-parameters')}`).innerText()).replace(/\s+/g, ' ');
+}
+
+/** Waits until the node's parameters panel shows `text`, and returns the whole panel text. */
+async function expectParametersText(text) {
+	const deadline = Date.now() + UI_TIMEOUT_MS;
+	let shown = await parametersText();
+	while (!shown.includes(text)) {
+		if (Date.now() > deadline) throw new Error(`"${text}" not shown; the panel says: ${shown.slice(0, 1500)}`);
+		await page.waitForTimeout(250);
+		shown = await parametersText();
+	}
+	return shown;
+}
+
+/** n8n's own red mapper errors ("No fields found …", "Can't get fields … Retry"), which the nodes replace by notices. */
+const RED_MAPPER_ERROR = /No (fields|columns) found|Can['’]t get (fields|columns)|Retry/;
+
+/** The node panel's actions of a node (as the node creator lists them after a click on the node). */
+async function panelActions(displayName) {
+	await page.locator(byTestId('node-creator-plus-button')).click();
+	await page.locator(byTestId('node-creator-search-bar')).fill(displayName);
+	await page
+		.locator(byTestId('item-iterator-item'))
+		.filter({ has: page.locator(byTestId('node-creator-item-name'), { hasText: new RegExp(`^${displayName}$`) }) })
+		.first()
+		.click();
+	// The search results give way to the node's actions: one line each, where a node item has a description.
+	const deadline = Date.now() + UI_TIMEOUT_MS;
+	let actions = [];
+	while (actions.length === 0 || actions.some((text) => text.includes('\n'))) {
+		if (Date.now() > deadline) throw new Error(`no action list for ${displayName}: ${actions.join(' | ')}`);
+		await page.waitForTimeout(250);
+		actions = (await page.locator(byTestId('item-iterator-item')).allInnerTexts()).map((text) => text.trim());
+	}
+	await page.keyboard.press('Escape');
+	await page.keyboard.press('Escape');
+	await page.locator(byTestId('node-creator-search-bar')).waitFor({ state: 'hidden' });
+	return actions;
+}
+
+/** Opens a new credential of the node's type from the open node, fills it in and saves it (which runs its test). */
+async function saveNewCredential(fill) {
+	await page.locator(byTestId('node-credentials-select')).click();
+	await page.locator(byTestId('node-credentials-select-item-new')).click();
+	const modal = page.locator(byTestId('editCredential-modal'));
+	await modal.waitFor();
+	await fill(modal);
+	await modal.locator(byTestId('credential-save-button')).click();
+	return modal;
+}
+
+/** The credential dialog's test result once it shows one ("Couldn't connect …" with the reason). */
+async function credentialTestResult(modal) {
+	const deadline = Date.now() + UI_TIMEOUT_MS;
+	while (!(await modal.innerText()).includes('Couldn’t connect') && !(await modal.innerText()).includes('Connection tested successfully')) {
+		if (Date.now() > deadline) throw new Error('the credential dialog showed no test result');
+		await page.waitForTimeout(250);
+	}
+	const more = modal.getByText('More details');
+	if (await more.isVisible()) await more.click();
+	return (await modal.innerText()).replace(/\s+/g, ' ');
+}
+
+async function closeCredentialDialog(modal) {
+	await modal.getByRole('button', { name: 'Close this dialog' }).click();
+	await modal.waitFor({ state: 'hidden' });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 before(async () => {
@@ -281,47 +368,143 @@ test('the node panel finds both Feishu nodes when searching "lark"', { timeout: 
 	}
 });
 
-test('Kintone: the app list and the field mapping come from the kintone emulator', { timeout: 120_000 }, async (t) => {
+test('the three nodes name their operations alike, in the node panel and in the Operation list', { timeout: 120_000 }, async (t) => {
+	const records = ['Create many records', 'Create or update records', 'Delete many records', 'Get many records', 'Update many records'];
+	const expected = {
+		[NODE_NAMES.kintone]: records,
+		[NODE_NAMES.apaas]: records.filter((action) => !action.startsWith('Create or update')),
+		[NODE_NAMES.dataTable]: records.map((action) => action.replace('records', 'rows')),
+	};
+	const found = {};
+	await step(t, 'node panel actions', async () => {
+		for (const name of Object.keys(expected)) found[name] = await panelActions(name);
+	});
+	for (const [name, actions] of Object.entries(expected)) assert.deepEqual(found[name], actions, `${name} in the node panel`);
+	// The Operation list says the same without the noun: "Create Many" for "Create many records".
+	await step(t, 'operation list', async () => {
+		await addNode(NODE_NAMES.kintone, 'Update many records');
+		await page.locator(`${byTestId('ndv')} ${byTestId('parameter-input-operation')}`).click();
+		found.operations = (await page.getByRole('option').allInnerTexts()).map((text) => text.split('\n')[0].trim());
+		await page.keyboard.press('Escape');
+		await closeNodeView();
+		await page.keyboard.press('Delete');
+	});
+	assert.deepEqual(found.operations, ['Create Many', 'Create or Update', 'Delete Many', 'Get Many', 'Update Many']);
+});
+
+test('Kintone: calm until an app is chosen, then the fields; match defaults; a wrong app is said; values written come out', { timeout: 240_000 }, async (t) => {
 	const { app, fields } = backends.seed.kintone;
 	const from = backends.kintone.server.requests.length;
+	let before;
 	await step(t, 'kintone add node', async () => {
 		await addNode(NODE_NAMES.kintone, 'Create many records');
 		await renameOpenNode(NODE_NAMES.kintone);
 		await expectCredential('Kintone (demo emulator)');
+		before = await expectParametersText('Choose an app first');
 	});
+	assert.doesNotMatch(before, RED_MAPPER_ERROR, 'a red mapper error shows before an app is chosen');
+	const fieldRequestsBefore = requestsSince(backends.kintone, from).filter((r) => r.path.includes('/form/fields.json')).length;
+	assert.equal(fieldRequestsBefore, 0, 'fields were requested before an app was chosen');
+
 	let labels;
 	await step(t, 'kintone field mapping', async () => {
 		await pickFromList('app', `(${app})`);
 		labels = await mappedFieldLabels([fields.text, fields.quantity, fields.note]);
 		await screenshot('kintone-field-mapping.png');
 	});
-	await step(t, 'kintone close', closeNodeView);
 	// Field codes as the emulator's sample app defines them (CJK codes, shown as "label (code)" when they differ).
 	for (const code of [fields.code, fields.text, fields.quantity, fields.dropDown, fields.note, fields.customerCode]) {
 		assert.ok(labels.some((label) => label.includes(code)), `field ${code} missing from the mapping: ${labels.join(' | ')}`);
 	}
-	const calls = requestsSince(backends.kintone, from).map((r) => `${r.method} ${r.path}`);
-	assert.ok(calls.some((c) => /^GET \/k\/v1\/apps\.json/.test(c)), `no app list request reached the emulator: ${calls.join(', ')}`);
-	assert.ok(calls.some((c) => /^GET \/k\/v1\/(preview\/)?app\/form\/fields\.json/.test(c)), `no field request reached the emulator: ${calls.join(', ')}`);
+	assert.doesNotMatch(await parametersText(), /Choose an app first/);
+
+	const writesBefore = backends.kintone.records(app).length;
+	let output;
+	await step(t, 'kintone create and read the output', async () => {
+		await page.locator(`${byTestId('parameter-input-code')} input`).fill('PRJ-EDITOR-1');
+		await page.locator(`${byTestId(`parameter-input-${fields.text}`)} input`).fill('エディタから作成');
+		await page.locator(`${byTestId(`parameter-input-${fields.text}`)} input`).blur();
+		await page.locator(`${byTestId('ndv')} ${byTestId('node-execute-button')}`).first().click();
+		await page.locator(byTestId('ndv')).getByText('PRJ-EDITOR-1', { exact: true }).first().waitFor();
+		output = (await page.locator(`${byTestId('ndv')} ${byTestId('output-panel')}`).innerText()).replace(/\s+/g, ' ');
+		await screenshot('kintone-create-output.png');
+	});
+	const created = backends.kintone.records(app).find((r) => r.record.code.value === 'PRJ-EDITOR-1');
+	assert.ok(created, 'the record was not created');
+	assert.equal(backends.kintone.records(app).length, writesBefore + 1);
+	assert.equal(created.record[fields.text].value, 'エディタから作成');
+	// The output shows the record written: its id and the values sent, not only {id, revision}.
+	assert.match(output, /エディタから作成/);
+	assert.match(output, new RegExp(`\\b${created.id}\\b`));
+
+	let update;
+	let upsert;
+	await step(t, 'kintone update: values to update at once', async () => {
+		await chooseOption('operation', 'Update Many');
+		update = await expectParametersText('Values to Update');
+		await page.locator(`${byTestId('ndv')} ${byTestId('add-fields-select')}`).waitFor();
+	});
+	assert.match(update, /Record to Match/);
+	assert.match(update, /Record ID \(\$id\) \(using to match\)/);
+	await step(t, 'kintone upsert: matches the unique field', async () => {
+		await chooseOption('operation', 'Create or Update');
+		upsert = await expectParametersText('(using to match)');
+		await screenshot('kintone-upsert-match.png');
+	});
+	assert.match(upsert, /\(code\) \(using to match\)/, `Create or Update does not pre-select the unique field code: ${upsert}`);
+
+	let wrong;
+	await step(t, 'kintone wrong app', async () => {
+		await typeIntoLocator('app', 'By ID', '9999');
+		wrong = await expectParametersText('GAIA_AP01');
+		await screenshot('kintone-app-not-found.png');
+	});
+	assert.match(wrong, /Could not read the fields of app 9999: \[GAIA_AP01\]/);
+	assert.match(wrong, /Guest Space ID/);
+	assert.doesNotMatch(wrong, RED_MAPPER_ERROR);
+	await step(t, 'kintone close', closeNodeView);
 });
 
-test('Feishu aPaaS: the field mapping shows the object fields the aPaaS emulator serves', { timeout: 120_000 }, async (t) => {
+test('Kintone credential: the test says kintone\'s code and the fix for a wrong API token', { timeout: 120_000 }, async (t) => {
+	let result;
+	let modal;
+	await step(t, 'kintone wrong token', async () => {
+		await openNodeOnCanvas(NODE_NAMES.kintone);
+		modal = await saveNewCredential(async (dialog) => {
+			await dialog.locator(byTestId('parameter-input-domain')).click();
+			await page.getByRole('option', { name: 'Custom URL' }).click();
+			await dialog.locator(`${byTestId('parameter-input-baseUrl')} input`).fill(backends.kintone.url);
+			await dialog.locator(`${byTestId('parameter-input-apiToken')} input`).fill('not-a-token-of-this-app');
+		});
+		result = await credentialTestResult(modal);
+		await screenshot('kintone-credential-wrong-token.png');
+		await closeCredentialDialog(modal);
+		await closeNodeView();
+	});
+	assert.match(result, /Couldn’t connect/);
+	assert.match(result, /\[GAIA_IA02\]/);
+	assert.match(result, /Check the API token in the credential/);
+	assert.doesNotMatch(result, /not-a-token-of-this-app/);
+});
+
+test('Feishu aPaaS: calm until the object is chosen, the object from a list, the fields, Update reloads them, a wrong namespace is said', { timeout: 240_000 }, async (t) => {
 	const { namespace, object } = backends.seed.apaas;
 	const from = backends.apaas.server.requests.length;
+	let before;
 	await step(t, 'apaas add node', async () => {
-		await addNode(NODE_NAMES.apaas, 'Create records');
+		await addNode(NODE_NAMES.apaas, 'Create many records');
 		await renameOpenNode(NODE_NAMES.apaas);
 		await expectCredential('Feishu aPaaS (demo emulator)');
+		before = await expectParametersText('Enter the namespace and the object first');
 	});
+	assert.doesNotMatch(before, RED_MAPPER_ERROR, 'a red mapper error shows before the object is chosen');
 	let labels;
 	await step(t, 'apaas field mapping', async () => {
 		await page.locator(`${byTestId('parameter-input-namespace')} input`).fill(namespace);
-		await page.locator(`${byTestId('parameter-input-objectApiName')} input`).fill(object);
-		await page.locator(`${byTestId('parameter-input-objectApiName')} input`).blur();
+		await pickFromList('objectApiName', object);
 		labels = await mappedFieldLabels(['订单编号', '客户名称', '金额']);
 		await screenshot('feishu-apaas-field-mapping.png');
 	});
-	await step(t, 'apaas close', closeNodeView);
 	for (const label of ['订单编号', '客户名称', '金额', '状态', '城市', '已付款', '交付日期']) {
 		assert.ok(labels.some((l) => l.includes(label)), `field ${label} missing from the mapping: ${labels.join(' | ')}`);
 	}
@@ -331,6 +514,26 @@ test('Feishu aPaaS: the field mapping shows the object fields the aPaaS emulator
 		const readOnly = labels.filter((l) => /\((_createdAt|_updatedAt|_createdBy|_updatedBy|serial)\)/.test(l));
 		assert.deepEqual(readOnly, []);
 	});
+	let update;
+	await step(t, 'apaas update reloads the mapping', async () => {
+		await chooseOption('operation', 'Update Many');
+		update = await expectParametersText('Record ID (_id) (using to match)');
+	});
+	assert.match(update, /Record to Update/);
+	assert.match(update, /The _id each item carries, e\.g\. from Get Many's output/);
+	assert.doesNotMatch(update, /Usually an ID/);
+	let wrong;
+	await step(t, 'apaas wrong namespace', async () => {
+		await page.locator(`${byTestId('parameter-input-namespace')} input`).fill('no_such_app__c');
+		await page.locator(`${byTestId('parameter-input-namespace')} input`).blur();
+		wrong = await expectParametersText('not found in namespace');
+		await screenshot('feishu-apaas-namespace-not-found.png');
+	});
+	assert.match(wrong, new RegExp(`Object "${object}" not found in namespace "no_such_app__c" \\(Feishu: \\[2320001\\]`));
+	assert.match(wrong, /Check both API names/);
+	assert.doesNotMatch(wrong, RED_MAPPER_ERROR);
+
+	await step(t, 'apaas close', closeNodeView);
 	const requests = requestsSince(backends.apaas, from);
 	const metadata = requests.filter(
 		(r) => r.method === 'POST' && r.path === `/open-apis/apaas/v1/applications/${namespace}/objects/search` && r.rawBody.includes(object),
@@ -343,6 +546,7 @@ test('Feishu Data Table credential: "Connect" completes OAuth2 against the emula
 	const from = emulator.server.requests.length;
 	const tokenRequestsBefore = emulator.tokenRequests;
 	const popups = [];
+	let credentialFields;
 	const onPopup = (popup) => popups.push(popup);
 	page.context().on('page', onPopup);
 	t.after(() => page.context().off('page', onPopup));
@@ -364,6 +568,8 @@ test('Feishu Data Table credential: "Connect" completes OAuth2 against the emula
 		await modal.locator(byTestId('parameter-input-platform')).click();
 		await page.getByRole('option', { name: 'Custom Base URL' }).click();
 		await modal.locator(`${byTestId('parameter-input-baseUrl')} input`).fill(emulator.url);
+		await modal.locator(`${byTestId('parameter-input-compositeKeys')} .el-switch`).click();
+		credentialFields = await modal.locator('[data-test-id^="parameter-input-"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-test-id').replace('parameter-input-', '')));
 		await modal.locator(byTestId('oauth-not-connected-banner')).waitFor();
 	});
 	await step(t, 'oauth connect', async () => {
@@ -408,27 +614,60 @@ test('Feishu Data Table credential: "Connect" completes OAuth2 against the emula
 	assert.equal(emulator.tokenRequests, tokenRequestsBefore + 1, 'exactly one token exchange');
 	assert.ok(popups.length >= 1, 'no authorization popup was opened');
 	assert.ok(popups.every((p) => p.isClosed()), 'the authorization popup stayed open');
+	assert.match(authorize.query.get('scope') || '', /app_engine:workspace\.sql_commands:write/);
+	// The Feishu/Lark choice comes before the node's own settings (n8n keeps the OAuth2 client fields first).
+	const own = ['platform', 'baseUrl', 'compositeKeys'].map((name) => credentialFields.indexOf(name));
+	assert.deepEqual([...own].sort((a, b) => a - b), own, `credential fields out of order: ${credentialFields.join(', ')}`);
 });
 
-test('Feishu Data Table: table list and columns load with the token from the browser flow', { timeout: 120_000 }, async (t) => {
+test('Feishu Data Table: calm until a table is chosen, columns with the browser token, only unique keys to match on, a wrong table is said', { timeout: 240_000 }, async (t) => {
 	const emulator = backends.dataTable;
 	const { workspace, inventory } = backends.seed.dataTable;
 	const demoToken = backends.credentials.find((c) => c.type === 'feishuDataTableOAuth2Api').data.oauthTokenData.access_token;
 	const from = emulator.server.requests.length;
+	let before;
 	let labels;
+	let keys;
 	await step(t, 'data table field mapping', async () => {
 		if (!(await page.locator(byTestId('ndv')).isVisible())) await openNodeOnCanvas(NODE_NAMES.dataTable);
 		await expectCredential(OAUTH_CREDENTIAL_NAME);
+		before = await expectParametersText('Choose a workspace and a table first');
 		await page.locator(`${byTestId('resource-locator-workspace')} ${byTestId('rlc-input')}`).fill(workspace);
 		await pickFromList('table', inventory);
 		labels = await mappedFieldLabels(['warehouse', 'sku', 'product_name']);
+		await page.locator(`${byTestId('ndv')} ${byTestId('parameter-input-uniqueKey')}`).click();
+		keys = (await page.getByRole('option').allInnerTexts()).map((text) => text.split('\n')[0].trim());
+		await page.keyboard.press('Escape');
 		await screenshot('feishu-data-table-field-mapping.png');
 	});
-	await step(t, 'data table close', closeNodeView);
+	assert.doesNotMatch(before, RED_MAPPER_ERROR, 'a red mapper error shows before a table is chosen');
 	for (const column of ['warehouse', 'sku', 'product_name', 'qty', 'unit_price', 'status', 'updated_by']) {
 		assert.ok(labels.some((l) => l.startsWith(column)), `column ${column} missing from the mapping: ${labels.join(' | ')}`);
 	}
-	const apiCalls = requestsSince(emulator, from).filter((r) => r.path.startsWith(`/open-apis/apaas/v1/workspaces/${workspace}/tables`));
+	// Only real keys to match on, the composite one as one choice, the business key first and pre-selected.
+	assert.deepEqual(keys, ['warehouse + sku (unique)', '_id (primary key)']);
+	const mapping = await parametersText();
+	assert.match(mapping, /Columns to Match On/);
+	assert.match(mapping, /warehouse \(using to match\)/);
+	assert.match(mapping, /sku \(using to match\)/);
+	assert.doesNotMatch(mapping, /_id \(using to match\)|Usually an ID/);
+	assert.doesNotMatch(await parametersText(), /Choose a workspace and a table first/);
+
+	let wrong;
+	await step(t, 'data table wrong table', async () => {
+		await typeIntoLocator('table', 'By Name', 'inventroy');
+		wrong = await expectParametersText('was not found in workspace');
+		await screenshot('feishu-data-table-table-not-found.png');
+	});
+	assert.match(wrong, new RegExp(`Table "inventroy" was not found in workspace "${workspace}"`));
+	assert.match(wrong, /Check the workspace ID and the table name/);
+	assert.doesNotMatch(wrong, RED_MAPPER_ERROR);
+	await step(t, 'data table back to the right table', async () => {
+		await typeIntoLocator('table', 'By Name', inventory);
+		await mappedFieldLabels(['warehouse', 'sku']);
+	});
+	await step(t, 'data table close', closeNodeView);
+	const apiCalls = requestsSince(emulator, from).filter((r) => r.path.startsWith(`/open-apis/apaas/v1/workspaces/${workspace}/`));
 	assert.ok(apiCalls.some((r) => r.path.endsWith('/tables')), 'no table list request reached the emulator');
 	assert.ok(apiCalls.some((r) => r.path.endsWith(`/tables/${inventory}`)), 'no column request reached the emulator');
 	for (const r of apiCalls) {
@@ -461,11 +700,10 @@ test('Feishu aPaaS Update set up in the editor: only the fields the user filled 
 	const from = backends.apaas.server.requests.length;
 	await step(t, 'untouched: new workflow', async () => {
 		await newWorkflow('Bulk records: update only what is set');
-		await addNode(NODE_NAMES.apaas, 'Update records');
+		await addNode(NODE_NAMES.apaas, 'Update many records');
 		await expectCredential('Feishu aPaaS (demo emulator)');
 		await page.locator(`${byTestId('parameter-input-namespace')} input`).fill(namespace);
-		await page.locator(`${byTestId('parameter-input-objectApiName')} input`).fill(object);
-		await page.locator(`${byTestId('parameter-input-objectApiName')} input`).blur();
+		await pickFromList('objectApiName', object);
 		await mappedFieldLabels(['Record ID (_id)']);
 	});
 	let paidChoices;
@@ -501,4 +739,26 @@ test('Feishu aPaaS Update set up in the editor: only the fields the user filled 
 		assert.deepEqual(JSON.parse(updates[0].body.records), [{ _id: id, city: '广州' }]);
 		assert.deepEqual(records().get(id).values, { ...before, city: '广州' });
 	});
+});
+
+// Last: a credential saved from a node becomes that node's credential.
+test('Feishu aPaaS credential: the test says Feishu\'s code and the fix for a wrong App Secret', { timeout: 120_000 }, async (t) => {
+	await step(t, 'apaas credential: open the node', async () => await openNodeOnCanvas('Update many records'));
+	let result;
+	await step(t, 'apaas wrong secret', async () => {
+		const modal = await saveNewCredential(async (dialog) => {
+			await dialog.locator(byTestId('parameter-input-platform')).click();
+			await page.getByRole('option', { name: 'Custom Base URL' }).click();
+			await dialog.locator(`${byTestId('parameter-input-baseUrl')} input`).fill(backends.apaas.url);
+			await dialog.locator(`${byTestId('parameter-input-appId')} input`).fill(backends.credentials.find((c) => c.type === 'feishuApaasApi').data.appId);
+			await dialog.locator(`${byTestId('parameter-input-appSecret')} input`).fill('not-the-app-secret');
+		});
+		result = await credentialTestResult(modal);
+		await screenshot('feishu-apaas-credential-wrong-secret.png');
+		await closeCredentialDialog(modal);
+		await closeNodeView();
+	});
+	assert.match(result, /Feishu refused the App ID and App Secret: \[10014\]/);
+	assert.match(result, /Credentials & Basic Info/);
+	assert.doesNotMatch(result, /not-the-app-secret/);
 });

@@ -119,7 +119,11 @@ test('Kintone: 20 rows update their records by the update key `code`, in one PUT
 		assert.equal(stored.record['備考'].value, `2024年度 第3四半期の見直し (#${i + 1})`);
 		assert.equal(stored.record['單行文字方塊_0'].value, before.get(code).record['單行文字方塊_0'].value, 'unmapped field changed');
 		assert.equal(Number(stored.revision), Number(before.get(code).revision) + 1);
-		assert.deepEqual(output[i].json, { id: stored.id, revision: stored.revision });
+		// The record written: its id and revision, the update key and the values sent.
+		assert.equal(output[i].json.id, stored.id);
+		assert.equal(output[i].json.revision, stored.revision);
+		assert.equal(output[i].json.code, code);
+		assert.equal(output[i].json['備考'], stored.record['備考'].value);
 		assert.deepEqual(output[i].pairedItem, { item: i });
 	}
 });
