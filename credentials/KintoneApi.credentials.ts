@@ -120,7 +120,9 @@ export class KintoneApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		// Checked here for every request: the secrets go only to the domain the credential names.
-		assertKintoneDomain(credentials, requestOptions.url, requestOptions.baseURL);
+		// The HTTP Request node (n8n's "Custom API Call") sends the legacy `uri` instead of `url`.
+		const { uri } = requestOptions as IHttpRequestOptions & { uri?: string };
+		assertKintoneDomain(credentials, requestOptions.url ?? uri, requestOptions.baseURL);
 		return { ...requestOptions, headers: { ...requestOptions.headers, ...kintoneAuthHeaders(credentials) } };
 	}
 }

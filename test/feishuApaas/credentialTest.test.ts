@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { ICredentialTestFunctions, IWorkflowExecuteAdditionalData } from 'n8n-workflow';
+import type { ICredentialTestFunctions, IDataObject, IWorkflowExecuteAdditionalData } from 'n8n-workflow';
 import { CredentialTestContext } from 'n8n-core';
 
 import { FeishuApaasApi } from '../../credentials/FeishuApaasApi.credentials';
@@ -14,7 +14,7 @@ describe('Feishu aPaaS credential test (the node\'s credentialTest, as n8n runs 
 	const apaas = useFeishuApaasEmulator();
 	const node = new FeishuApaas();
 
-	async function test(data: Record<string, unknown> = {}) {
+	async function test(data: IDataObject = {}) {
 		// n8n's own context: only the legacy request helper, no httpRequest.
 		const context = new CredentialTestContext({} as IWorkflowExecuteAdditionalData) as unknown as ICredentialTestFunctions;
 		return await node.methods.credentialTest.feishuApaasApiTest.call(context, {

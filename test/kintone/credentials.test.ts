@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 import { CredentialTestContext } from 'n8n-core';
 
 import { KintoneApi } from '../../credentials/KintoneApi.credentials';
@@ -215,5 +215,16 @@ describe('Kintone API credential', () => {
 				{ url: 'https://evil.example/k/v1/apps.json' },
 			),
 		).rejects.toThrow("not to the credential's kintone domain https://acme.cybozu.com");
+	});
+
+	it('signs the HTTP Request node\'s requests too ("Custom API Call"), which carry `uri` instead of `url`, on the domain only', async () => {
+		const credentialType = new KintoneApi();
+		const data = { domain: 'cybozu.com', subdomain: 'acme', authentication: 'apiToken', apiToken: 'secret' };
+		const legacy = (uri: string) => ({ uri, method: 'GET' }) as unknown as IHttpRequestOptions;
+		const signed = await credentialType.authenticate(data, legacy('https://acme.cybozu.com/k/v1/record.json'));
+		expect(signed.headers).toEqual({ 'X-Cybozu-API-Token': 'secret' });
+		await expect(credentialType.authenticate(data, legacy('https://evil.example/k/v1/record.json'))).rejects.toThrow(
+			"not to the credential's kintone domain https://acme.cybozu.com",
+		);
 	});
 });
