@@ -280,13 +280,13 @@ test('Custom API Call: the HTTP Request node reaches each service with the node 
 	assert.equal(run.status, 'success', JSON.stringify(n8n.runError(run) || run.data.resultData).slice(0, 2000));
 
 	const [kintone] = n8n.nodeOutput(run, 'kintone record');
-	assert.equal(kintone.json.record.$id.value, '1');
+	assert.equal(kintone.record.$id.value, '1');
 	const [apaas] = n8n.nodeOutput(run, 'aPaaS records');
-	assert.equal(apaas.json.code, 0);
-	assert.equal(JSON.parse(apaas.json.data.items).length, 2);
+	assert.equal(apaas.code, 0);
+	assert.equal(JSON.parse(apaas.data.items).length, 2);
 	const [table] = n8n.nodeOutput(run, 'data table');
-	assert.equal(table.json.data.name, inventory);
-	assert.ok(table.json.data.columns.some((column) => column.name === 'sku'));
+	assert.equal(table.data.name, inventory);
+	assert.ok(table.data.columns.some((column) => column.name === 'sku'));
 	const runText = JSON.stringify(run.data);
 	for (const credential of backends.credentials) {
 		for (const secret of secretsOf(credential.data)) assert.ok(!runText.includes(secret), `a secret of ${credential.name} is in the run data`);
