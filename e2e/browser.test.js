@@ -3,11 +3,13 @@
  * Browser test: a real n8n 2.41.1 editor in Debian's Chromium (driven by playwright-core, no browser
  * download), with this package installed from its packed tarball and the three emulators as backends.
  *
- * For each node it adds the node from the node creator, points it at the emulator's seeded data and
- * checks that the field mapping (n8n's resource mapper) shows the fields the emulator serves. An
- * aPaaS update set up and run in the editor writes only the fields the user filled in. It also
- * creates a Feishu Data Table credential in the editor and completes its OAuth2 "Connect" flow against
- * the emulator's authorize page, then loads the table list and columns with the new token.
+ * It sets each node up as a new user would, from an empty workflow (e2e/README.md lists every step):
+ * the node panel's actions and the Operation list, "Choose … first" before a target, the target from
+ * its list and the field mapping (n8n's resource mapper) from the emulator, the match defaults, a wrong
+ * target said in the mapping, a run and its output, and the credential tests with a wrong secret. An
+ * aPaaS update set up and run in the editor writes only the fields the user filled in. It also creates
+ * a Feishu Data Table credential in the editor and completes its OAuth2 "Connect" flow against the
+ * emulator's authorize page, then loads the table list and columns with the new token.
  *
  * Screenshots go to docs/ (overwritten on every run; the README shows them). On a failure, a debug
  * screenshot is saved to a temp folder and its path printed.
