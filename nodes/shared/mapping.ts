@@ -1,6 +1,9 @@
 import type { IDataObject, IExecuteFunctions, ResourceMapperField } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { decidedOncePerName } from './fieldNames';
+import type { Nouns } from './results';
+import { DEFAULT_NOUNS } from './results';
 import type { SchemaField } from './values';
 import { checkedValue } from './values';
 
@@ -118,4 +121,22 @@ export function unsetUntilChosen(field: ResourceMapperField): ResourceMapperFiel
 			{ name: 'False', value: false },
 		],
 	};
+}
+
+/**
+ * Fails the run once, before anything is sent, when "Map Each Field Below" has no value at all. n8n
+ * empties the mapping whenever the target or the operation changes; every item would otherwise
+ * fail on its own with a puzzling message (a missing key). `target` names it, e.g. `app 12`.
+ */
+export function assertSomethingMapped(ctx: IExecuteFunctions, target: string, nouns: Nouns = DEFAULT_NOUNS): void {
+	const columns = ctx.getNode().parameters.columns as { mappingMode?: string; value?: IDataObject | null } | undefined;
+	if (columns?.mappingMode === 'autoMapInputData') return;
+	const set = Object.values(columns?.value ?? {}).some((value) => value !== null && value !== undefined && value !== '');
+	if (set) return;
+	const form = `${nouns.field.charAt(0).toUpperCase()}${nouns.field.slice(1)}s`;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`No ${nouns.field} is mapped for ${target}: open the node and map the ${nouns.field}s to write under "${form}", or choose "Map Automatically"`,
+		{ description: 'Nothing was sent. n8n empties the mapping whenever the target or the operation changes.' },
+	);
 }

@@ -18,6 +18,17 @@ describe('Feishu Data Table: Insert', () => {
 		dataTable.emulator.server.reset();
 	});
 
+	it('a mapping n8n emptied (the table or the operation changed) fails once, before anything is sent, saying to map columns', async () => {
+		for (const value of [null, { user_id: null, product_id: '' }]) {
+			const emptied = { ...insert, columns: { mappingMode: 'defineBelow', value, matchingColumns: [], schema: [] } } as INodeParameters;
+			const result = await run(dataTable.env, emptied, purchases(3), { onError: 'continueErrorOutput' });
+			expect(result.error?.message).toBe(
+				`No column is mapped for table "${TABLE}": open the node and map the columns to write under "Columns", or choose "Map Automatically"`,
+			);
+		}
+		expect(dataTable.emulator.server.requests).toHaveLength(0);
+	});
+
 	it('adds 1,234 rows in requests of 500, 500 and 234; each item gets the _id of its new row, paired with it', async () => {
 		const items = purchases(1234);
 

@@ -24,6 +24,16 @@ describe('Kintone node: Update Many', () => {
 		),
 	};
 
+	it('a mapping n8n emptied (the app or the operation changed) fails once, before any request, not once per item', async () => {
+		const ids = seed(2);
+		const emptied = { operation: 'update', columns: { mappingMode: 'defineBelow', value: null, matchingColumns: ['$id'], schema: [] } };
+		const result = await runKintone(kintone.emulator, kintone.sample, emptied, byId(ids), { node: { onError: 'continueErrorOutput' } });
+		expect(result.error?.message).toBe(
+			`No field is mapped for app ${kintone.sample.app}: open the node and map the fields to write under "Fields", or choose "Map Automatically"`,
+		);
+		expect(kintone.emulator.server.requests).toHaveLength(0);
+	});
+
 	it('sends 250 items as PUTs of 100, 100 and 50, with CJK field codes round-tripping', async () => {
 		const ids = seed(250);
 

@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutionData, ResourceMapperField } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import type { FeishuEnvelope } from '../../../feishu/api';
 import { FEISHU_CODES } from '../../../feishu/api';
@@ -10,7 +9,7 @@ import type { Prepare } from '../../../shared/bulkWrite';
 import type { ServiceClient } from '../../../shared/client';
 import { RATE_LIMITED_CONCURRENCY } from '../../../shared/concurrency';
 import { RecordInputError } from '../../../shared/errors';
-import { FieldMapper } from '../../../shared/mapping';
+import { assertSomethingMapped, FieldMapper } from '../../../shared/mapping';
 import type { HttpResponse } from '../../../shared/request';
 import type { RecordFailure, RecordOutcome } from '../../../shared/results';
 import { failed, succeeded } from '../../../shared/results';
@@ -84,13 +83,7 @@ export function mappedWriteOperation(
 		target: ObjectTarget,
 	): Promise<INodeExecutionData[]> {
 		const mapper = new FieldMapper(this, { neverSent: (name) => spec.neverSent?.includes(name) === true });
-		if (!mapper.autoMap && nothingMapped(this)) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`No field is mapped for object "${target.objectApiName}": open the node and map the fields to write under "Fields", or choose "Map Automatically"`,
-				{ description: 'Nothing was sent. The mapping is emptied when the namespace, the object or the operation changes.' },
-			);
-		}
+		assertSomethingMapped(this, `object "${target.objectApiName}"`);
 		return await writeRecords<IDataObject>(this, client, target, {
 			...spec,
 			labels: mappedLabels(this),
@@ -119,11 +112,6 @@ function mappedLabels(ctx: IExecuteFunctions): Map<string, string> {
  * the target changes): then every item would fail alike, so the run fails once instead. Read as
  * saved, before expressions, so an expression that is empty for some items still counts as mapped.
  */
-function nothingMapped(ctx: IExecuteFunctions): boolean {
-	const columns = ctx.getNode().parameters.columns as { value?: IDataObject | null } | undefined;
-	return Object.values(columns?.value ?? {}).every((value) => value === null || value === undefined || value === '');
-}
-
 /** A record ID as the service writes it: digits in a string. */
 export function recordId(value: unknown, field = '_id'): string {
 	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';

@@ -26,7 +26,7 @@ export async function execute(
 	target: TableTarget,
 ): Promise<INodeExecutionData[]> {
 	const missing = this.getNodeParameter('options.missingColumns', 0, 'separate') as MissingColumns;
-	const { mapper } = readMapping(this);
+	const { mapper } = readMapping(this, target);
 	return await writeRows(this, client, {
 		keyColumns: [],
 		duplicates: 'merge',

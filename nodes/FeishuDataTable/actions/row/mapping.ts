@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { RecordInputError } from '../../../shared/errors';
-import { FieldMapper } from '../../../shared/mapping';
+import { assertSomethingMapped, FieldMapper } from '../../../shared/mapping';
+import type { TableTarget } from '../../transport';
+import { TABLE_NOUNS } from '../../transport';
 import { checkColumnName } from '../../transport/filter';
 import { isSystemColumn, toJsonValue } from '../../transport/schema';
 
@@ -15,7 +17,8 @@ export interface ColumnsMapping {
  * The mapping settings, read once at item 0. System columns such as `_created_at` (present when
  * rows read by this node are written back) are never written; other names must be columns.
  */
-export function readMapping(ctx: IExecuteFunctions): ColumnsMapping {
+export function readMapping(ctx: IExecuteFunctions, { table }: TableTarget): ColumnsMapping {
+	assertSomethingMapped(ctx, `table "${table}"`, TABLE_NOUNS);
 	return {
 		matchingColumns: (ctx.getNodeParameter('columns.matchingColumns', 0, []) as string[]).map(checkColumnName),
 		mapper: new FieldMapper(ctx, { neverSent: isSystemColumn, targetOf: checkColumnName, convert: toJsonValue }),

@@ -66,7 +66,7 @@ export async function execute(
  * items are grouped by the columns they set. Rows whose `_id` is not in the answer did not exist.
  */
 async function updateById(ctx: IExecuteFunctions, client: ServiceClient, target: TableTarget): Promise<INodeExecutionData[]> {
-	const { mapper } = readMapping(ctx);
+	const { mapper } = readMapping(ctx, target);
 	return await writeRows(ctx, client, {
 		keyColumns: [ROW_ID],
 		duplicates: 'merge',
@@ -110,7 +110,7 @@ async function updateById(ctx: IExecuteFunctions, client: ServiceClient, target:
 
 /** `PATCH .../records?filter=`: one request per item, setting its mapped columns on every matching row. */
 async function updateByFilter(ctx: IExecuteFunctions, client: ServiceClient, target: TableTarget): Promise<INodeExecutionData[]> {
-	const { mapper } = readMapping(ctx);
+	const { mapper } = readMapping(ctx, target);
 	return await writeBatches<FilterUpdate>(ctx, client, {
 		targetName: `table "${target.table}"`,
 		prepare: (itemIndex) => {

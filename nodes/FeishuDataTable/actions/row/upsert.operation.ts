@@ -68,7 +68,7 @@ export async function execute(
 	const resolution = this.getNodeParameter('resolution', 0) as Resolution;
 	const missing = this.getNodeParameter('options.missingColumns', 0, 'separate') as MissingColumns;
 	const reportAction = this.getNodeParameter('options.reportAction', 0, false) as boolean;
-	const { matchingColumns: keyColumns, mapper } = readMapping(this);
+	const { matchingColumns: keyColumns, mapper } = readMapping(this, target);
 	await requireUniqueKey(this, client, target, keyColumns);
 	const prefer = [`resolution=${resolution}`, missing === 'default' && 'missing=default'].filter(Boolean).join(', ');
 	const keys = new KnownKeys(client, target, keyColumns);

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { RecordInputError } from '../../../shared/errors';
 import { decidedOncePerName } from '../../../shared/fieldNames';
+import { assertSomethingMapped } from '../../../shared/mapping';
 import type { FieldWriter } from '../../transport/convert';
 import { fieldWriter, toKeyValue } from '../../transport/convert';
 import type { FormField, FormFields, WriteMode } from '../../transport/fields';
@@ -46,6 +47,7 @@ export async function readFieldMapping(
 	mode: WriteMode,
 	matching: boolean,
 ): Promise<FieldMapping> {
+	assertSomethingMapped(ctx, `app ${app}`);
 	const autoMap = ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow') === 'autoMapInputData';
 	const form = await fetchFormFields(client, { app, guestSpaceId });
 	const mapping: FieldMapping = {
