@@ -209,7 +209,7 @@ describe('Feishu Data Table: editor methods (tables, columns, field mapping)', (
 
 	describe('a wrong target or credential is said, with what to do', () => {
 		const WHERE =
-			'Check the workspace ID and the table name. The workspace ID is in the data platform URL, e.g. workspace_aadimx5uzpsls in https://apaas.feishu.cn/suda/workspace/workspace_aadimx5uzpsls/table-manage/main; the table name is the one its table list shows (not its display name).';
+			'Check the workspace ID and the table name. The workspace ID is the part of the data platform address that starts with workspace_ (e.g. workspace_aadimx5uzpsls); the table name is the one its table list shows (not its display name).';
 		const inWorkspace = (workspace: string, table: string): INodeParameters => ({
 			...target(table),
 			workspace: { __rl: true, mode: 'id', value: workspace },
@@ -244,6 +244,8 @@ describe('Feishu Data Table: editor methods (tables, columns, field mapping)', (
 				message: 'Workspace "workspace_typo" was not found (Feishu: [2320001] workspace workspace_typo does not exist)',
 				description: WHERE,
 			});
+			// Unique Key stays empty instead: the mapper below it says why.
+			expect(await keysFor(dataTable.env, inWorkspace(WORKSPACE, 'nope'))).toEqual([]);
 			const columns = callNodeMethod(dataTable.env, nodeUnderTest(inWorkspace(WORKSPACE, 'nope')), 'loadOptions', 'getColumnNames');
 			await expect(columns).rejects.toMatchObject({
 				message: `Table "nope" was not found in workspace "${WORKSPACE}" (Feishu: [2320001] table nope does not exist in workspace ${WORKSPACE})`,

@@ -9,7 +9,7 @@ import { getTable, listTables } from '../transport/schema';
 
 /** Where the workspace ID and the table name are, for every "not found" message. */
 const WHERE_TO_FIND =
-	'The workspace ID is in the data platform URL, e.g. workspace_aadimx5uzpsls in https://apaas.feishu.cn/suda/workspace/workspace_aadimx5uzpsls/table-manage/main; the table name is the one its table list shows (not its display name).';
+	'The workspace ID is the part of the data platform address that starts with workspace_ (e.g. workspace_aadimx5uzpsls); the table name is the one its table list shows (not its display name).';
 
 /** The workspace chosen in the editor, for methods that list its tables. */
 export function currentWorkspace(ctx: ILoadOptionsFunctions): string {

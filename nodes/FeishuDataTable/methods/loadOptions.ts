@@ -15,10 +15,11 @@ export async function getColumnNames(this: ILoadOptionsFunctions): Promise<INode
 
 /**
  * The keys an upsert can match on, one choice each (a key of several columns too), business keys
- * first: "warehouse + sku (unique)", value "warehouse,sku".
+ * first: "warehouse + sku (unique)", value "warehouse,sku". None while the table cannot be read: the
+ * field mapping below says why, once, rather than a second red error here.
  */
 export async function getUniqueKeys(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const chosen = await currentTable(this);
+	const chosen = await currentTable(this).catch(() => undefined);
 	if (!chosen) return [];
 	const keys = await readTableKeys(chosen.client, chosen.workspaceId, chosen.table);
 	const partial = keys.complete
