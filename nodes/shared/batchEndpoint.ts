@@ -8,6 +8,7 @@ import type { ServiceClient, ServiceRequest } from './client';
 import type { HttpResponse } from './request';
 import type { RecordFailure, RecordOutcome } from './results';
 import { failed } from './results';
+import { DryRun, isDryRun } from './dryRun';
 
 /**
  * What an answer says about the records of its request: an outcome for each, or that the service
@@ -45,9 +46,17 @@ export interface BatchEndpoint<T> extends Batching<T> {
 	onRefused?: RefusalHandler<T>;
 }
 
+/** What a write does to each record, as Dry Run says it. */
+export type WriteAction = 'create' | 'update' | 'create or update' | 'delete';
+
 export interface BatchWrite<T> {
 	/** What the records go to, for messages, e.g. `table "products"`. */
 	targetName: string;
+	action: WriteAction;
+	/** A record as it goes into its request, for Dry Run; by default the payload itself. */
+	sentRecord?(payload: T): unknown;
+	/** The item whose request carries this record instead of one of its own (same key), for Dry Run. */
+	travelsWith?(payload: T): number | undefined;
 	prepare: Prepare<T>;
 	endpoint: BatchEndpoint<T>;
 	/**
@@ -60,14 +69,19 @@ export interface BatchWrite<T> {
 	): Promise<RecordOutcome[]>;
 }
 
-/** A whole write through a batch endpoint: every item prepared, batched, sent, one output item each. */
+/**
+ * A whole write through a batch endpoint: every item prepared, batched, sent, one output item each.
+ * With Options > Dry Run, the same items are prepared and cut into the same batches, but nothing is
+ * sent: each item says what the real run would do with it (see `dryRun.ts`).
+ */
 export async function writeBatches<T>(
 	ctx: IExecuteFunctions,
 	client: ServiceClient,
 	write: BatchWrite<T>,
 ): Promise<INodeExecutionData[]> {
 	const { endpoint, around } = write;
-	return await runBulkWrite<T>(ctx, {
+	const preview = isDryRun(ctx) ? new DryRun(ctx, write) : undefined;
+	const output = await runBulkWrite<T>(ctx, {
 		batchSize: endpoint.batchSize,
 		concurrency: endpoint.concurrency,
 		firstBatchAlone: endpoint.firstBatchAlone,
@@ -77,10 +91,13 @@ export async function writeBatches<T>(
 		nouns: client.profile.nouns,
 		prepare: write.prepare,
 		send: async (batch, signal) => {
+			if (preview) return preview.batch(batch);
 			const send = async (records: Array<PendingRecord<T>>) => await sendRecords(client, endpoint, records, signal);
 			return around ? await around(batch, send) : await send(batch);
 		},
 	});
+	preview?.summarize();
+	return output;
 }
 
 /** Sends records in one request; one outcome per record, a refused request handled by the endpoint. */

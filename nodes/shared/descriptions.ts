@@ -143,3 +143,13 @@ export function timeoutOption(description: string): INodeProperties {
 		description,
 	};
 }
+
+/** "Dry Run" of every write operation: the same preparation and batches, nothing sent (shared/dryRun.ts). */
+export const dryRunOption: INodeProperties = {
+	displayName: 'Dry Run',
+	name: 'dryRun',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to only show what would be written: each item comes out with the action, the batch (request) it would go in and the record as it would be sent; nothing is written. Reads the node needs first (the fields of the app, object or table) still happen.',
+};

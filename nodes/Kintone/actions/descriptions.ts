@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { chooseTargetNotice, fieldMappingProperty, optionsCollection, rateLimitWaitOption, timeoutOption } from '../../shared/descriptions';
+import { chooseTargetNotice, dryRunOption, fieldMappingProperty, optionsCollection, rateLimitWaitOption, timeoutOption } from '../../shared/descriptions';
 
 /** The app every item of the run goes to, from kintone's app list, its number or its URL. */
 export const appLocator: INodeProperties = {
@@ -120,5 +120,5 @@ export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties[
 }
 
 export function writeOptions(extra: INodeProperties[]): INodeProperties {
-	return optionsCollection([...extra, atomicOption, concurrencyOption, guestSpaceOption, rateLimitWaitOption, kintoneTimeoutOption]);
+	return optionsCollection([...extra, atomicOption, concurrencyOption, dryRunOption, guestSpaceOption, rateLimitWaitOption, kintoneTimeoutOption]);
 }

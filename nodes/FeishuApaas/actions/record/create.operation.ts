@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { dryRunOption } from '../../../shared/descriptions';
 import { batchSizeOption, columnsFor, optionsFor } from '../descriptions';
 import { mappedWriteOperation } from './write';
 
-export const description: INodeProperties[] = [...columnsFor('create'), optionsFor('create', [batchSizeOption])];
+export const description: INodeProperties[] = [...columnsFor('create'), optionsFor('create', [batchSizeOption, dryRunOption])];
 
 /** POST .../records/batch_create. Never resent when its outcome is unknown: that could duplicate records. */
 export const execute = mappedWriteOperation({

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import type { ServiceClient } from '../../../shared/client';
 import type { ObjectTarget } from '../../transport';
+import { dryRunOption } from '../../../shared/descriptions';
 import { batchSizeOption, optionsFor } from '../descriptions';
 import { recordId, writeRecords } from './write';
 
@@ -15,7 +16,7 @@ export const description: INodeProperties[] = [
 		description: 'The ID (_id) of the record this item deletes',
 		displayOptions: { show: { resource: ['objectRecord'], operation: ['delete'] } },
 	},
-	optionsFor('delete', [batchSizeOption]),
+	optionsFor('delete', [batchSizeOption, dryRunOption]),
 ];
 
 /** DELETE .../records/batch_delete with a JSON body `{ ids }`. */

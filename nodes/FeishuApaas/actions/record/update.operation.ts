@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { RecordInputError } from '../../../shared/errors';
+import { dryRunOption } from '../../../shared/descriptions';
 import { batchSizeOption, columnsFor, optionsFor } from '../descriptions';
 import { mappedWriteOperation, recordId } from './write';
 
@@ -14,7 +15,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['objectRecord'], operation: ['update'] } },
 	},
 	...columnsFor('update'),
-	optionsFor('update', [batchSizeOption]),
+	optionsFor('update', [batchSizeOption, dryRunOption]),
 ];
 
 /** PATCH .../records/batch_update: records as a JSON string, each carrying `_id`. */

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutio
 import type { FeishuEnvelope } from '../../../feishu/api';
 import { FEISHU_CODES } from '../../../feishu/api';
 import type { PendingRecord } from '../../../shared/batching';
-import type { BatchEndpoint } from '../../../shared/batchEndpoint';
+import type { BatchEndpoint, WriteAction } from '../../../shared/batchEndpoint';
 import { writeBatches } from '../../../shared/batchEndpoint';
 import type { Prepare } from '../../../shared/bulkWrite';
 import type { ServiceClient } from '../../../shared/client';
@@ -23,6 +23,12 @@ interface RecordResult {
 	id?: string;
 	errors?: Array<{ code?: string; message?: string; sub_code?: string; fields?: string[] }>;
 }
+
+const WRITE_ACTIONS: Record<RecordBatch<unknown>['action'], WriteAction> = {
+	batch_create: 'create',
+	batch_update: 'update',
+	batch_delete: 'delete',
+};
 
 /** What one write operation sends to its batch endpoint and how the answer maps back. */
 export interface RecordBatch<T> {
@@ -63,7 +69,12 @@ export async function writeRecords<T>(
 		request: (payloads) => ({ method: spec.method, path: recordsPath(target, spec.action), body: spec.body(payloads) }),
 		answer: (batch, response) => ({ outcomes: batchOutcomes(client, target, batch, response, spec) }),
 	};
-	return await writeBatches<T>(ctx, client, { targetName: `object "${target.objectApiName}"`, prepare: spec.prepare, endpoint });
+	return await writeBatches<T>(ctx, client, {
+		targetName: `object "${target.objectApiName}"`,
+		action: WRITE_ACTIONS[spec.action],
+		prepare: spec.prepare,
+		endpoint,
+	});
 }
 
 /**

@@ -2,7 +2,7 @@ import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodePrope
 
 import { writeBatches } from '../../../shared/batchEndpoint';
 import type { ServiceClient } from '../../../shared/client';
-import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
+import { dryRunOption, optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import { failed, succeeded } from '../../../shared/results';
 import type { TableTarget } from '../../transport';
 import { tablePath } from '../../transport';
@@ -14,7 +14,7 @@ const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: 
 
 export const description: INodeProperties[] = [
 	...filterParameters(displayOptions, false),
-	optionsCollection([rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
+	optionsCollection([dryRunOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 
 /**
@@ -27,6 +27,8 @@ export async function execute(
 	target: TableTarget,
 ): Promise<INodeExecutionData[]> {
 	return await writeBatches<string>(this, client, {
+		action: 'delete',
+		sentRecord: (filter) => ({ filter }),
 		targetName: `table "${target.table}"`,
 		prepare: (itemIndex) => {
 			const filter = requireFilter(readFilter(this, itemIndex));

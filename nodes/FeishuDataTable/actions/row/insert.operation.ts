@@ -1,7 +1,7 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ServiceClient } from '../../../shared/client';
-import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
+import { dryRunOption, optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import type { TableTarget } from '../../transport';
 import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
 import type { MissingColumns } from './addRows';
@@ -13,7 +13,7 @@ const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: 
 
 export const description: INodeProperties[] = [
 	...columnsParameter('add', displayOptions),
-	optionsCollection([missingColumnsOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
+	optionsCollection([missingColumnsOption, dryRunOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 
 /**
@@ -28,6 +28,7 @@ export async function execute(
 	const missing = this.getNodeParameter('options.missingColumns', 0, 'separate') as MissingColumns;
 	const { mapper } = readMapping(this, target);
 	return await writeRows(this, client, {
+		action: 'create',
 		keyColumns: [],
 		duplicates: 'merge',
 		groupByColumns: missing === 'separate',

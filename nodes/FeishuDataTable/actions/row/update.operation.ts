@@ -9,7 +9,7 @@ import type {
 import type { PendingRecord } from '../../../shared/batching';
 import { writeBatches } from '../../../shared/batchEndpoint';
 import type { ServiceClient } from '../../../shared/client';
-import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
+import { dryRunOption, optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import { RecordInputError } from '../../../shared/errors';
 import type { RecordOutcome } from '../../../shared/results';
 import { failed, succeeded } from '../../../shared/results';
@@ -49,7 +49,7 @@ export const description: INodeProperties[] = [
 	...columnsParameter('update', byId),
 	...filterParameters(byFilter, false),
 	...columnsParameter('map', byFilter),
-	optionsCollection([rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
+	optionsCollection([dryRunOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 
 export async function execute(
@@ -68,6 +68,7 @@ export async function execute(
 async function updateById(ctx: IExecuteFunctions, client: ServiceClient, target: TableTarget): Promise<INodeExecutionData[]> {
 	const { mapper } = readMapping(ctx, target);
 	return await writeRows(ctx, client, {
+		action: 'update',
 		keyColumns: [ROW_ID],
 		duplicates: 'merge',
 		groupByColumns: true,
@@ -113,6 +114,7 @@ async function updateByFilter(ctx: IExecuteFunctions, client: ServiceClient, tar
 	const { mapper } = readMapping(ctx, target);
 	return await writeBatches<FilterUpdate>(ctx, client, {
 		targetName: `table "${target.table}"`,
+		action: 'update',
 		prepare: (itemIndex) => {
 			const filter = requireFilter(readFilter(ctx, itemIndex));
 			const { values: row, ignored } = mapper.read(itemIndex);

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { ServiceClient } from '../../../shared/client';
 import type { HttpResponse } from '../../../shared/request';
 import type { RecordOutcome } from '../../../shared/results';
-import { optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
+import { dryRunOption, optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import type { TableTarget } from '../../transport';
 import { keyLabel, keysInOrder, readTableKeys, sameColumns, SQL_SCOPE } from '../../transport/keys';
 import { getTable } from '../../transport/schema';
@@ -52,7 +52,7 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	...columnsParameter('upsert', displayOptions),
-	optionsCollection([missingColumnsOption, reportActionOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
+	optionsCollection([missingColumnsOption, reportActionOption, dryRunOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 
 /**
@@ -74,6 +74,7 @@ export async function execute(
 	const keys = new KnownKeys(client, target, keyColumns);
 
 	return await writeRows(this, client, {
+		action: 'create or update',
 		keyColumns,
 		duplicates: resolution === 'ignore-conflicts' ? 'ignore' : 'merge',
 		groupByColumns: missing === 'separate',

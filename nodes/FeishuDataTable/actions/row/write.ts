@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { PendingRecord } from '../../../shared/batching';
-import type { Answer } from '../../../shared/batchEndpoint';
+import type { Answer, WriteAction } from '../../../shared/batchEndpoint';
 import { failEach, writeBatches } from '../../../shared/batchEndpoint';
 import { bisect } from '../../../shared/bisect';
 import type { ServiceClient, ServiceRequest } from '../../../shared/client';
@@ -30,6 +30,8 @@ export type RowRecord = PendingRecord<RowPayload>;
 
 /** What a row write operation sends and how the answer maps back; the rest is the same for all. */
 export interface RowWrite {
+	/** What the write does to each row, as Dry Run says it. */
+	action: WriteAction;
 	/** Columns that identify a row; items with the same values are written once. None: every item is a new row. */
 	keyColumns: string[];
 	/** Later items of a key: merged into the first (later values win) or left out. */
@@ -95,6 +97,9 @@ export async function writeRows(ctx: IExecuteFunctions, client: ServiceClient, s
 
 	return await writeBatches<RowPayload>(ctx, client, {
 		targetName: spec.targetName,
+		action: spec.action,
+		sentRecord: (payload) => payload.merged ?? payload.row,
+		travelsWith: (payload) => payload.leader,
 		prepare: (itemIndex) => prepareRow(spec, leaders, itemIndex),
 		endpoint: {
 			batchSize: MAX_ROWS_PER_REQUEST,

@@ -15,6 +15,7 @@ export const description = updateDisplayOptions({ show: { resource: ['record'], 
 /** POST /k/v1/records.json: `{app, records}` → `{ids, revisions}` in the same order. */
 export const createRecords: WriteOperation = {
 	method: 'POST',
+	action: 'create',
 	keysNameRecords: false,
 	// A replay would add the records twice.
 	idempotent: () => false,

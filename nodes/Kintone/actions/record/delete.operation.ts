@@ -26,6 +26,7 @@ export const description = updateDisplayOptions({ show: { resource: ['record'], 
 /** DELETE /k/v1/records.json: `{app, ids, revisions?}` → `{}`. */
 export const deleteRecords: WriteOperation = {
 	method: 'DELETE',
+	action: 'delete',
 	keysNameRecords: true,
 	// A replay of a delete that went through would fail with "record not found".
 	idempotent: () => false,

@@ -14,6 +14,7 @@ export const description = updateDisplayOptions({ show: { resource: ['record'], 
 /** PUT /k/v1/records.json: `{app, records: [{id | updateKey, revision?, record}]}` → `{records: [{id, revision}]}`. */
 export const updateRecords: WriteOperation = {
 	method: 'PUT',
+	action: 'update',
 	keysNameRecords: true,
 	// Setting the same values again changes nothing, unless a revision check would now fail.
 	idempotent: (records) => records.every((record) => record.revision === undefined),

@@ -14,6 +14,7 @@ export const description = updateDisplayOptions({ show: { resource: ['record'], 
 /** PUT /k/v1/records.json with `upsert: true`: records not found are added; each answer says which. */
 export const upsertRecords: WriteOperation = {
 	method: 'PUT',
+	action: 'create or update',
 	keysNameRecords: true,
 	// A replay after an unknown outcome could add a record twice (an unknown ID inserts a new record).
 	idempotent: () => false,

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import type { PendingRecord } from '../../../shared/batching';
 import { toBatches } from '../../../shared/batching';
 import type { Prepare } from '../../../shared/bulkWrite';
-import type { BatchEndpoint } from '../../../shared/batchEndpoint';
+import type { BatchEndpoint, WriteAction } from '../../../shared/batchEndpoint';
 import { writeBatches } from '../../../shared/batchEndpoint';
 import type { ServiceClient } from '../../../shared/client';
 import type { Concurrency } from '../../../shared/concurrency';
@@ -35,6 +35,7 @@ export interface RecordWrite {
 /** What one write operation sends to records.json and how kintone's answer maps back. */
 export interface WriteOperation {
 	method: 'POST' | 'PUT' | 'DELETE';
+	action: WriteAction;
 	/** Whether a record's key names the record it changes (not so for adds), to keep changes to one record in order. */
 	keysNameRecords: boolean;
 	/** Whether replaying a request of these records, after an unknown outcome, gives the same result. */
@@ -102,6 +103,8 @@ export async function writeRecords(
 	const settings = writeSettingsOf(ctx);
 	return await writeBatches<RecordWrite>(ctx, client, {
 		targetName: `app ${target.app}`,
+		action: operation.action,
+		sentRecord: (record) => record.entry,
 		prepare,
 		endpoint: settings.atomic
 			? bulkEndpoint(client, target, operation, settings)
