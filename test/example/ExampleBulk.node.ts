@@ -103,6 +103,7 @@ export class ExampleBulk implements INodeType {
 
 		const output = await writeBatches<IDataObject>(this, client, {
 			targetName: 'the example service',
+			action: operation === 'create' ? 'create' : 'update',
 			prepare: (itemIndex) => {
 				const { json } = items[itemIndex];
 				if (typeof json.name !== 'string') throw new RecordInputError('"name" must be text', 'name');
