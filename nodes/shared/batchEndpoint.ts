@@ -83,7 +83,10 @@ export async function writeBatches<T>(
 	const preview = isDryRun(ctx) ? new DryRun(ctx, write) : undefined;
 	const output = await runBulkWrite<T>(ctx, {
 		batchSize: endpoint.batchSize,
-		concurrency: endpoint.concurrency,
+		// A dry run sends nothing, so nothing to overlap: its batches go one by one, in the order they
+		// are cut, so that each is numbered as the real run cuts it (in parallel, a batch waiting for an
+		// earlier one with the same key would let a later batch take its number).
+		concurrency: preview ? 1 : endpoint.concurrency,
 		firstBatchAlone: endpoint.firstBatchAlone,
 		orderByKey: endpoint.orderByKey,
 		groupOf: endpoint.groupOf,
