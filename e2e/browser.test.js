@@ -421,14 +421,42 @@ test('Kintone: calm until an app is chosen, then the fields; match defaults; a w
 	assert.doesNotMatch(await parametersText(), /Choose an app first/);
 
 	const writesBefore = backends.kintone.records(app).length;
-	let output;
-	await step(t, 'kintone create and read the output', async () => {
+	const writeRequests = () => backends.kintone.server.requests.filter((r) => r.method !== 'GET' && r.path.endsWith('/records.json')).length;
+	let preview;
+	let writesDuringPreview;
+	await step(t, 'kintone dry run', async () => {
 		await page.locator(`${byTestId('parameter-input-code')} input`).fill('PRJ-EDITOR-1');
 		await page.locator(`${byTestId(`parameter-input-${fields.text}`)} input`).fill('エディタから作成');
 		await page.locator(`${byTestId(`parameter-input-${fields.text}`)} input`).blur();
+		const writes = writeRequests();
+		await page.locator(`${byTestId('ndv')} ${byTestId('collection-parameter-add')}`).first().click();
+		await page.locator('[role=menuitem]:visible, [role=option]:visible').filter({ hasText: 'Dry Run' }).first().click();
+		await page.locator(`${byTestId('parameter-input-dryRun')} .el-switch`).click();
 		await page.locator(`${byTestId('ndv')} ${byTestId('node-execute-button')}`).first().click();
-		await page.locator(byTestId('ndv')).getByText('PRJ-EDITOR-1', { exact: true }).first().waitFor();
-		output = (await page.locator(`${byTestId('ndv')} ${byTestId('output-panel')}`).innerText()).replace(/\s+/g, ' ');
+		// The hint shows first, then the table of the previewed item.
+		await page.locator(`${byTestId('ndv')} ${byTestId('output-panel')}`).getByText('dryRun', { exact: true }).first().waitFor();
+		preview = (await page.locator(`${byTestId('ndv')} ${byTestId('output-panel')}`).innerText()).replace(/\s+/g, ' ');
+		writesDuringPreview = writeRequests() - writes;
+		await screenshot('kintone-dry-run.png');
+		await page.locator(`${byTestId('parameter-input-dryRun')} .el-switch`).click();
+	});
+	// The preview says what would be sent, and nothing was.
+	assert.equal(writesDuringPreview, 0);
+	assert.equal(backends.kintone.records(app).length, writesBefore);
+	assert.match(preview, /Dry run: nothing was written\. 1 record would be sent \(create\) in 1 request to POST \/k\/v1\/records\.json/);
+	assert.match(preview, /dryRun/);
+	assert.match(preview, /PRJ-EDITOR-1/);
+	let output;
+	await step(t, 'kintone create and read the output', async () => {
+		await page.locator(`${byTestId('ndv')} ${byTestId('node-execute-button')}`).first().click();
+		// The table of the written record replaces the preview's.
+		const panel = page.locator(`${byTestId('ndv')} ${byTestId('output-panel')}`);
+		const deadline = Date.now() + UI_TIMEOUT_MS;
+		do {
+			if (Date.now() > deadline) throw new Error(`the output still shows the dry run: ${output}`);
+			await page.waitForTimeout(250);
+			output = (await panel.innerText()).replace(/\s+/g, ' ');
+		} while (/dryRun/.test(output) || !output.includes('PRJ-EDITOR-1'));
 		await screenshot('kintone-create-output.png');
 	});
 	const created = backends.kintone.records(app).find((r) => r.record.code.value === 'PRJ-EDITOR-1');
