@@ -80,7 +80,7 @@ export async function writeBatches<T>(
 	write: BatchWrite<T>,
 ): Promise<INodeExecutionData[]> {
 	const { endpoint, around } = write;
-	const preview = isDryRun(ctx) ? new DryRun(ctx, write) : undefined;
+	const preview = isDryRun(ctx) ? new DryRun(ctx, write, client.profile.nouns) : undefined;
 	const output = await runBulkWrite<T>(ctx, {
 		batchSize: endpoint.batchSize,
 		// A dry run sends nothing, so nothing to overlap: its batches go one by one, in the order they

@@ -2,8 +2,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
 import type { BatchWrite } from './batchEndpoint';
-import type { RecordOutcome } from './results';
-import { succeeded } from './results';
+import type { Nouns, RecordOutcome } from './results';
+import { DEFAULT_NOUNS, succeeded } from './results';
 
 /** Whether Options > Dry Run is on (read once, at item 0). */
 export function isDryRun(ctx: IExecuteFunctions): boolean {
@@ -32,6 +32,7 @@ export class DryRun<T> {
 	constructor(
 		private readonly ctx: IExecuteFunctions,
 		private readonly write: BatchWrite<T>,
+		private readonly nouns: Nouns = DEFAULT_NOUNS,
 	) {}
 
 	batch(records: Array<PendingRecord<T>>): RecordOutcome[] {
@@ -60,8 +61,8 @@ export class DryRun<T> {
 		const requests = this.batches === 1 ? '1 request' : `${count(this.batches)} requests`;
 		const plan =
 			records === 0
-				? 'No record would be sent'
-				: `${count(records)} ${records === 1 ? 'record' : 'records'} would be sent (${this.write.action}) in ${requests} to ${this.request}`;
+				? `No ${this.nouns.record} would be sent`
+				: `${count(records)} ${this.nouns.record}${records === 1 ? '' : 's'} would be sent (${this.write.action}) in ${requests} to ${this.request}`;
 		this.ctx.addExecutionHints({
 			message: `Dry run: nothing was written. ${plan}; see each item's "batch". Turn Options > Dry Run off to write.`,
 			location: 'outputPane',

@@ -230,6 +230,9 @@ async function attemptOnce(
 		...request,
 		headers: { ...request.headers },
 		returnFullResponse: true,
+		// The services answer in place; a redirect (a login page, a moved host) would carry the
+		// credential's headers to an address the credential never named. It is answered as an error.
+		disableFollowRedirect: true,
 		// 401 still throws so that n8n's own credential refresh runs for it, unless the rules read it.
 		ignoreHttpStatusErrors: replay?.throwOnHttpError
 			? false

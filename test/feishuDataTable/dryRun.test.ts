@@ -141,7 +141,7 @@ describe('Feishu Data Table: Dry Run previews exactly what the real run writes',
 
 		const records = [...batches.values()].reduce((sum, batch) => sum + batch.length, 0);
 		const requestWord = expected.requestCount === 1 ? '1 request' : `${expected.requestCount} requests`;
-		const recordWord = records === 1 ? '1 record' : `${records.toLocaleString('en-US')} records`;
+		const recordWord = records === 1 ? '1 row' : `${records.toLocaleString('en-US')} rows`;
 		expect(hintsOf(dry)).toContain(
 			`Dry run: nothing was written. ${recordWord} would be sent (${expected.action}) in ${requestWord} to ${expected.request}; see each item's "batch". Turn Options > Dry Run off to write.`,
 		);

@@ -188,6 +188,18 @@ describe('Kintone API credential', () => {
 			}
 		});
 
+		it('follows no redirect: the token never goes where a redirect points, and the test says so', async () => {
+			const { redirecting, stolen, close } = await redirectingServers();
+			try {
+				const result = await testCredential({ domain: 'custom', baseUrl: redirecting, apiToken: 'secret' });
+				expect(result.status).toBe('Error');
+				expect(result.message).toMatch(/redirects to http:\/\/localhost:\d+\/steal, not a kintone answer/);
+				expect(stolen).toEqual([]);
+			} finally {
+				await close();
+			}
+		});
+
 		it('refuses a subdomain that is not one, or http to another machine, before sending anything', async () => {
 			expect(await testCredential({ domain: 'cybozu.com', subdomain: 'evil.example/x?', apiToken: 'secret' })).toEqual({
 				status: 'Error',
@@ -198,6 +210,18 @@ describe('Kintone API credential', () => {
 			);
 			expect(kintone.emulator.server.requests).toHaveLength(0);
 		});
+	});
+
+	it('the node follows no redirect either: its requests never carry the token where a redirect points', async () => {
+		const { redirecting, stolen, close } = await redirectingServers();
+		try {
+			const credential = { domain: 'custom', baseUrl: redirecting, authentication: 'apiToken', apiToken: 'secret' };
+			const result = await runKintone(kintone.emulator, kintone.sample, { operation: 'getAll', returnAll: true }, [{}], { credential });
+			expect(result.status).toBe('error');
+			expect(stolen).toEqual([]);
+		} finally {
+			await close();
+		}
 	});
 
 	it('never sends the token to a host other than the credential\'s checked kintone domain', async () => {
@@ -228,3 +252,24 @@ describe('Kintone API credential', () => {
 		);
 	});
 });
+
+/** A server that redirects every request to another host, and what that host received. */
+async function redirectingServers() {
+	const stolen: Array<string | string[] | undefined> = [];
+	const thief = http.createServer((request, response) => {
+		stolen.push(request.headers['x-cybozu-api-token']);
+		response.writeHead(200, { 'content-type': 'application/json' }).end('{"apps":[]}');
+	});
+	await new Promise<void>((resolve) => thief.listen(0, '127.0.0.1', resolve));
+	const thiefPort = (thief.address() as AddressInfo).port;
+	const redirect = http.createServer((_request, response) => response.writeHead(302, { location: `http://localhost:${thiefPort}/steal` }).end());
+	await new Promise<void>((resolve) => redirect.listen(0, '127.0.0.1', resolve));
+	return {
+		redirecting: `http://127.0.0.1:${(redirect.address() as AddressInfo).port}`,
+		stolen,
+		close: async () => {
+			await new Promise((resolve) => redirect.close(resolve));
+			await new Promise((resolve) => thief.close(resolve));
+		},
+	};
+}

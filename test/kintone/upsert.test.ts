@@ -1,3 +1,4 @@
+import { upsertRecords } from '../../nodes/Kintone/actions/record/upsert.operation';
 import { columns, F, requestsTo, runKintone, sampleRecord, useKintoneEmulator, valueOf } from './setup';
 
 describe('Kintone node: Create or Update (upsert)', () => {
@@ -90,5 +91,11 @@ describe('Kintone node: Create or Update (upsert)', () => {
 		const codes = kintone.emulator.records(kintone.sample.app).map((record) => record.record[F.code].value);
 		expect(codes).toEqual(['R-1', 'NEW-1']);
 		expect(kintone.emulator.records(kintone.sample.app)[0].record[F.text].value).toBe('changed');
+	});
+
+	it('a unique field coded "id" does not hide kintone\'s record ID in the output', () => {
+		const matched = { entry: { updateKey: { field: 'id', value: 'A-1' }, record: {} }, updateKey: { field: 'id', value: 'A-1' } };
+		const [output] = upsertRecords.results({ records: [{ id: '5', revision: '1', operation: 'INSERT' }] }, [matched]);
+		expect(output).toMatchObject({ id: '5', revision: '1', operation: 'inserted' });
 	});
 });

@@ -38,6 +38,8 @@ export async function feishuApaasApiTest(
 			json: true,
 			simple: false,
 			resolveWithFullResponse: true,
+			// The credential dialog waits for this answer: an address that never answers must not hang it.
+			timeout: 20_000,
 		})) as typeof response;
 	} catch (error) {
 		// A message of its own: the thrown error carries the request, and with it the app secret.

@@ -46,11 +46,19 @@ export async function kintoneApiTest(
 			simple: false,
 			resolveWithFullResponse: true,
 			timeout: TEST_TIMEOUT_MS,
+			// A redirect would carry the token to wherever it points (the domain check saw only this URL).
+			followRedirect: false,
+			followAllRedirects: false,
+			maxRedirects: 0,
 		});
 	} catch (error) {
 		return { status: 'Error', message: `Could not reach kintone at ${new URL(url).origin} (${(error as Error).message}): ${WRONG_ADDRESS}, and that n8n can reach it` };
 	}
 	if (response.statusCode >= 200 && response.statusCode < 300) return { status: 'OK', message: 'Connection successful' };
+	if (response.statusCode >= 300 && response.statusCode < 400) {
+		const location = String(response.headers?.location ?? 'another address');
+		return { status: 'Error', message: `${new URL(url).origin} redirects to ${location}, not a kintone answer: ${WRONG_ADDRESS}` };
+	}
 	const { code, message } = errorOf(response);
 	const fix = code ? HINTS[code] : undefined;
 	return {

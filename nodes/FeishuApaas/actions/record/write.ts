@@ -118,11 +118,6 @@ function mappedLabels(ctx: IExecuteFunctions): Map<string, string> {
 	return labels;
 }
 
-/**
- * Whether "Map Each Field Below" holds no value at all, as after n8n emptied the form (it does when
- * the target changes): then every item would fail alike, so the run fails once instead. Read as
- * saved, before expressions, so an expression that is empty for some items still counts as mapped.
- */
 /** A record ID as the service writes it: digits in a string. */
 export function recordId(value: unknown, field = '_id'): string {
 	const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';

@@ -22,7 +22,7 @@ export const updateRecords: WriteOperation = {
 	results: (answer, records) => {
 		const results = (answer.records ?? []) as IDataObject[];
 		return records.map((record, index) =>
-			writtenRecord({ id: results[index]?.id, revision: results[index]?.revision, ...keyOf(record) }, record.entry.record as IDataObject),
+			writtenRecord({ ...keyOf(record), id: results[index]?.id, revision: results[index]?.revision }, record.entry.record as IDataObject),
 		);
 	},
 };

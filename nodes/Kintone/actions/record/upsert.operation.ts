@@ -24,10 +24,11 @@ export const upsertRecords: WriteOperation = {
 		return records.map((record, index) =>
 			writtenRecord(
 				{
+					// The key first: a unique field coded "id" must not hide kintone's record ID.
+					...keyOf(record),
 					id: results[index]?.id,
 					revision: results[index]?.revision,
 					operation: results[index]?.operation === 'INSERT' ? 'inserted' : 'updated',
-					...keyOf(record),
 				},
 				record.entry.record as IDataObject,
 			),

@@ -104,7 +104,8 @@ export async function writeRecords(
 	return await writeBatches<RecordWrite>(ctx, client, {
 		targetName: `app ${target.app}`,
 		action: operation.action,
-		sentRecord: (record) => record.entry,
+		// A delete's revision travels in the request's own `revisions` list, not in its entry.
+		sentRecord: (record) => (record.revision === undefined ? record.entry : { ...record.entry, revision: record.revision }),
 		prepare,
 		endpoint: settings.atomic
 			? bulkEndpoint(client, target, operation, settings)
