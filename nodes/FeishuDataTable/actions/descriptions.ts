@@ -1,6 +1,14 @@
 import type { IDisplayOptions, INodeProperties, ResourceMapperTypeOptionsBase } from 'n8n-workflow';
 
-import { chooseTargetNotice, fieldMappingProperty, shownOnceSet, timeoutOption } from '../../shared/descriptions';
+import {
+	chooseTargetNotice,
+	dryRunOption,
+	fieldMappingProperty,
+	optionsCollection,
+	rateLimitWaitOption,
+	shownOnceSet,
+	timeoutOption,
+} from '../../shared/descriptions';
 
 export const workspaceParameter: INodeProperties = {
 	displayName: 'Workspace',
@@ -63,6 +71,11 @@ export const tableParameter: INodeProperties = {
 export const dataTableTimeoutOption = timeoutOption(
 	'Milliseconds to wait for each answer. An insert that times out is not sent again, since Feishu may have written it. Used for all items.',
 );
+
+/** The Options of a write operation: its own, then Dry Run, the rate-limit wait and the timeout. */
+export function writeOptions(own: INodeProperties[], displayOptions: IDisplayOptions): INodeProperties {
+	return optionsCollection([...own, dryRunOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions });
+}
 
 export const TABLE_DEPENDENT = ['workspace.value', 'table.value'];
 

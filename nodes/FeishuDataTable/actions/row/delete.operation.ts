@@ -2,11 +2,10 @@ import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodePrope
 
 import { writeBatches } from '../../../shared/batchEndpoint';
 import type { ServiceClient } from '../../../shared/client';
-import { dryRunOption, optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import { failed, succeeded } from '../../../shared/results';
 import type { TableTarget } from '../../transport';
 import { tablePath } from '../../transport';
-import { dataTableTimeoutOption } from '../descriptions';
+import { writeOptions } from '../descriptions';
 import { filterParameters, readFilter, requireFilter } from '../filters';
 import { refusalOf } from './write';
 
@@ -14,7 +13,7 @@ const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: 
 
 export const description: INodeProperties[] = [
 	...filterParameters(displayOptions, false),
-	optionsCollection([dryRunOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
+	writeOptions([], displayOptions),
 ];
 
 /**

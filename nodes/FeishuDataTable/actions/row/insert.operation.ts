@@ -1,9 +1,8 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ServiceClient } from '../../../shared/client';
-import { dryRunOption, optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import type { TableTarget } from '../../transport';
-import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
+import { columnsParameter, writeOptions } from '../descriptions';
 import type { MissingColumns } from './addRows';
 import { addRowsRequest, inOrder, missingColumnsOption } from './addRows';
 import { readMapping } from './mapping';
@@ -13,7 +12,7 @@ const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: 
 
 export const description: INodeProperties[] = [
 	...columnsParameter('add', displayOptions),
-	optionsCollection([missingColumnsOption, dryRunOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
+	writeOptions([missingColumnsOption], displayOptions),
 ];
 
 /**

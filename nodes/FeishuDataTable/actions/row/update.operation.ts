@@ -9,14 +9,13 @@ import type {
 import type { PendingRecord } from '../../../shared/batching';
 import { writeBatches } from '../../../shared/batchEndpoint';
 import type { ServiceClient } from '../../../shared/client';
-import { dryRunOption, optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import { RecordInputError } from '../../../shared/errors';
 import type { RecordOutcome } from '../../../shared/results';
 import { failed, succeeded } from '../../../shared/results';
 import type { TableTarget } from '../../transport';
 import { tablePath } from '../../transport';
 import { ROW_ID } from '../../transport/schema';
-import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
+import { columnsParameter, writeOptions } from '../descriptions';
 import { filterParameters, readFilter, requireFilter } from '../filters';
 import { readMapping } from './mapping';
 import { recordIds, refusalOf, writeRows } from './write';
@@ -49,7 +48,7 @@ export const description: INodeProperties[] = [
 	...columnsParameter('update', byId),
 	...filterParameters(byFilter, false),
 	...columnsParameter('map', byFilter),
-	optionsCollection([dryRunOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
+	writeOptions([], displayOptions),
 ];
 
 export async function execute(

@@ -4,11 +4,10 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { ServiceClient } from '../../../shared/client';
 import type { HttpResponse } from '../../../shared/request';
 import type { RecordOutcome } from '../../../shared/results';
-import { dryRunOption, optionsCollection, rateLimitWaitOption } from '../../../shared/descriptions';
 import type { TableTarget } from '../../transport';
 import { keyLabel, keysInOrder, readTableKeys, sameColumns, SQL_SCOPE } from '../../transport/keys';
 import { getTable } from '../../transport/schema';
-import { columnsParameter, dataTableTimeoutOption } from '../descriptions';
+import { columnsParameter, writeOptions } from '../descriptions';
 import type { MissingColumns, RowAction } from './addRows';
 import { addRowsRequest, inOrder, lookUpIds, missingColumnsOption, written } from './addRows';
 import { readMapping } from './mapping';
@@ -52,7 +51,7 @@ export const description: INodeProperties[] = [
 		displayOptions,
 	},
 	...columnsParameter('upsert', displayOptions),
-	optionsCollection([missingColumnsOption, reportActionOption, dryRunOption, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
+	writeOptions([missingColumnsOption, reportActionOption], displayOptions),
 ];
 
 /**
