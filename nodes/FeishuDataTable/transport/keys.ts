@@ -69,7 +69,7 @@ function singleColumnKeys(table: TableInfo): UniqueKey[] {
 }
 
 /** A key of the table's own data, e.g. warehouse + sku; the platform's row id is not one. */
-export function isBusinessKey(key: UniqueKey): boolean {
+function isBusinessKey(key: UniqueKey): boolean {
 	return !(key.columns.length === 1 && key.columns[0] === ROW_ID);
 }
 
@@ -92,7 +92,7 @@ export function keyValue(key: UniqueKey): string {
 	return key.columns.join(',');
 }
 
-export function columnsOf(value: unknown): string[] {
+function columnsOf(value: unknown): string[] {
 	return String(value ?? '')
 		.split(',')
 		.map((column) => column.trim())

@@ -13,7 +13,7 @@ export async function editorClient(ctx: ILoadOptionsFunctions): Promise<ServiceC
 }
 
 /** The app and guest space the editor's current parameters point at. */
-export function editorTarget(ctx: ILoadOptionsFunctions): KintoneTarget {
+function editorTarget(ctx: ILoadOptionsFunctions): KintoneTarget {
 	return targetOf(ctx, ctx.getNodeParameter('app', '', { extractValue: true }), ctx.getNodeParameter('options.guestSpaceId', ''));
 }
 

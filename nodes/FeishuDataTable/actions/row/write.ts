@@ -60,7 +60,12 @@ export function recordIds(response: HttpResponse): string[] {
 }
 
 /** What is sent for a record: its row, with the later items of the same key merged in. */
-export function sentRow({ payload }: RowRecord): IDataObject {
+function sentRow({ payload }: RowRecord): IDataObject {
+	return rowOf(payload);
+}
+
+/** A payload's row as sent: with the later items of its key merged in, once there are any. */
+function rowOf(payload: RowPayload): IDataObject {
 	return payload.merged ?? payload.row;
 }
 
@@ -98,7 +103,7 @@ export async function writeRows(ctx: IExecuteFunctions, client: ServiceClient, s
 	return await writeBatches<RowPayload>(ctx, client, {
 		targetName: spec.targetName,
 		action: spec.action,
-		sentRecord: (payload) => payload.merged ?? payload.row,
+		sentRecord: rowOf,
 		travelsWith: (payload) => payload.leader,
 		prepare: (itemIndex) => prepareRow(spec, leaders, itemIndex),
 		endpoint: {
@@ -114,7 +119,7 @@ export async function writeRows(ctx: IExecuteFunctions, client: ServiceClient, s
 				return group;
 			},
 			idempotent: () => spec.idempotent,
-			request: (payloads) => spec.request(payloads.map((payload) => payload.merged ?? payload.row)),
+			request: (payloads) => spec.request(payloads.map(rowOf)),
 			answer: async (part, response) =>
 				client.isSuccess(response) ? { outcomes: await spec.answer(part, response) } : refusedAnswer(client, part, response),
 			onRefused: bisect({ service: 'Feishu', noun: 'row', valuesOf: sentRow }),
