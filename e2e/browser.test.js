@@ -386,6 +386,7 @@ test('the three nodes name their operations alike, in the node panel and in the 
 	await step(t, 'operation list', async () => {
 		await addNode(NODE_NAMES.kintone, 'Update many records');
 		await page.locator(`${byTestId('ndv')} ${byTestId('parameter-input-operation')}`).click();
+		await page.getByRole('option', { name: /^Update Many/ }).first().waitFor();
 		found.operations = (await page.getByRole('option').allInnerTexts()).map((text) => text.split('\n')[0].trim());
 		await page.keyboard.press('Escape');
 		await closeNodeView();
@@ -666,6 +667,8 @@ test('Feishu Data Table: calm until a table is chosen, columns with the browser 
 		await pickFromList('table', inventory);
 		labels = await mappedFieldLabels(['warehouse', 'sku', 'product_name']);
 		await page.locator(`${byTestId('ndv')} ${byTestId('parameter-input-uniqueKey')}`).click();
+		// The list loads after the click; read it once its entries show.
+		await page.getByRole('option', { name: /\(primary key\)/ }).first().waitFor();
 		keys = (await page.getByRole('option').allInnerTexts()).map((text) => text.split('\n')[0].trim());
 		await page.keyboard.press('Escape');
 		await screenshot('feishu-data-table-field-mapping.png');
