@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { NODE_OUTPUTS } from '../shared/descriptions';
 import * as record from './actions/record';
 import { router } from './actions/router';
 import { credentialTest, listSearch, loadOptions, resourceMapping } from './methods';
@@ -17,7 +18,7 @@ export class Kintone implements INodeType {
 		defaults: { name: 'Kintone' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: NODE_OUTPUTS,
 		// n8n's declarative credential test only reports the HTTP status; kintoneApiTest says kintone's code and the fix.
 		credentials: [{ name: 'kintoneApi', required: true, testedBy: 'kintoneApiTest' }],
 		properties: [

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
-import type { Batching, BatchSignal, Prepare } from './bulkWrite';
+import type { BatchSending, Batching, BatchSignal, Prepare } from './bulkWrite';
 import { runBulkWrite } from './bulkWrite';
 import { batchFailure } from './errors';
 import type { ServiceClient, ServiceRequest } from './client';
@@ -49,7 +49,8 @@ export interface BatchEndpoint<T> extends Batching<T> {
 /** What a write does to each record, as Dry Run says it. */
 export type WriteAction = 'create' | 'update' | 'create or update' | 'delete';
 
-export interface BatchWrite<T> {
+/** How a write's records are sent through its endpoint; `BatchWrite` adds how items become records. */
+export interface WriteThrough<T> {
 	/** What the records go to, for messages, e.g. `table "products"`. */
 	targetName: string;
 	action: WriteAction;
@@ -57,7 +58,6 @@ export interface BatchWrite<T> {
 	sentRecord?(payload: T): unknown;
 	/** The item whose request carries this record instead of one of its own (same key), for Dry Run. */
 	travelsWith?(payload: T): number | undefined;
-	prepare: Prepare<T>;
 	endpoint: BatchEndpoint<T>;
 	/**
 	 * Work around each batch's requests, e.g. a look-up before them, or records of the batch that
@@ -67,6 +67,10 @@ export interface BatchWrite<T> {
 		batch: Array<PendingRecord<T>>,
 		send: (records: Array<PendingRecord<T>>) => Promise<RecordOutcome[]>,
 	): Promise<RecordOutcome[]>;
+}
+
+export interface BatchWrite<T> extends WriteThrough<T> {
+	prepare: Prepare<T>;
 }
 
 /**
@@ -79,9 +83,19 @@ export async function writeBatches<T>(
 	client: ServiceClient,
 	write: BatchWrite<T>,
 ): Promise<INodeExecutionData[]> {
-	const { endpoint, around } = write;
 	const preview = isDryRun(ctx) ? new DryRun(ctx, write, client.profile.nouns) : undefined;
-	const output = await runBulkWrite<T>(ctx, {
+	const output = await runBulkWrite<T>(ctx, { ...batchSending(client, write, preview), prepare: write.prepare });
+	preview?.summarize();
+	return output;
+}
+
+/**
+ * How records go through a write's endpoint: its batching, and each batch sent (or, in a dry run,
+ * previewed) with the endpoint's refusal handling.
+ */
+export function batchSending<T>(client: ServiceClient, write: WriteThrough<T>, preview?: DryRun<T>): BatchSending<T> {
+	const { endpoint, around } = write;
+	return {
 		batchSize: endpoint.batchSize,
 		// A dry run sends nothing, so nothing to overlap: its batches go one by one, in the order they
 		// are cut, so that each is numbered as the real run cuts it (in parallel, a batch waiting for an
@@ -92,15 +106,12 @@ export async function writeBatches<T>(
 		groupOf: endpoint.groupOf,
 		targetName: write.targetName,
 		nouns: client.profile.nouns,
-		prepare: write.prepare,
 		send: async (batch, signal) => {
 			if (preview) return preview.batch(batch);
 			const send = async (records: Array<PendingRecord<T>>) => await sendRecords(client, endpoint, records, signal);
 			return around ? await around(batch, send) : await send(batch);
 		},
-	});
-	preview?.summarize();
-	return output;
+	};
 }
 
 /** Sends records in one request; one outcome per record, a refused request handled by the endpoint. */

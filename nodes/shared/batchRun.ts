@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
 import { toBatches } from './batching';
-import type { BatchSignal, BulkWrite } from './bulkWrite';
+import type { BatchSending, BatchSignal } from './bulkWrite';
 import { batchFailure } from './errors';
 import { ConcurrencyLimit } from './concurrency';
 import type { RecordOutcome } from './results';
@@ -46,7 +46,7 @@ export class BatchRun<T> {
 
 	constructor(
 		private readonly ctx: IExecuteFunctions,
-		private readonly spec: BulkWrite<T>,
+		private readonly spec: BatchSending<T>,
 		records: Array<PendingRecord<T>>,
 		stopAtFirstFailure: boolean,
 	) {
@@ -167,7 +167,7 @@ class EarlierBatchesWithSameKeys {
 	}
 }
 
-function groupedBatches<T>(records: Array<PendingRecord<T>>, spec: BulkWrite<T>): Array<Array<PendingRecord<T>>> {
+function groupedBatches<T>(records: Array<PendingRecord<T>>, spec: BatchSending<T>): Array<Array<PendingRecord<T>>> {
 	if (!spec.groupOf) return toBatches(records, spec.batchSize);
 	const groups = new Map<string, Array<PendingRecord<T>>>();
 	for (const record of records) {

@@ -41,8 +41,8 @@ export interface PreparedRecord<T> {
 	ignored?: string[];
 }
 
-export interface BulkWrite<T> extends Batching<T> {
-	prepare: Prepare<T>;
+/** How prepared records are sent: the batching and the request of each batch. */
+export interface BatchSending<T> extends Batching<T> {
 	/** What the records go to, for messages, e.g. `table "products"`. */
 	targetName?: string;
 	/** The node's words for fields and records in messages; default field and record. */
@@ -55,6 +55,10 @@ export interface BulkWrite<T> extends Batching<T> {
 	 * batch starts from then on.
 	 */
 	send(batch: PendingRecord<T>[], signal: BatchSignal): Promise<RecordOutcome[]>;
+}
+
+export interface BulkWrite<T> extends BatchSending<T> {
+	prepare: Prepare<T>;
 }
 
 /** What a batch tells the run while it is still being worked on. */
@@ -73,18 +77,33 @@ export async function runBulkWrite<T>(
 	spec: BulkWrite<T>,
 ): Promise<INodeExecutionData[]> {
 	const itemCount = ctx.getInputData().length;
-	const continueOnFail = ctx.continueOnFail();
-	const outcomes: RecordOutcome[] = [];
-	const pending: Array<PendingRecord<T>> = [];
-	const ignored = new Map<number, string[]>();
-	const nouns = spec.nouns ?? DEFAULT_NOUNS;
+	const prepared = prepareItems(ctx, spec.prepare, spec.nouns);
+	const outcomes = [...prepared.failures, ...(await sendPrepared(ctx, spec, prepared.pending))];
+	reportIgnoredFields(ctx, spec.targetName, prepared.ignored, outcomes, spec.nouns);
+	return toOutputItems(ctx, itemCount, outcomes, spec.nouns);
+}
 
+/** Every input item prepared: the records to send, the items that cannot be sent, and fields auto-map left out. */
+export interface PreparedItems<T> {
+	pending: Array<PendingRecord<T>>;
+	failures: RecordOutcome[];
+	ignored: Map<number, string[]>;
+}
+
+/**
+ * Prepares every input item before anything is sent. An item that cannot become a record stops the
+ * run (On Error = Stop Workflow) or fails alone ("Continue (using error output)").
+ */
+export function prepareItems<T>(ctx: IExecuteFunctions, prepare: Prepare<T>, nouns: Nouns = DEFAULT_NOUNS): PreparedItems<T> {
+	const itemCount = ctx.getInputData().length;
+	const continueOnFail = ctx.continueOnFail();
+	const prepared: PreparedItems<T> = { pending: [], failures: [], ignored: new Map() };
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
-			const record = spec.prepare(itemIndex);
+			const record = prepare(itemIndex);
 			assertSendable(record.payload);
-			if (record.ignored?.length) ignored.set(itemIndex, record.ignored);
-			pending.push({ itemIndex, key: record.key, payload: record.payload });
+			if (record.ignored?.length) prepared.ignored.set(itemIndex, record.ignored);
+			prepared.pending.push({ itemIndex, key: record.key, payload: record.payload });
 		} catch (error) {
 			const field = error instanceof RecordInputError ? error.field : undefined;
 			if (!continueOnFail) {
@@ -94,7 +113,7 @@ export async function runBulkWrite<T>(
 					description: `Nothing was sent. Fix the item, or set Settings > On Error to "Continue (using error output)" to send the others.`,
 				});
 			}
-			outcomes.push(
+			prepared.failures.push(
 				failed(itemIndex, {
 					message: (error as Error).message,
 					outcome: 'notSent',
@@ -103,10 +122,16 @@ export async function runBulkWrite<T>(
 			);
 		}
 	}
+	return prepared;
+}
 
-	outcomes.push(...(await new BatchRun(ctx, spec, pending, !continueOnFail).run()));
-	if (ignored.size > 0) reportIgnoredFields(ctx, spec.targetName, ignored, outcomes, nouns);
-	return toOutputItems(ctx, itemCount, outcomes, nouns);
+/** Sends prepared records in batches; one outcome per record. With On Error = Stop Workflow, no batch starts after a failure. */
+export async function sendPrepared<T>(
+	ctx: IExecuteFunctions,
+	spec: BatchSending<T>,
+	pending: Array<PendingRecord<T>>,
+): Promise<RecordOutcome[]> {
+	return await new BatchRun(ctx, spec, pending, !ctx.continueOnFail()).run();
 }
 
 /**
@@ -114,13 +139,14 @@ export async function runBulkWrite<T>(
  * trailing space): named on each item's output and summed up in a hint on the node, so that a
  * run never "succeeds" while quietly writing less than the items held.
  */
-function reportIgnoredFields(
+export function reportIgnoredFields(
 	ctx: IExecuteFunctions,
 	targetName: string | undefined,
 	ignored: Map<number, string[]>,
 	outcomes: RecordOutcome[],
-	{ field }: Nouns,
+	{ field }: Nouns = DEFAULT_NOUNS,
 ): void {
+	if (ignored.size === 0) return;
 	for (const outcome of outcomes) {
 		const names = ignored.get(outcome.itemIndex);
 		if (!names) continue;

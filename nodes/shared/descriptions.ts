@@ -151,5 +151,62 @@ export const dryRunOption: INodeProperties = {
 	type: 'boolean',
 	default: false,
 	description:
-		'Whether to only show what would be written: each item comes out with the action, the batch (request) it would go in and the record as it would be sent; nothing is written. Reads the node needs first (the fields of the app, object or table) still happen.',
+		'Whether to only show what would be written: each item comes out with the action, the batch (request) it would go in and the record as it would be sent (for Sync also the changes); nothing is written. Reads the node needs first (the fields of the app, object or table, and for Sync the current records) still happen.',
 };
+
+/**
+ * The node's outputs: one, and for Sync with "Remove … Not in Input" a second one, "Removed", for
+ * the records it removed (n8n adds the error output after them).
+ */
+export const NODE_OUTPUTS =
+	'={{ $parameter.operation === "sync" && $parameter.removeMissing === true ? [{ "type": "main", "displayName": "Synced" }, { "type": "main", "displayName": "Removed" }] : ["main"] }}';
+
+/**
+ * Sync's mirror: "Remove Records Not in Input" (off by default), the node's `scope` parameter
+ * (required once it is on) and the safety limit. `records` is the node's word, e.g. "Rows".
+ */
+export function mirrorProperties(records: string, scope: INodeProperties, displayOptions: IDisplayOptions = {}): INodeProperties[] {
+	const lower = records.toLowerCase();
+	const whenOn = { ...displayOptions, show: { ...displayOptions.show, removeMissing: [true] } };
+	return [
+		{
+			displayName: `Remove ${records} Not in Input`,
+			name: 'removeMissing',
+			type: 'boolean',
+			default: false,
+			description: `Whether to delete the ${lower} in scope that no input item names (mirror the source). They come out on a second output, "Removed".`,
+			...(Object.keys(displayOptions).length ? { displayOptions } : {}),
+		},
+		{ ...scope, required: true, displayOptions: whenOn },
+		{
+			displayName: 'Safety Limit',
+			name: 'safetyLimit',
+			type: 'options',
+			options: [
+				{ name: 'Share of the Scope', value: 'share', description: `Stop when more than a share of the ${lower} in scope would be removed` },
+				{ name: `Number of ${records}`, value: 'count', description: `Stop when more than a number of ${lower} would be removed` },
+			],
+			default: 'share',
+			description: `When more ${lower} would be removed than this allows, the run stops before writing anything and says how many would go`,
+			displayOptions: whenOn,
+		},
+		{
+			displayName: 'Max Share Removed (%)',
+			name: 'maxRemovedShare',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 100 },
+			default: 10,
+			description: `Largest share of the ${lower} in scope that one run may remove`,
+			displayOptions: { ...whenOn, show: { ...whenOn.show, safetyLimit: ['share'] } },
+		},
+		{
+			displayName: `Max ${records} Removed`,
+			name: 'maxRemoved',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 100,
+			description: `Largest number of ${lower} that one run may remove`,
+			displayOptions: { ...whenOn, show: { ...whenOn.show, safetyLimit: ['count'] } },
+		},
+	];
+}

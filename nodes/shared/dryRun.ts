@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
-import type { BatchWrite } from './batchEndpoint';
+import type { WriteThrough } from './batchEndpoint';
 import type { Nouns, RecordOutcome } from './results';
 import { DEFAULT_NOUNS, succeeded } from './results';
 
@@ -23,7 +23,6 @@ interface Planned {
  * as they would in the real run. Reads the real run needs before writing (a schema) still happen.
  */
 export class DryRun<T> {
-	private batches = 0;
 
 	private readonly planned = new Map<number, Planned>();
 
@@ -31,15 +30,17 @@ export class DryRun<T> {
 
 	constructor(
 		private readonly ctx: IExecuteFunctions,
-		private readonly write: BatchWrite<T>,
+		private readonly write: WriteThrough<T>,
 		private readonly nouns: Nouns = DEFAULT_NOUNS,
+		/** Requests numbered so far; shared by the writes of one run (Sync's creates, updates and deletes). */
+		readonly requests: { count: number } = { count: 0 },
 	) {}
 
 	batch(records: Array<PendingRecord<T>>): RecordOutcome[] {
 		const carrierOf = (record: PendingRecord<T>) => this.write.travelsWith?.(record.payload);
 		const own = records.filter((record) => carrierOf(record) === undefined);
 		// A batch of records that all travel with earlier ones sends no request of its own.
-		const batch = own.length > 0 ? ++this.batches : this.batches;
+		const batch = own.length > 0 ? ++this.requests.count : this.requests.count;
 		if (own.length > 0) {
 			const { method, path } = this.write.endpoint.request(own.map((record) => record.payload));
 			this.request = `${method} ${path}`;
@@ -58,7 +59,7 @@ export class DryRun<T> {
 	summarize(): void {
 		const count = (n: number) => n.toLocaleString('en-US');
 		const records = this.planned.size;
-		const requests = this.batches === 1 ? '1 request' : `${count(this.batches)} requests`;
+		const requests = this.requests.count === 1 ? '1 request' : `${count(this.requests.count)} requests`;
 		const plan =
 			records === 0
 				? `No ${this.nouns.record} would be sent`

@@ -105,12 +105,12 @@ export function toOutputItems(
 			});
 		}
 		const pairedItem = { item: itemIndex };
-		if (outcome.failure) return { json: errorJson(outcome), pairedItem };
+		if (outcome.failure) return { json: errorItemJson(outcome), pairedItem };
 		return { json: outcome.json ?? {}, pairedItem };
 	});
 }
 
-function errorJson({ itemIndex, key, failure }: RecordOutcome): IDataObject {
+export function errorItemJson({ itemIndex, key, failure }: RecordOutcome): IDataObject {
 	const { message, outcome, code, serviceMessage, httpCode, fields, extra } = failure!;
 	const details: IDataObject = { itemIndex, outcome };
 	if (key !== undefined) details.record = key;
@@ -144,7 +144,7 @@ function toNodeError(
 	]
 		.filter(Boolean)
 		.join(' ');
-	return new NodeApiError(ctx.getNode(), errorJson(first) as JsonObject, {
+	return new NodeApiError(ctx.getNode(), errorItemJson(first) as JsonObject, {
 		itemIndex: first.itemIndex,
 		message: readable(`Item ${first.itemIndex}${record}${code}: ${failure.message}`),
 		description: summary,

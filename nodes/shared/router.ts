@@ -3,9 +3,19 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { ServiceClient } from './client';
 
+/** The items of each output, for an operation with more than the one main output (Sync's "Removed"). */
+export class NodeOutputs {
+	constructor(readonly outputs: INodeExecutionData[][]) {}
+}
+
 /** What every operation module exports besides its description: the run, given the router's client and target. */
 export interface Operation<Target> {
-	execute(this: IExecuteFunctions, client: ServiceClient, target: Target): Promise<INodeExecutionData[]>;
+	execute(this: IExecuteFunctions, client: ServiceClient, target: Target): Promise<INodeExecutionData[] | NodeOutputs>;
+}
+
+/** An operation's result as the node returns it: one list per output. */
+export function asOutputs(result: INodeExecutionData[] | NodeOutputs): INodeExecutionData[][] {
+	return result instanceof NodeOutputs ? result.outputs : [result];
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { ClientOptions } from '../../shared/client';
-import { chosenOperation } from '../../shared/router';
+import { asOutputs, chosenOperation } from '../../shared/router';
 import type { ObjectTarget } from '../transport';
 import { createClient, targetOf } from '../transport';
 import * as objectRecord from './record';
@@ -18,5 +18,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		this.getNodeParameter('objectApiName', 0, undefined, { extractValue: true }),
 	);
 	const client = await createClient(this, this.getNodeParameter('options', 0, {}) as ClientOptions);
-	return [await operation.execute.call(this, client, target)];
+	return asOutputs(await operation.execute.call(this, client, target));
 }

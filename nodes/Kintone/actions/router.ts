@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { ClientOptions } from '../../shared/client';
-import { chosenOperation } from '../../shared/router';
+import { asOutputs, chosenOperation } from '../../shared/router';
 import type { KintoneTarget } from '../transport';
 import { createClient, targetOf } from '../transport';
 import * as record from './record';
@@ -15,5 +15,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const options = this.getNodeParameter('options', 0, {}) as ClientOptions & { guestSpaceId?: unknown };
 	const target = targetOf(this, this.getNodeParameter('app', 0, '', { extractValue: true }), options.guestSpaceId);
 	const client = await createClient(this, options);
-	return [await operation.execute.call(this, client, target)];
+	return asOutputs(await operation.execute.call(this, client, target));
 }

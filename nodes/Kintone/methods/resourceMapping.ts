@@ -41,7 +41,7 @@ function optionsOf(field: FormField): INodePropertyOptions[] | undefined {
 		.map(([name, option]) => ({ name: option.label || name, value: name }));
 }
 
-type Operation = 'create' | 'update' | 'upsert';
+type Operation = 'create' | 'update' | 'upsert' | 'sync';
 
 /**
  * The fields of the app a Create, Update or Upsert may write, with n8n types; for updates the
@@ -98,7 +98,7 @@ function recordIdField(isDefault: boolean): ResourceMapperField {
  * adds a record under a new ID, so a second run would add it again.
  */
 function defaultMatch(operation: Operation, writable: FormField[]): string {
-	return (operation === 'upsert' && writable.find((field) => canBeUpdateKey(field))?.code) || RECORD_ID;
+	return ((operation === 'upsert' || operation === 'sync') && writable.find((field) => canBeUpdateKey(field))?.code) || RECORD_ID;
 }
 
 /**

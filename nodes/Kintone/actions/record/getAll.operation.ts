@@ -3,13 +3,12 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { optionsCollection, rateLimitWaitOption, returnAllOrLimit } from '../../../shared/descriptions';
 import type { ServiceClient } from '../../../shared/client';
-import { readEachItem, readPages } from '../../../shared/reader';
-import type { KintoneCall, KintoneTarget } from '../../transport';
-import { kintoneRequest } from '../../transport';
+import { readEachItem } from '../../../shared/reader';
+import type { KintoneTarget } from '../../transport';
 import { appLocator, guestSpaceOption, kintoneTimeoutOption } from '../descriptions';
+import type { KintoneRecord, ReadRequest } from './read';
+import { PAGE_SIZE, RecordReader } from './read';
 
-/** kintone returns at most 500 records per page; the cursor API reads past offset 10,000. */
-const PAGE_SIZE = 500;
 
 const properties: INodeProperties[] = [
 	appLocator,
@@ -46,15 +45,6 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['getAll'] } }, properties);
 
-type KintoneRecord = Record<string, { type?: string; value?: unknown }>;
-
-interface ReadRequest {
-	query: string;
-	fields: string[];
-	/** Records wanted; Infinity for all. */
-	max: number;
-	itemIndex: number;
-}
 
 export async function execute(
 	this: IExecuteFunctions,
@@ -92,78 +82,8 @@ function fieldList(fields: string[] | string): string[] {
 	return list.map((field) => field.trim()).filter(Boolean);
 }
 
-/** Reads records of the app: one page, or any number through a cursor. */
-class RecordReader {
-	constructor(
-		private readonly client: ServiceClient,
-		private readonly target: KintoneTarget,
-	) {}
-
-	private async call<T>(call: KintoneCall, doing: string, itemIndex?: number, idempotent = true): Promise<T> {
-		return await this.client.read<T>(kintoneRequest(this.client, this.target, call), doing, itemIndex, idempotent);
-	}
-
-	/** Up to 500 records in one GET. */
-	async page(request: ReadRequest): Promise<KintoneRecord[]> {
-		const qs: IDataObject = { app: this.target.app, query: `${request.query} limit ${request.max}`.trim(), fields: request.fields };
-		const body = await this.call<{ records?: KintoneRecord[] }>(
-			{ method: 'GET', endpoint: 'records', qs },
-			`Could not read records of app ${this.target.app}`,
-			request.itemIndex,
-		);
-		return body.records ?? [];
-	}
-
-	/**
-	 * Any number of records through a cursor, 500 per page. kintone deletes a cursor that was read to
-	 * the end; one left earlier (limit reached, or an error) is deleted here, as kintone allows only
-	 * 10 open cursors per domain.
-	 */
-	async throughCursor(request: ReadRequest): Promise<KintoneRecord[]> {
-		const { app } = this.target;
-		const { id } = await this.call<{ id: string }>(
-			{
-				method: 'POST',
-				endpoint: 'records/cursor',
-				body: { app, query: request.query, size: Math.min(PAGE_SIZE, request.max), ...(request.fields.length ? { fields: request.fields } : {}) },
-			},
-			`Could not start reading records of app ${app}`,
-			request.itemIndex,
-			// A replay could open a second cursor that nobody deletes.
-			false,
-		);
-		let finished = false;
-		let read = 0;
-		try {
-			return await readPages(this.client, { limit: request.max, itemIndex: request.itemIndex }, async () => {
-				const page = await this.call<{ records?: KintoneRecord[]; next?: boolean }>(
-					{ method: 'GET', endpoint: 'records/cursor', qs: { id } },
-					`Could not read records of app ${app} (after ${read})`,
-					request.itemIndex,
-					// Each read moves the cursor on: a replay would skip a page.
-					false,
-				);
-				read += page.records?.length ?? 0;
-				finished = !page.next;
-				return { records: page.records ?? [], more: page.next === true };
-			});
-		} finally {
-			if (!finished) await this.deleteCursor(id);
-		}
-	}
-
-	private async deleteCursor(id: string): Promise<void> {
-		try {
-			await this.call({ method: 'DELETE', endpoint: 'records/cursor', body: { id } }, 'Could not delete the cursor');
-		} catch (error) {
-			// The read's own result or error matters more; kintone drops idle cursors after 10 minutes.
-			this.client.ctx.logger.warn(`kintone cursor ${id} could not be deleted: ${(error as Error).message}`);
-		}
-	}
-}
-
 /** `{code: value}` with `$id` and `$revision`, instead of kintone's `{code: {type, value}}`. */
-function simplified(record: KintoneRecord): IDataObject {
+export function simplified(record: KintoneRecord): IDataObject {
 	const result: IDataObject = {};
 	for (const [code, field] of Object.entries(record)) {
 		result[code] = field?.type === 'SUBTABLE' ? simplifiedRows(field.value) : (field?.value as IDataObject[keyof IDataObject]);

@@ -3,10 +3,11 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as create from './create.operation';
 import * as deleteOperation from './delete.operation';
 import * as getAll from './getAll.operation';
+import * as sync from './sync.operation';
 import * as update from './update.operation';
 import * as upsert from './upsert.operation';
 
-export { create, deleteOperation as delete, getAll, update, upsert };
+export { create, deleteOperation as delete, getAll, sync, update, upsert };
 
 export const description: INodeProperties[] = [
 	{
@@ -41,6 +42,13 @@ export const description: INodeProperties[] = [
 				action: 'Get many records',
 			},
 			{
+				name: 'Sync',
+				value: 'sync',
+				description:
+					'Make the records match the items: add the missing, update only the changed fields, optionally delete the records no item names',
+				action: 'Sync records',
+			},
+			{
 				name: 'Update Many',
 				value: 'update',
 				description: 'Change a record per item, found by record ID or a unique field, 100 per request',
@@ -52,6 +60,7 @@ export const description: INodeProperties[] = [
 	...create.description,
 	...deleteOperation.description,
 	...getAll.description,
+	...sync.description,
 	...update.description,
 	...upsert.description,
 ];

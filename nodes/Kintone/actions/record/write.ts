@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import type { PendingRecord } from '../../../shared/batching';
 import { toBatches } from '../../../shared/batching';
 import type { Prepare } from '../../../shared/bulkWrite';
-import type { BatchEndpoint, WriteAction } from '../../../shared/batchEndpoint';
+import type { BatchEndpoint, WriteAction, WriteThrough } from '../../../shared/batchEndpoint';
 import { writeBatches } from '../../../shared/batchEndpoint';
 import type { ServiceClient } from '../../../shared/client';
 import type { Concurrency } from '../../../shared/concurrency';
@@ -100,17 +100,26 @@ export async function writeRecords(
 	operation: WriteOperation,
 	prepare: Prepare<RecordWrite>,
 ): Promise<INodeExecutionData[]> {
+	return await writeBatches<RecordWrite>(ctx, client, { ...recordWrite(ctx, client, target, operation), prepare });
+}
+
+/** How the records of one write operation go to kintone, with the run's options (atomic, concurrency). */
+export function recordWrite(
+	ctx: IExecuteFunctions,
+	client: ServiceClient,
+	target: KintoneTarget,
+	operation: WriteOperation,
+): WriteThrough<RecordWrite> {
 	const settings = writeSettingsOf(ctx);
-	return await writeBatches<RecordWrite>(ctx, client, {
+	return {
 		targetName: `app ${target.app}`,
 		action: operation.action,
 		// A delete's revision travels in the request's own `revisions` list, not in its entry.
 		sentRecord: (record) => (record.revision === undefined ? record.entry : { ...record.entry, revision: record.revision }),
-		prepare,
 		endpoint: settings.atomic
 			? bulkEndpoint(client, target, operation, settings)
 			: recordsEndpoint(client, target, operation, settings),
-	});
+	};
 }
 
 /** Update and upsert: each item names its record (ID or update key) and carries the values to set. */

@@ -1,0 +1,91 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { ServiceClient } from '../../../shared/client';
+import { readPages } from '../../../shared/reader';
+import type { KintoneCall, KintoneTarget } from '../../transport';
+import { kintoneRequest } from '../../transport';
+
+/** kintone returns at most 500 records per page; the cursor API reads past offset 10,000. */
+export const PAGE_SIZE = 500;
+
+/** A record as kintone returns it: `{code: {type, value}}`. */
+export type KintoneRecord = Record<string, { type?: string; value?: unknown }>;
+
+export interface ReadRequest {
+	query: string;
+	fields: string[];
+	/** Records wanted; Infinity for all. */
+	max: number;
+	itemIndex?: number;
+}
+
+/** Reads records of the app: one page, or any number through a cursor. */
+export class RecordReader {
+	constructor(
+		private readonly client: ServiceClient,
+		private readonly target: KintoneTarget,
+	) {}
+
+	private async call<T>(call: KintoneCall, doing: string, itemIndex?: number, idempotent = true): Promise<T> {
+		return await this.client.read<T>(kintoneRequest(this.client, this.target, call), doing, itemIndex, idempotent);
+	}
+
+	/** Up to 500 records in one GET. */
+	async page(request: ReadRequest): Promise<KintoneRecord[]> {
+		const qs: IDataObject = { app: this.target.app, query: `${request.query} limit ${request.max}`.trim(), fields: request.fields };
+		const body = await this.call<{ records?: KintoneRecord[] }>(
+			{ method: 'GET', endpoint: 'records', qs },
+			`Could not read records of app ${this.target.app}`,
+			request.itemIndex,
+		);
+		return body.records ?? [];
+	}
+
+	/**
+	 * Any number of records through a cursor, 500 per page. kintone deletes a cursor that was read to
+	 * the end; one left earlier (limit reached, or an error) is deleted here, as kintone allows only
+	 * 10 open cursors per domain.
+	 */
+	async throughCursor(request: ReadRequest): Promise<KintoneRecord[]> {
+		const { app } = this.target;
+		const { id } = await this.call<{ id: string }>(
+			{
+				method: 'POST',
+				endpoint: 'records/cursor',
+				body: { app, query: request.query, size: Math.min(PAGE_SIZE, request.max), ...(request.fields.length ? { fields: request.fields } : {}) },
+			},
+			`Could not start reading records of app ${app}`,
+			request.itemIndex,
+			// A replay could open a second cursor that nobody deletes.
+			false,
+		);
+		let finished = false;
+		let read = 0;
+		try {
+			return await readPages(this.client, { limit: request.max, itemIndex: request.itemIndex }, async () => {
+				const page = await this.call<{ records?: KintoneRecord[]; next?: boolean }>(
+					{ method: 'GET', endpoint: 'records/cursor', qs: { id } },
+					`Could not read records of app ${app} (after ${read})`,
+					request.itemIndex,
+					// Each read moves the cursor on: a replay would skip a page.
+					false,
+				);
+				read += page.records?.length ?? 0;
+				finished = !page.next;
+				return { records: page.records ?? [], more: page.next === true };
+			});
+		} finally {
+			if (!finished) await this.deleteCursor(id);
+		}
+	}
+
+	private async deleteCursor(id: string): Promise<void> {
+		try {
+			await this.call({ method: 'DELETE', endpoint: 'records/cursor', body: { id } }, 'Could not delete the cursor');
+		} catch (error) {
+			// The read's own result or error matters more; kintone drops idle cursors after 10 minutes.
+			this.client.ctx.logger.warn(`kintone cursor ${id} could not be deleted: ${(error as Error).message}`);
+		}
+	}
+}
+
