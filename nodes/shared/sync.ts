@@ -45,7 +45,10 @@ export function mirrorLimit(ctx: IExecuteFunctions): SafetyLimit | undefined {
 
 /** Sync's "remove records not in the input": which records are in scope, and how one is removed. */
 export interface Mirror<C, Remove> {
-	/** Every record in scope, each with its match key (reading only what identifies it is enough). */
+	/**
+	 * Every record in scope, each with its match key, with the mapped fields as `read.records` reads
+	 * them: the items' records found here are compared with these, and not read again.
+	 */
 	scope(): Promise<Array<[string, C]>>;
 	limit: SafetyLimit;
 	remove: SyncStep<C, Remove>;
@@ -104,9 +107,12 @@ export async function runSync<T, C, Create, Update, Remove>(
 	const outcomes: RecordOutcome[] = [...prepared.failures];
 	const unique = withoutDuplicateKeys(ctx, sync, prepared.pending, outcomes, nouns);
 
-	const current = await readCurrent(sync, unique);
+	// With a mirror, the scope is read whole first: most items name records in it, so only the others are read by key.
+	const scope = sync.mirror ? await sync.mirror.scope() : [];
+	const inScope = new Map(scope);
+	const current = await readCurrent(sync, unique.filter((record) => !inScope.has(sync.matchKey(record.payload))), inScope);
 	// Removals are decided, and checked against the safety limit, before anything is written.
-	const removals = sync.mirror ? await plannedRemovals(ctx, sync.mirror, prepared.pending, prepared.failures.length, sync, nouns) : [];
+	const removals = sync.mirror ? plannedRemovals(ctx, sync.mirror, scope, prepared.pending, prepared.failures.length, sync, nouns) : [];
 	const plan = unique.map((record) => planned(sync, record, current.get(sync.matchKey(record.payload))));
 
 	// Every request is built before the first one goes: a record that cannot be written stops the run
@@ -201,13 +207,13 @@ function withoutDuplicateKeys<T>(
 	return unique;
 }
 
-/** The current records of the items' keys, `read.size` keys per request, a few requests at once. */
+/** The current records of the items' keys, `read.size` keys per request, a few requests at once, added to `current`. */
 async function readCurrent<T, C>(
 	sync: Pick<Sync<T, C, never, never>, 'read' | 'matchKey'>,
 	records: Array<PendingRecord<T>>,
+	current: Map<string, C>,
 ): Promise<Map<string, C>> {
 	const chunks = toBatches(records.map((record) => sync.matchKey(record.payload)), sync.read.size);
-	const current = new Map<string, C>();
 	let next = 0;
 	const worker = async () => {
 		while (next < chunks.length) {
@@ -228,15 +234,15 @@ function planned<T, C>(sync: Pick<Sync<T, C, never, never>, 'changes'>, record: 
  * The records in scope that no item names. When some item could not be read, its record is not
  * known, so nothing is removed. More than the safety limit allows stops the run before any write.
  */
-async function plannedRemovals<T, C, Remove>(
+function plannedRemovals<T, C, Remove>(
 	ctx: IExecuteFunctions,
 	mirror: Mirror<C, Remove>,
+	scope: Array<[string, C]>,
 	records: Array<PendingRecord<T>>,
 	itemsNotKnown: number,
 	sync: { matchKey(desired: T): string; targetName: string },
 	nouns: Nouns,
-): Promise<Array<PendingRecord<C>>> {
-	const scope = await mirror.scope();
+): Array<PendingRecord<C>> {
 	if (itemsNotKnown > 0) {
 		ctx.addExecutionHints({
 			message: `No ${nouns.record} was removed: ${itemsNotKnown.toLocaleString('en-US')} items could not be synced (see the error output), so the ${nouns.record}s they name are not known. Fix them and run again to remove ${nouns.record}s that left the source.`,

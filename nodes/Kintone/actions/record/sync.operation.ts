@@ -51,11 +51,13 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 	const matchOn = mapping.matchOn!;
 	const keyText = (field: { value?: unknown } | undefined) => matchKeyOf(mapping, field?.value);
 	const withKeys = (records: KintoneRecord[]) => records.map((record): [string, KintoneRecord] => [keyText(record[matchOn]), record]);
+	// The record ID and revision, the key and the mapped fields: what the comparison and the writes need.
+	const fields = () => [RECORD_ID, REVISION, matchOn, ...Object.keys(mapping.recordShape)];
 	const limit = mirrorLimit(this);
 	const mirror: Mirror<KintoneRecord, RecordWrite> | undefined = limit && {
 		limit,
 		scope: async () =>
-			withKeys(await reader.throughCursor({ query: scopeQuery(this), fields: [RECORD_ID, REVISION, matchOn], max: Infinity })),
+			withKeys(await reader.throughCursor({ query: `${scopeQuery(this)} order by $id asc`, fields: fields(), max: Infinity })),
 		remove: {
 			write: recordWrite(this, client, target, deleteRecords),
 			payload: (current) => ({ entry: { id: idOf(current) }, id: idOf(current), revision: String(current[REVISION]?.value) }),
@@ -75,7 +77,7 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 					withKeys(
 						await reader.page({
 							query: `${matchOn} in (${keys.map(quoted).join(', ')})`,
-							fields: [RECORD_ID, REVISION, matchOn, ...Object.keys(mapping.recordShape)],
+							fields: fields(),
 							max: keys.length,
 						}),
 					),
