@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import type { IDataObject } from 'n8n-workflow';
 
 import type { RecordedRequest } from '../emulators/server';
 import { columns, F, runKintone, useKintoneEmulator } from './setup';
