@@ -114,7 +114,8 @@ function printTable(rows) {
 /**
  * Whether a run did what an example should: it finished, every input item of the write nodes has
  * exactly one output item, failed items left only on an error output (routed on purpose), and the
- * emulators show exactly one record written per successful item.
+ * emulators show exactly one record written per successful item (none for what a Sync left
+ * unchanged, one per record it removed).
  */
 function judge(result) {
 	const { summary } = result;
@@ -125,9 +126,14 @@ function judge(result) {
 	if (paired.some((value, index) => value !== index)) return 'FAILED: output items not paired one to one with input items';
 	const unrouted = summary.items.filter((item) => item.failed && item.branch === 0);
 	if (unrouted.length) return `FAILED: ${unrouted.length} item(s) failed: ${String(unrouted[0].json.error).slice(0, 100)}`;
-	const expected = summary.itemsIn - summary.failures;
+	const expected = summary.itemsIn - summary.failures - summary.unchanged + summary.removed;
 	if (result.recordsWritten !== expected) return `FAILED: ${result.recordsWritten} records written, expected ${expected}`;
-	return summary.failures ? `ok (${summary.failures} bad item(s) → error output, as designed)` : 'ok';
+	const notes = [
+		summary.unchanged ? `${summary.unchanged} unchanged, not written` : '',
+		summary.removed ? `${summary.removed} removed` : '',
+		summary.failures ? `${summary.failures} bad item(s) → error output, as designed` : '',
+	].filter(Boolean);
+	return notes.length ? `ok (${notes.join('; ')})` : 'ok';
 }
 
 async function main() {

@@ -80,6 +80,7 @@ test('every example workflow in examples/ is covered below', () => {
 	const covered = [
 		'kintone-update-by-update-key.json',
 		'kintone-upsert-orders.json',
+		'kintone-sync-projects.json',
 		'feishu-data-table-upsert.json',
 		'feishu-apaas-get-transform-update.json',
 		'feishu-apaas-create-error-output.json',
@@ -145,6 +146,45 @@ test('Kintone: upsert updates 3 existing projects and creates 3 (with a lookup),
 	assert.equal(created.record['顧客名'].value, '台灣資訊有限公司', 'lookup copy not filled');
 	assert.equal(created.record['数量'].value, '300');
 	assert.equal(output[5].json.id, created.id);
+});
+
+test('Kintone: Sync writes only what changed in the planning sheet, removes the closed projects, and a second run writes nothing', { timeout: 240_000 }, async () => {
+	const app = backends.seed.kintone.app;
+	const byCode = () => new Map(backends.kintone.records(app).map((r) => [r.record.code.value, r]));
+	const before = byCode();
+	const writes = (from) => backends.kintone.server.requests.slice(from).filter((r) => r.method !== 'GET' && !r.headers['x-http-method-override'] && /\/records\.json$/.test(r.path));
+	const requestsBefore = backends.kintone.server.requests.length;
+	const result = await runChecked('kintone-sync-projects.json');
+
+	const source = result.run.data.resultData.runData['Planning sheet projects'][0].data.main[0].map((item) => item.json);
+	assert.equal(source.length, 20);
+	const same = (record, project) =>
+		record.record['單行文字方塊_0'].value === project.title && Number(record.record['数量'].value) === project.quantity && record.record['優先度'].value === project.priority;
+	const output = outputOf(result);
+	const expected = source.map((project) => (!before.has(project.code) ? 'created' : same(before.get(project.code), project) ? 'unchanged' : 'updated'));
+	assert.deepEqual(output.map((item) => item.json.sync), expected);
+	assert.ok(expected.filter((sync) => sync === 'updated').length >= 3, 'the renamed, re-quantified and re-prioritised projects');
+	assert.deepEqual(expected.filter((sync) => sync === 'created').length, 2);
+	const after = byCode();
+	for (const project of source) assert.ok(same(after.get(project.code), project), `${project.code} does not hold the sheet's values`);
+	for (const [index, item] of output.entries()) {
+		if (item.json.sync === 'unchanged') assert.equal(after.get(source[index].code).revision, before.get(source[index].code).revision);
+	}
+	// Closed projects in the scope (code like "PRJ-00") are removed; projects outside it (PRJ-01xx) stay.
+	assert.deepEqual(result.summary.removedItems.map((item) => item.json.code).sort(), ['PRJ-0019', 'PRJ-0020']);
+	assert.ok(!after.has('PRJ-0019') && !after.has('PRJ-0020'));
+	for (const [code, record] of before) if (code.startsWith('PRJ-01')) assert.equal(after.get(code).revision, record.revision);
+	const changed = expected.filter((sync) => sync !== 'unchanged').length;
+	assert.equal(result.recordsWritten, changed + 2);
+	// Reads of the scope, then one update request, one add request, one delete request.
+	assert.deepEqual(writes(requestsBefore).map((r) => r.method), ['PUT', 'POST', 'DELETE']);
+
+	const secondFrom = backends.kintone.server.requests.length;
+	const again = await runChecked('kintone-sync-projects.json');
+	assert.ok(outputOf(again).every((item) => item.json.sync === 'unchanged'));
+	assert.equal(again.summary.removedItems.length, 0);
+	assert.equal(again.recordsWritten, 0);
+	assert.deepEqual(writes(secondFrom), []);
 });
 
 test('Feishu Data Table: 25 rows upserted with merge-duplicates on (warehouse, sku): 10 updated, 15 inserted', { timeout: 180_000 }, async () => {

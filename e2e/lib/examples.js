@@ -40,23 +40,34 @@ function inputCount(run, nodeName) {
 }
 
 /**
- * What the write nodes of one run did: items in, items out (all outputs), failures (items on the
- * error output, or with an `error` field when errors continue on the regular output) and every
- * output item with its branch, for assertions.
+ * What the write nodes of one run did: items in, items out (one per input item, on the main or the
+ * error output), failures (items on the error output, or with an `error` field when errors continue
+ * on the regular output), items a Sync left unchanged (nothing written for them), and records a Sync
+ * removed (its "Removed" output, not items of the input), with every item and its branch for assertions.
  */
 function summarizeRun(run, workflow) {
 	const runData = run.data.resultData.runData;
-	const summary = { itemsIn: 0, itemsOut: 0, failures: 0, items: [] };
+	const summary = { itemsIn: 0, itemsOut: 0, failures: 0, unchanged: 0, removed: 0, items: [], removedItems: [] };
 	for (const node of writeNodes(workflow)) {
 		summary.itemsIn += inputCount(run, node.name);
 		const task = runData[node.name] && runData[node.name][0];
 		const outputs = (task && task.data && task.data.main) || [];
+		// Sync with "Remove … Not in Input" has a second output, "Removed"; the error output comes after the main ones.
+		const removedBranch = node.parameters.operation === 'sync' && node.parameters.removeMissing === true ? 1 : undefined;
+		const errorBranch = node.onError === 'continueErrorOutput' ? (removedBranch ? 2 : 1) : undefined;
 		outputs.forEach((items, branch) => {
 			for (const item of items || []) {
+				const failed = branch === errorBranch || (item.json && item.json.error !== undefined);
+				const entry = { node: node.name, branch, failed, json: item.json, pairedItem: item.pairedItem };
+				if (branch === removedBranch && !failed) {
+					summary.removed++;
+					summary.removedItems.push(entry);
+					continue;
+				}
 				summary.itemsOut++;
-				const failed = branch === 1 || (item.json && item.json.error !== undefined);
 				if (failed) summary.failures++;
-				summary.items.push({ node: node.name, branch, failed, json: item.json, pairedItem: item.pairedItem });
+				else if (item.json && item.json.sync === 'unchanged') summary.unchanged++;
+				summary.items.push(entry);
 			}
 		});
 	}
