@@ -102,7 +102,7 @@ describe('Kintone node: Sync', () => {
 	});
 
 	describe('compares values as kintone stores them: no write when only the format differs, a write when the value does', () => {
-		const cases: Array<{ type: string; code: string; stored: unknown; sameAs: unknown; differs: unknown }> = [
+		const cases: Array<{ type: string; code: string; stored: unknown; sameAs: IDataObject[string]; differs: IDataObject[string] }> = [
 			{ type: 'NUMBER', code: F.quantity, stored: '1.5', sameAs: '1.50', differs: 1.6 },
 			{ type: 'NUMBER (empty)', code: F.price, stored: '', sameAs: '', differs: 0 },
 			{ type: 'SINGLE_LINE_TEXT', code: F.text2, stored: 'abc', sameAs: 'abc', differs: 'abc ' },

@@ -25,7 +25,7 @@ const model = fc.record({
 const asItem = (code: string, value: Model) =>
 	fc.record({
 		quantity: fc.constantFrom(value.quantity, String(value.quantity), `${value.quantity}.00`),
-		boxes: fc.shuffledSubarray(value.boxes, { minLength: value.boxes.length }).chain((boxes) => fc.constantFrom<unknown>(boxes, boxes.join(', '))),
+		boxes: fc.shuffledSubarray(value.boxes, { minLength: value.boxes.length }).chain((boxes) => fc.constantFrom<string[] | string>(boxes, boxes.join(', '))),
 	}).map(({ quantity, boxes }) => ({ code, text: value.text, quantity, boxes }));
 
 /** Current records (keys K-0..K-11) and the desired state of a random subset of them and of new keys. */

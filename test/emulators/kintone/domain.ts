@@ -14,6 +14,7 @@ import {
 	toProperty,
 	writeKindOf,
 } from './fields';
+import type { CompiledQuery } from './query';
 import { compileQuery } from './query';
 import type { AppDefinition, KintoneRecord, KintoneUser } from './types';
 
@@ -269,7 +270,7 @@ export class KintoneDomain {
 		caller: Caller,
 	): { records: KintoneRecord[]; totalCount: string | null } {
 		const query = compileQuery(String(params.query ?? ''), app.fields, this.queryContext(caller));
-		const matched = [...app.records.values()].filter((record) => query.matches(record)).sort(query.compare);
+		const matched = candidates(app, query).filter((record) => query.matches(record)).sort(query.compare);
 		const offset = query.offset ?? 0;
 		const page = matched.slice(offset, offset + (query.limit ?? 100));
 		const only = params.fields?.length ? new Set(params.fields) : undefined;
@@ -775,6 +776,21 @@ function initialStatus(field: FieldProperty): string {
 
 function sortedRecords(app: AppState): StoredRecord[] {
 	return [...app.records.values()].sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The records a query can match: through the record IDs or a unique field's index when the query
+ * names keys (`$id in (…)`, `code = "…"`), otherwise every record. `matches` still decides.
+ */
+function candidates(app: AppState, query: CompiledQuery): StoredRecord[] {
+	const keys = query.keys;
+	const index = keys && app.unique.get(keys.field);
+	if (keys?.field === '$id') return keys.values.flatMap((id) => app.records.get(Number(id)) ?? []);
+	if (!keys || !index) return [...app.records.values()];
+	return keys.values.flatMap((value) => {
+		const id = index.get(uniqueKey(app.fields[keys.field], value) ?? '');
+		return id === undefined ? [] : (app.records.get(id) ?? []);
+	});
 }
 
 function uniqueKey(field: FieldProperty, value: unknown): string | undefined {

@@ -37,8 +37,11 @@ const properties: INodeProperties[] = [appLocator, ...fieldMapper('upsert'), ...
 
 export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['sync'] } }, properties);
 
-/** Requests reading current records at once; each reads up to 500. */
-const READ_CONCURRENCY = 4;
+/**
+ * Requests reading current records at once, each of up to 500: a tenth of kintone's 100 concurrent
+ * requests per domain, which every user and integration share.
+ */
+const READ_CONCURRENCY = 10;
 
 /**
  * Sync: reads the records the items name (`$id in (…)` or `key in (…)`, 500 per request), compares
