@@ -12,8 +12,8 @@
  *
  * Flags:
  *   --n <list>                 record counts (default 1000,10000,100000)
- *   --rows <list>              row codes (k kA ka kb kc p pa pb d da db) or services (kintone, apaas, datatable),
- *                              or kinds (node, a, b, c); default all
+ *   --rows <list>              row codes (k kA ka kb kc ks ksm p pa pb ps psm d da db ds dsm) or services
+ *                              (kintone, apaas, datatable), or kinds (node, sync, a, b, c); default all
  *   --latency-ms <ms>          emulator latency per request (default 20)
  *   --runs <k>                 runs of each node row and of peer (c), in interleaved rounds; the median is
  *                              reported (default 3: these rows take seconds, and one short run on a shared
@@ -32,7 +32,7 @@ const path = require('node:path');
 const { execFileSync, execFile } = require('node:child_process');
 
 const n8n = require('../e2e/lib/n8n');
-const { buildWorkflow, peerABatching, SERVICES, KINTONE_FIELDS, PRIORITIES } = require('./lib/workflows');
+const { buildWorkflow, peerABatching, syncDesired, SERVICES, SYNC, KINTONE_FIELDS, PRIORITIES, STATUSES } = require('./lib/workflows');
 const { executionWindow, cpuInWindow, surfacedErrors, requestCounts, mergeRuns } = require('./lib/measure');
 const { writeReport } = require('./lib/report');
 const { profileFileOf, cpuBreakdown } = require('./lib/profile');
@@ -48,6 +48,8 @@ const ROWS = [
 	{ code: 'ka', service: 'kintone', kind: 'a', label: '(a) HTTP Request, one request per item' },
 	{ code: 'kb', service: 'kintone', kind: 'b', label: '(b) Loop Over Items + Code + HTTP Request' },
 	{ code: 'kc', service: 'kintone', kind: 'c', label: '(c) @kintone/rest-api-client updateAllRecords' },
+	{ code: 'ks', service: 'kintone', kind: 'sync', label: 'Kintone node: sync, 1% changed' },
+	{ code: 'ksm', service: 'kintone', kind: 'sync', mirror: true, label: 'Kintone node: sync, 1% changed, 0.5% new, 0.5% gone, mirror on' },
 	{ code: 'p', service: 'apaas', kind: 'node', label: 'Feishu aPaaS node: update' },
 	{ code: 'pa', service: 'apaas', kind: 'a', label: '(a) HTTP Request, one request per item' },
 	{ code: 'pb', service: 'apaas', kind: 'b', label: '(b) Loop Over Items + Code + HTTP Request' },
@@ -62,7 +64,7 @@ const DEFAULTS = { n: [1000, 10000, 100000], latencyMs: 20, runs: 3, maxPeerMinu
  * Rows run `--runs` times: the nodes and peer (c), which the targets hold to a few percent. Peers
  * (a) and (b) take minutes per run (their own length averages out short disturbances) and run once.
  */
-const isRepeated = (row) => row.kind === 'node' || row.kind === 'c';
+const isRepeated = (row) => row.kind === 'node' || row.kind === 'sync' || row.kind === 'c';
 
 function parseArgs(argv) {
 	const options = { ...DEFAULTS, rows: ROWS.map((row) => row.code), keep: false, profile: true };
@@ -242,7 +244,8 @@ async function resetBetweenRows({ kintone, apaas, dataTable }, ctx) {
 
 /** Which logged requests are the writes of a row (the rest: token, form fields...). */
 function isWrite(service) {
-	if (service === 'kintone') return (r) => r.method !== 'GET' && /\/(records?|bulkRequest)\.json$/.test(r.path);
+	// Long kintone reads go as POST with `X-HTTP-Method-Override: GET`: reads.
+	if (service === 'kintone') return (r) => r.method !== 'GET' && !r.headers['x-http-method-override'] && /\/(records?|bulkRequest)\.json$/.test(r.path);
 	if (service === 'apaas') return (r) => r.path.endsWith('/records/batch_update');
 	return (r) => r.method === 'POST' && r.path.endsWith('/records');
 }
@@ -269,6 +272,99 @@ async function verifiedRecords(service, backends, ctx, n, tag) {
 		[tag],
 	);
 	return result.rows[0].ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sync rows: each row and N has its own target (app, object, table) holding exactly its records
+// ---------------------------------------------------------------------------------------------
+
+/** A Sync target's seeded record `i` in the service's write shape: the items of a run describe the same values. */
+function syncRecord(service, i) {
+	const due = `2025-0${1 + (i % 9)}-1${i % 10}`;
+	if (service === 'kintone') {
+		const values = { code: `S-${i}`, quantity: String(i % 1000), priority: PRIORITIES[i % 3], note: `base#${i}`, due };
+		return Object.fromEntries(Object.entries(values).map(([field, value]) => [KINTONE_FIELDS[field], { value }]));
+	}
+	if (service === 'apaas') return { code: `S-${i}`, qty: i % 1000, status: STATUSES[i % 3], note: `base#${i}`, due };
+	return { sku: `S-${i}`, qty: i % 1000, status: STATUSES[i % 3], note: `base#${i}` };
+}
+
+/** Creates and seeds the target of every Sync row and N (not timed); `ctx.syncTargets[code-N]` says where. */
+async function prepareSyncTargets(backends, ctx, rows, ns) {
+	ctx.syncTargets = {};
+	for (const row of rows.filter((candidate) => candidate.kind === 'sync')) {
+		for (const n of ns) {
+			const name = `${row.code}-${n}`;
+			ctx.syncTargets[name] = await createSyncTarget(backends, row.service, name.replace('-', '_'), n);
+		}
+	}
+}
+
+async function createSyncTarget({ kintone, apaas, dataTable }, service, name, n) {
+	const records = (from, count) => Array.from({ length: count }, (_, k) => syncRecord(service, from + k));
+	const inChunks = async (seed) => {
+		for (let start = 0; start < n; start += 10_000) await seed(records(start, Math.min(10_000, n - start)));
+	};
+	if (service === 'kintone') {
+		const options = (...names) => Object.fromEntries(names.map((option, index) => [option, { label: option, index: String(index) }]));
+		const app = kintone.addApp({
+			name: `同期 ${name}`,
+			fields: {
+				レコード番号: { type: 'RECORD_NUMBER' },
+				[KINTONE_FIELDS.code]: { type: 'SINGLE_LINE_TEXT', unique: true, required: true },
+				[KINTONE_FIELDS.quantity]: { type: 'NUMBER' },
+				[KINTONE_FIELDS.priority]: { type: 'DROP_DOWN', options: options(...PRIORITIES), defaultValue: '' },
+				[KINTONE_FIELDS.note]: { type: 'SINGLE_LINE_TEXT' },
+				[KINTONE_FIELDS.due]: { type: 'DATE' },
+			},
+		});
+		kintone.addApiToken(BENCH.kintoneToken, [app]);
+		await inChunks(async (chunk) => kintone.seedRecords(app, chunk, { keepOnReset: true }));
+		return { app };
+	}
+	throw new Error(`no Sync target for ${service} yet`);
+}
+
+/** The records of a Sync target as `key -> note`. */
+async function syncTargetState(service, backends, target) {
+	if (service === 'kintone') {
+		return new Map(backends.kintone.records(target.app).map((view) => [view.record[KINTONE_FIELDS.code].value, view.record[KINTONE_FIELDS.note].value]));
+	}
+	throw new Error(`no Sync target for ${service} yet`);
+}
+
+/** Desired records the target holds exactly, less any record it holds that the items do not name. */
+async function verifiedSync(row, n, tag, run, backends, ctx) {
+	const desired = syncDesired(n, tag, run - 1, !!row.mirror);
+	const state = await syncTargetState(row.service, backends, ctx.syncTargets[`${row.code}-${n}`]);
+	let verified = 0;
+	for (const [key, note] of desired) if (state.get(key) === note) verified++;
+	for (const key of state.keys()) if (!desired.has(key)) verified--;
+	return verified;
+}
+
+/**
+ * Requests a Sync run needs at most: reads of every key (or, with the mirror, of the whole target
+ * plus the new keys), and writes of the changed records (plus the new and the gone ones).
+ */
+function syncExpectations(row, n) {
+	const { batch, readPage, scopePage } = SERVICES[row.service];
+	const changed = n / SYNC.changedEvery;
+	const moved = n / SYNC.goneEvery;
+	const writeBatches = (count) => Math.ceil(count / batch);
+	if (!row.mirror) return { expectedReads: Math.ceil(n / readPage), expectedRequests: writeBatches(changed), changed };
+	return {
+		// kintone opens a cursor for the scope first.
+		expectedReads: Math.ceil(n / scopePage) + Math.ceil(moved / readPage) + (row.service === 'kintone' ? 1 : 0),
+		expectedRequests: writeBatches(changed) + 2 * writeBatches(moved),
+		changed: changed + 2 * moved,
+	};
+}
+
+/** Which logged requests read records (the rest of the non-writes: token, form fields, table schema). */
+function isRead(service) {
+	if (service === 'kintone') return (r) => /\/records(\/cursor)?\.json$/.test(r.path) && (r.method === 'GET' || !!r.headers['x-http-method-override'] || r.path.endsWith('cursor.json'));
+	throw new Error(`no Sync row for ${service} yet`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,7 +399,7 @@ function peerAMinutes(service, n) {
 // Running rows
 // ---------------------------------------------------------------------------------------------
 
-async function runN8nRow(row, n, tag, workflowInfo, env, cpuProfDir) {
+async function runN8nRow(row, n, tag, workflowInfo, env, cpuProfDir, runIndex = 1) {
 	const { userFolder, backends, ctx } = env;
 	const probeFile = path.join(userFolder, `probe-${row.code}-${n}.json`);
 	fs.rmSync(probeFile, { force: true });
@@ -325,7 +421,7 @@ async function runN8nRow(row, n, tag, workflowInfo, env, cpuProfDir) {
 		vmHwmKb: probe && probe.vmHwmKb,
 		surfaced,
 		runStatus: run.status,
-		verified: await verifiedRecords(row.service, backends, ctx, n, tag),
+		verified: row.kind === 'sync' ? await verifiedSync(row, n, tag, runIndex, backends, ctx) : await verifiedRecords(row.service, backends, ctx, n, tag),
 		window,
 		probe,
 	};
@@ -390,12 +486,13 @@ async function runClientRow(row, n, tag, env) {
 	};
 }
 
-async function runRow(row, n, tag, workflowInfo, env, options) {
-	const base = { code: row.code, service: row.service, kind: row.kind, label: row.label, n, batchSize: batchSizeOf(row) };
-	const expectedRequests = Math.ceil(n / base.batchSize);
+async function runRow(row, n, tag, workflowInfo, env, options, run) {
+	const base = { code: row.code, service: row.service, kind: row.kind, mirror: row.mirror, label: row.label, n, batchSize: batchSizeOf(row) };
+	const expectedRequests = row.kind === 'sync' ? syncExpectations(row, n).expectedRequests : Math.ceil(n / base.batchSize);
 	const rps = allowedRps(row.service, expectedRequests, options.latencyMs);
 	base.ceilingRecordsPerSecond = rps * base.batchSize;
 	base.expectedRequests = expectedRequests;
+	if (row.kind === 'sync') Object.assign(base, syncExpectations(row, n));
 	if (row.kind === 'a' && n > 10_000) return { ...base, status: 'not run', note: 'peer (a) runs at N ≤ 10,000 only' };
 	if (row.kind === 'a') {
 		const minutes = peerAMinutes(row.service, n);
@@ -413,12 +510,16 @@ async function runRow(row, n, tag, workflowInfo, env, options) {
 	const started = Date.now();
 	let measured;
 	try {
-		measured = row.kind === 'c' ? await runClientRow(row, n, tag, env) : await runN8nRow(row, n, tag, workflowInfo, env);
+		measured = row.kind === 'c' ? await runClientRow(row, n, tag, env) : await runN8nRow(row, n, tag, workflowInfo, env, undefined, run);
 	} catch (error) {
 		return { ...base, status: 'failed', note: String(error.message).slice(0, 2000) };
 	}
 	const server = env.backends[row.service].server;
 	const counts = requestCounts(server.requests, isWrite(row.service));
+	if (row.kind === 'sync') {
+		counts.reads = server.requests.filter(isRead(row.service)).length;
+		counts.others -= counts.reads;
+	}
 	const recordsPerSecond = n / (measured.wallMs / 1000);
 	return {
 		...base,
@@ -429,6 +530,7 @@ async function runRow(row, n, tag, workflowInfo, env, options) {
 		ratio: recordsPerSecond / base.ceilingRecordsPerSecond,
 		writes: counts.writes,
 		otherRequests: counts.others,
+		reads: counts.reads,
 		tooManyReceived: counts.tooMany,
 		tooManySurfaced: measured.surfaced.rateLimited,
 		errorItems: measured.surfaced.errorItems,
@@ -519,6 +621,10 @@ async function main() {
 		const prepared = await prepareBackends(options.latencyMs, maxN);
 		backends = prepared.backends;
 		const env = { userFolder, backends, ctx: prepared.ctx };
+		if (rows.some((row) => row.kind === 'sync')) {
+			log('creating and seeding the targets of the Sync rows');
+			await prepareSyncTargets(backends, prepared.ctx, rows, options.n);
+		}
 		await n8n.importCredentials(userFolder, prepared.credentials);
 
 		// Repeated rows run in rounds (all rows, then the repeated ones again), so that a slow stretch
@@ -548,11 +654,11 @@ async function main() {
 		for (const { row, n, run, tag, workflowInfo } of plan) {
 			const of = isRepeated(row) && options.runs > 1 ? ` (run ${run} of ${options.runs})` : '';
 			log(`N=${n.toLocaleString('en-US')} ${row.code}: ${SERVICES[row.service].label} ${row.label}${of}`);
-			const result = await runRow(row, n, tag, workflowInfo, env, options);
+			const result = await runRow(row, n, tag, workflowInfo, env, options, run);
 			runs.push(result);
 			log(
 				result.status === 'ok'
-					? `  ${(result.wallMs / 1000).toFixed(2)} s, ${formatRate(result.recordsPerSecond)} records/s, ${result.writes} writes (+${result.otherRequests}), 429: ${result.tooManyReceived} received / ${result.tooManySurfaced} surfaced, verified ${result.verified}/${n}, CPU ${result.cpuMsPer1000 === undefined ? '?' : result.cpuMsPer1000.toFixed(1)} ms/1k, RSS ${result.vmHwmKb ? Math.round(result.vmHwmKb / 1024) : '?'} MB`
+					? `  ${(result.wallMs / 1000).toFixed(2)} s, ${formatRate(result.recordsPerSecond)} records/s, ${result.writes} writes${result.reads === undefined ? '' : `, ${result.reads} reads`} (+${result.otherRequests}), 429: ${result.tooManyReceived} received / ${result.tooManySurfaced} surfaced, verified ${result.verified}/${n}, CPU ${result.cpuMsPer1000 === undefined ? '?' : result.cpuMsPer1000.toFixed(1)} ms/1k, RSS ${result.vmHwmKb ? Math.round(result.vmHwmKb / 1024) : '?'} MB`
 					: `  ${result.status}: ${result.note}`,
 			);
 			save();
@@ -560,7 +666,7 @@ async function main() {
 
 		const profiles = [];
 		if (options.profile) {
-			for (const { row, n, tag, workflowInfo } of plan.filter((p) => p.row.kind === 'node' && p.n === maxN && p.run === 1)) {
+			for (const { row, n, tag, workflowInfo } of plan.filter((p) => (p.row.kind === 'node' || p.row.kind === 'sync') && p.n === maxN && p.run === 1)) {
 				log(`profiling N=${n.toLocaleString('en-US')} ${row.code} (CPU breakdown)`);
 				profiles.push(await profileRow(row, n, tag, workflowInfo, env));
 				save(profiles);

@@ -6,8 +6,11 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
 const SERVICE_LABEL = { kintone: 'Kintone', apaas: 'Feishu aPaaS', dataTable: 'Feishu data table' };
-const KIND_LABEL = { node: 'this package', a: 'peer (a)', b: 'peer (b)', c: 'peer (c)' };
-const KIND_COLOR = { node: '#1b9e77', a: '#d95f02', b: '#7570b3', c: '#e7298a' };
+const KIND_LABEL = { node: 'this package', sync: 'this package, Sync', a: 'peer (a)', b: 'peer (b)', c: 'peer (c)' };
+const KIND_COLOR = { node: '#1b9e77', sync: '#66a61e', a: '#d95f02', b: '#7570b3', c: '#e7298a' };
+
+/** The full write each Sync row is held against: the node's own write of all N records at the same N. */
+const FULL_WRITE = { kintone: 'k', apaas: 'p', dataTable: 'd' };
 
 const int = (x) => Math.round(x).toLocaleString('en-US');
 const fixed = (x, digits) => (x === undefined || x === null || Number.isNaN(x) ? '–' : x.toFixed(digits));
@@ -148,6 +151,30 @@ function evaluateTargets(results, ns, profiles = []) {
 		detail: cpuRows.map((r) => `${r.code} N=${int(r.n)}: ${fixed(r.cpuMsPer1000, 2)} ms/1k`).join('; '),
 	});
 
+	// 7. Sync: requests within the bound, and (1% changed, no mirror) at most a third of the full write's time.
+	const syncRows = results.filter((r) => r.kind === 'sync' && ok(r));
+	const withinBound = (r) => r.reads <= r.expectedReads && r.writes <= r.expectedRequests;
+	targets.push({
+		target: 'Sync: requests ≤ ceil(N / read page) reads + ceil(changed / write batch) writes, every node, every N (with the mirror: the scope read whole, new and gone records written too)',
+		result: syncRows.length === 0 ? 'not measured' : syncRows.every(withinBound) ? 'met' : 'missed',
+		detail: syncRows.map((r) => `${r.code} N=${int(r.n)}: ${int(r.reads)} reads (≤ ${int(r.expectedReads)}) + ${int(r.writes)} writes (≤ ${int(r.expectedRequests)})`).join('; '),
+	});
+	for (const service of Object.keys(FULL_WRITE)) {
+		const sync = results.find((r) => r.kind === 'sync' && !r.mirror && r.service === service && r.n === 100_000);
+		const full = find(results, FULL_WRITE[service], 100_000);
+		const label = `${SERVICE_LABEL[service]} Sync at N = 100,000 with 1% changed: ≤ 1/3 of the time of the node's full write of the same N (${FULL_WRITE[service]})`;
+		if (!ok(sync) || !ok(full)) {
+			targets.push({ target: label, result: 'not measured', detail: 'the Sync row and the full-write row at N = 100,000 are both needed' });
+			continue;
+		}
+		const share = sync.wallMs / full.wallMs;
+		targets.push({
+			target: label,
+			result: share <= 1 / 3 && sync.verified === sync.n ? 'met' : 'missed',
+			detail: `Sync ${wallSeconds(sync)} s vs full write ${wallSeconds(full)} s (${ratio(share)} of its time); verified ${int(sync.verified)} / ${int(sync.n)}`,
+		});
+	}
+
 	// 6. Peak RSS at N = 100,000 (reported).
 	const big = nodeRows.filter((r) => r.n === 100_000);
 	targets.push({
@@ -168,9 +195,13 @@ function table(results) {
 		if (r.status !== 'ok') {
 			return `| ${int(r.n)} | ${service} | ${r.code}: ${r.label} | ${r.status}: ${r.note} | | | ${ceiling} | expected ${int(r.expectedRequests)} | | | | | |`;
 		}
-		const requests = `${int(r.writes)}${r.otherRequests ? ` + ${r.otherRequests}` : ''}${r.kind === 'node' ? (r.writes === r.expectedRequests ? ' ✓' : ` ✗ (expected ${int(r.expectedRequests)})`) : ''}`;
+		const requests =
+			r.kind === 'sync'
+				? `${int(r.writes)} writes + ${int(r.reads)} reads${r.otherRequests ? ` + ${r.otherRequests}` : ''}${r.writes <= r.expectedRequests && r.reads <= r.expectedReads ? ' ✓' : ` ✗ (at most ${int(r.expectedRequests)} + ${int(r.expectedReads)})`}`
+				: `${int(r.writes)}${r.otherRequests ? ` + ${r.otherRequests}` : ''}${r.kind === 'node' ? (r.writes === r.expectedRequests ? ' ✓' : ` ✗ (expected ${int(r.expectedRequests)})`) : ''}`;
 		const surfaced = `${r.tooManySurfaced}${r.errorItems && r.errorItems !== r.tooManySurfaced ? ` (${int(r.errorItems)} error items)` : ''}${r.runStatus !== 'success' ? ' (run failed)' : ''}`;
-		return `| ${int(r.n)} | ${service} | ${r.code}: ${r.label} | ${wallSeconds(r)} | ${rate(r.recordsPerSecond)} | ${ratio(r.ratio)} | ${ceiling} | ${requests} | ${int(r.tooManyReceived)} | ${surfaced} | ${r.vmHwmKb ? int(r.vmHwmKb / 1024) : '–'} | ${fixed(r.cpuMsPer1000, 2)} | ${int(r.verified)} / ${int(r.n)} |`;
+		const toCeiling = r.kind === 'sync' ? '–' : ratio(r.ratio);
+		return `| ${int(r.n)} | ${service} | ${r.code}: ${r.label} | ${wallSeconds(r)} | ${rate(r.recordsPerSecond)} | ${toCeiling} | ${r.kind === 'sync' ? '–' : ceiling} | ${requests} | ${int(r.tooManyReceived)} | ${surfaced} | ${r.vmHwmKb ? int(r.vmHwmKb / 1024) : '–'} | ${fixed(r.cpuMsPer1000, 2)} | ${int(r.verified)} / ${int(r.n)} |`;
 	});
 	return [head, ...lines].join('\n');
 }

@@ -4,6 +4,7 @@
  *   Manual Trigger -> "Generate" (Code: N items shaped like the records) -> the write under test,
  * and the write under test is one of:
  *   node   this package's node (Kintone update, Feishu aPaaS update, Feishu data-table upsert)
+ *   sync   this package's node running Sync on its own target (see SYNC)
  *   (a)    HTTP Request, one request per item, with n8n's "Batching" option set to stay within the
  *          documented limit (see PEER_A_BATCHING)
  *   (b)    Loop Over Items (batch = the API's maximum) -> Code (builds the batch body) -> HTTP Request
@@ -24,10 +25,58 @@ const KINTONE_FIELDS = { code: 'コード', quantity: '数量', priority: '優�
 
 /** What each service allows, as documented (apis.md) and as the emulators enforce it. */
 const SERVICES = {
-	kintone: { label: 'Kintone', batch: 100, bulkBatch: 2000 },
-	apaas: { label: 'Feishu aPaaS', batch: 500 },
-	dataTable: { label: 'Feishu data table', batch: 500 },
+	kintone: { label: 'Kintone', batch: 100, bulkBatch: 2000, readPage: 500, scopePage: 500 },
+	apaas: { label: 'Feishu aPaaS', batch: 500, readPage: 500, scopePage: 500 },
+	dataTable: { label: 'Feishu data table', batch: 500, readPage: 500, scopePage: 500 },
 };
+
+/**
+ * The Sync rows' data: every run changes 1% of the records (i % 100 = 50, to the run's tag); with the
+ * mirror on, each run also drops 0.5% of the keys from the source (i % 200 = 199 - run index: those
+ * of earlier runs are gone already) and adds 0.5% new keys, so every run has N items and the same
+ * amount of work. The target holds exactly the records of its row and N: key `S-<i>`, note `base#<i>`.
+ */
+const SYNC = { changedEvery: 100, goneEvery: 200 };
+
+/** A Sync row's item (and seeded record) of index `i`, as JS over `i` and `note`. */
+const syncItemJs = {
+	kintone: `'${KINTONE_FIELDS.code}': 'S-' + i, '${KINTONE_FIELDS.quantity}': i % 1000, '${KINTONE_FIELDS.priority}': P[i % 3], '${KINTONE_FIELDS.note}': note, '${KINTONE_FIELDS.due}': '2025-0' + (1 + (i % 9)) + '-1' + (i % 10)`,
+	apaas: `code: 'S-' + i, qty: i % 1000, status: S[i % 3], note, due: '2025-0' + (1 + (i % 9)) + '-1' + (i % 10)`,
+	dataTable: `sku: 'S-' + i, qty: i % 1000, status: S[i % 3], note`,
+};
+
+/** The Code node making a Sync row's items for run `runIndex` (0-based). */
+function syncGenerator(service, n, tag, runIndex, mirror, ctx) {
+	return code(
+		'Generate',
+		[
+			`const N = ${n};`,
+			`const TAG = ${JSON.stringify(tag)};`,
+			`const RUN = ${runIndex};`,
+			`const MIRROR = ${mirror};`,
+			preludeFor(service, ctx),
+			`const item = (i, note) => ({ json: { ${syncItemJs[service]} } });`,
+			'const out = [];',
+			'for (let i = 0; i < N; i++) {',
+			`  if (MIRROR && i % ${SYNC.goneEvery} >= ${SYNC.goneEvery - 1} - RUN) continue;`,
+			`  out.push(item(i, i % ${SYNC.changedEvery} === ${SYNC.changedEvery / 2} ? TAG + '#' + i : 'base#' + i));`,
+			'}',
+			`if (MIRROR) for (let i = N; i < N + ((RUN + 1) * N) / ${SYNC.goneEvery}; i++) out.push(item(i, 'base#' + i));`,
+			'return out;',
+		].join('\n'),
+	);
+}
+
+/** The state a Sync row's items describe, as `key -> note`, computed as the generator computes it. */
+function syncDesired(n, tag, runIndex, mirror) {
+	const desired = new Map();
+	for (let i = 0; i < n; i++) {
+		if (mirror && i % SYNC.goneEvery >= SYNC.goneEvery - 1 - runIndex) continue;
+		desired.set(`S-${i}`, i % SYNC.changedEvery === SYNC.changedEvery / 2 ? `${tag}#${i}` : `base#${i}`);
+	}
+	if (mirror) for (let i = n; i < n + ((runIndex + 1) * n) / SYNC.goneEvery; i++) desired.set(`S-${i}`, `base#${i}`);
+	return desired;
+}
 
 /**
  * Peer (a): n8n's HTTP Request node starts every item's request without waiting for earlier answers;
@@ -83,6 +132,29 @@ const autoMap = (matchingColumns) => ({
 	attemptToConvertTypes: false,
 	convertFieldsToString: false,
 });
+
+/** The node under test running Sync on a row's own target, matched on the key, mirroring the whole target or not. */
+function syncNode(service, ctx, target, mirror) {
+	const { credentials } = ctx;
+	const mirroring = (scope) => (mirror ? { removeMissing: true, scope } : {});
+	if (service === 'kintone') {
+		return {
+			name: 'Write',
+			type: 'n8n-nodes-bulk-records.kintone',
+			typeVersion: 1,
+			parameters: {
+				resource: 'record',
+				operation: 'sync',
+				app: { __rl: true, mode: 'id', value: String(target.app) },
+				columns: autoMap([KINTONE_FIELDS.code]),
+				...mirroring('$id > 0'),
+				options: {},
+			},
+			credentials: { kintoneApi: credentials.kintone },
+		};
+	}
+	throw new Error(`no Sync row for ${service} yet`);
+}
 
 /** The node under test, configured as a user would for the seed operation (defaults otherwise). */
 function packageNode(service, ctx, { atomic = false } = {}) {
@@ -214,17 +286,17 @@ const link = (node, index = 0) => [{ node, type: 'main', index }];
 
 /**
  * Builds the workflow of one row for N items.
- * @param {{kind: 'node'|'a'|'b', service: string, atomic?: boolean}} row
+ * @param {{kind: 'node'|'sync'|'a'|'b', service: string, atomic?: boolean, mirror?: boolean}} row
  * @param {number} run which run of the row (a row run several times needs a workflow per run)
  * @returns {{workflow: object, measured: string[]}} the nodes whose execution window is measured
  */
 function buildWorkflow(row, n, tag, ctx, run = 1) {
 	const { service, kind } = row;
 	const id = `bench-${row.code}-${n}${run > 1 ? `-r${run}` : ''}`;
-	const gen = generator(n, tag, itemJs[service], preludeFor(service, ctx));
 	const name = `Bench ${row.label} N=${n}${run > 1 ? ` (run ${run})` : ''}`;
-	if (kind === 'node') {
-		const write = packageNode(service, ctx, { atomic: row.atomic });
+	const gen = kind === 'sync' ? syncGenerator(service, n, tag, run - 1, !!row.mirror, ctx) : generator(n, tag, itemJs[service], preludeFor(service, ctx));
+	if (kind === 'node' || kind === 'sync') {
+		const write = kind === 'sync' ? syncNode(service, ctx, ctx.syncTargets[`${row.code}-${n}`], !!row.mirror) : packageNode(service, ctx, { atomic: row.atomic });
 		return {
 			workflow: workflow(id, name, [gen, write], { 'Manual Trigger': { main: [link('Generate')] }, Generate: { main: [link('Write')] } }),
 			measured: ['Write'],
@@ -264,4 +336,4 @@ function buildWorkflow(row, n, tag, ctx, run = 1) {
 	};
 }
 
-module.exports = { buildWorkflow, peerABatching, SERVICES, KINTONE_FIELDS, PRIORITIES, STATUSES };
+module.exports = { buildWorkflow, peerABatching, syncDesired, SERVICES, SYNC, KINTONE_FIELDS, PRIORITIES, STATUSES };
