@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { NODE_OUTPUTS } from '../shared/descriptions';
 import * as objectRecord from './actions/record';
 import { router } from './actions/router';
 import { credentialTest, listSearch, resourceMapping } from './methods';
@@ -14,11 +15,11 @@ export class FeishuApaas implements INodeType {
 		version: 1,
 		// The object is a resource locator; workflows saved before it was one hold the plain name.
 		subtitle: '={{ $parameter["operation"] + ": " + ($parameter["objectApiName"].value ?? $parameter["objectApiName"]) }}',
-		description: 'Create, update, delete and read records of Feishu aPaaS application objects in batches',
+		description: 'Create, update, delete, sync and read records of Feishu aPaaS application objects in batches',
 		defaults: { name: 'Feishu aPaaS' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: NODE_OUTPUTS,
 		credentials: [{ name: 'feishuApaasApi', required: true, testedBy: 'feishuApaasApiTest' }],
 		properties: [
 			{

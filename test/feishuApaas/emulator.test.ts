@@ -190,6 +190,34 @@ describe('Feishu aPaaS emulator, driven by @larksuiteoapi/node-sdk', () => {
 		expect(failure).toMatchObject({ status: 400, data: { code: 2320001 } });
 	});
 
+	it('batch_query: "equal" compares a number field as numbers; _createdAt and _updatedAt are kept, and a write moves _updatedAt', async () => {
+		const [a, b] = apaas.emulator.seedRecords(NS, OBJ, [{ book_count: '1.50', book_name: 'x' }, { book_count: 2, book_name: 'y' }]);
+		const client = sdk(apaas.emulator);
+		const condition = (field: string, data: string, index: string) => ({
+			index,
+			left: { type: 'metadataVariable', settings: JSON.stringify({ fieldPath: [{ fieldApiName: field, objectApiName: OBJ }] }) },
+			right: { type: 'constant', settings: JSON.stringify({ data }) },
+			operator: 'equal',
+		});
+		const query = async (filter?: object) =>
+			JSON.parse((await client.apaas.v1.applicationObjectRecord.batchQuery({ path, data: { select: ['_id', '_createdAt', '_updatedAt'], filter } })).data!.items) as Array<
+				Record<string, unknown>
+			>;
+
+		// A number field: 1.5 finds the stored "1.50"; a text field compares text.
+		const numbers = await query({ conditions: [condition('book_count', '1.5', '1'), condition('book_count', '2.0', '2')], logic_expression: '1 or 2' });
+		expect(numbers.map((row) => row._id)).toEqual([a, b]);
+		expect(await query({ conditions: [condition('book_name', 'X', '1')], logic_expression: '1' })).toEqual([]);
+
+		const [before] = await query({ conditions: [condition('_id', a, '1')], logic_expression: '1' });
+		expect(typeof before._updatedAt).toBe('number');
+		expect(before._createdAt).toBe(before._updatedAt);
+		await client.apaas.v1.applicationObjectRecord.batchUpdate({ path, data: { records: JSON.stringify([{ _id: a, book_name: 'z' }]) } });
+		const [after] = await query({ conditions: [condition('_id', a, '1')], logic_expression: '1' });
+		expect(after._updatedAt as number).toBeGreaterThan(before._updatedAt as number);
+		expect(after._createdAt).toBe(before._createdAt);
+	});
+
 	it('objects/search returns field metadata (api_name, type, label) unless the object hides it', async () => {
 		apaas.emulator.defineObject(NS, 'secret__c', [{ api_name: 'x', type: 'text' }], { metadata: false });
 		const answer = await sdk(apaas.emulator).apaas.v1.applicationObject.search({

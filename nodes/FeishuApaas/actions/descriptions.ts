@@ -82,25 +82,96 @@ export function optionsFor(operation: string, own: INodeProperties[]): INodeProp
 	});
 }
 
+/** What the mapper shows above its match dropdown, per operation that matches records. */
+const MATCHING_LABELS = {
+	update: {
+		title: 'Record to Update',
+		// Shown under the dropdown instead of n8n's "… Usually an ID."
+		hint: "The _id each item carries, e.g. from Get Many's output",
+		description: 'Each item updates the record whose ID (_id) it carries',
+	},
+	sync: {
+		title: 'Record to Match',
+		hint: 'The record ID (_id), or a field whose values are unique: two records holding one value fail the item',
+		description:
+			'How an item finds its record: by _id, or by a field that holds a different value in every record (only then can Sync create the records that are missing)',
+	},
+};
+
 /** The field-mapping form of a write operation, after "Enter the namespace and the object first". */
-export function columnsFor(operation: 'create' | 'update'): INodeProperties[] {
+export function columnsFor(operation: 'create' | 'update' | 'sync'): INodeProperties[] {
 	const displayOptions = { show: { resource: [RESOURCE], operation: [operation] } };
+	const mode = operation === 'create' ? 'add' : operation === 'update' ? 'update' : 'upsert';
 	return [
 		chooseTargetNotice('objectApiName', 'Enter the namespace and the object first', displayOptions),
-		fieldMappingProperty(operation === 'create' ? 'add' : 'update', ['namespace', 'objectApiName.value', 'operation'], {
-		targets: ['namespace', 'objectApiName'],
+		fieldMappingProperty(mode, ['namespace', 'objectApiName.value', 'operation'], {
+			targets: ['namespace', 'objectApiName'],
+			displayOptions,
+			resourceMapper: {
+				showTypeConversionOptions: true,
+				matchingFieldsLabels: operation === 'create' ? undefined : MATCHING_LABELS[operation],
+			},
+		}),
+	];
+}
+
+/**
+ * Conditions on records as Get Many's "Conditions" and Sync's "Scope" take them: the field's API
+ * name, an aPaaS operator and a value, at most `max` of them.
+ */
+export function conditionsProperty(
+	property: Pick<INodeProperties, 'displayName' | 'name' | 'description' | 'displayOptions'>,
+): INodeProperties {
+	return {
+		...property,
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Condition',
+		default: {},
+		options: [
+			{
+				displayName: 'Condition',
+				name: 'conditions',
+				values: [
+					{
+						displayName: 'Field',
+						name: 'field',
+						type: 'string',
+						default: '',
+						placeholder: 'book_name',
+						description: 'API name of the field to compare',
+					},
+					{
+						displayName: 'Operator',
+						name: 'operator',
+						type: 'string',
+						default: 'equal',
+						description: 'The aPaaS condition operator, e.g. equal',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						description: 'The value to compare the field with',
+					},
+				],
+			},
+		],
+	};
+}
+
+/** How the conditions of a `conditionsProperty` combine: all (and) or any (or). */
+export function combineProperty(name: string, displayOptions: INodeProperties['displayOptions']): INodeProperties {
+	return {
+		displayName: 'Combine Conditions',
+		name,
+		type: 'options',
+		options: [
+			{ name: 'All Must Match (AND)', value: 'and' },
+			{ name: 'Any May Match (OR)', value: 'or' },
+		],
+		default: 'and',
 		displayOptions,
-		resourceMapper: {
-			showTypeConversionOptions: true,
-			matchingFieldsLabels:
-				operation === 'update'
-					? {
-							title: 'Record to Update',
-							// Shown under the dropdown instead of n8n's "… Usually an ID."
-							hint: "The _id each item carries, e.g. from Get Many's output",
-							description: 'Each item updates the record whose ID (_id) it carries',
-						}
-					: undefined,
-		},
-	})];
+	};
 }

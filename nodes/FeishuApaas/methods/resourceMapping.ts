@@ -3,7 +3,7 @@ import type { ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields }
 import { unsetUntilChosen } from '../../shared/mapping';
 import { createClient, targetOf } from '../transport';
 import type { ObjectField } from '../transport/fields';
-import { fieldLabel, isReadOnly, lookUpObject, n8nFieldType, unreadableObject } from '../transport/fields';
+import { canBeMatchKey, fieldLabel, isReadOnly, lookUpObject, n8nFieldType, unreadableObject } from '../transport/fields';
 
 const RECORD_ID: ResourceMapperField = {
 	id: '_id',
@@ -15,13 +15,14 @@ const RECORD_ID: ResourceMapperField = {
 	type: 'string',
 };
 
-function toMapperField(field: ObjectField): ResourceMapperField {
+function toMapperField(field: ObjectField, operation: string): ResourceMapperField {
 	return {
 		id: field.api_name,
 		displayName: fieldLabel(field),
 		required: false,
 		defaultMatch: false,
-		canBeUsedToMatch: false,
+		// Sync finds records by their ID or by a field of single values the user knows to be unique.
+		canBeUsedToMatch: operation === 'sync' && canBeMatchKey(field),
 		display: true,
 		type: n8nFieldType(field),
 	};
@@ -29,7 +30,7 @@ function toMapperField(field: ObjectField): ResourceMapperField {
 
 /**
  * The mapping form's fields, from the object's metadata. Create leaves out `_id` (Feishu assigns
- * it); update matches on `_id`. A target Feishu does not have, or will not show, comes back as a
+ * it); update matches on `_id`; sync on `_id` or a field of single values. A target Feishu does not have, or will not show, comes back as a
  * notice saying so (n8n would otherwise show only "Can't get fields"); an object without metadata
  * offers automatic mapping instead.
  */
@@ -59,6 +60,9 @@ export async function getMappingFields(this: ILoadOptionsFunctions): Promise<Res
 		};
 	}
 	// Read-only fields are left out, not marked removed: n8n's mapper can show removed fields again.
-	const mapped = fields.filter((field) => !isReadOnly(field)).map(toMapperField);
-	return { fields: operation === 'update' ? [RECORD_ID, ...mapped.map(unsetUntilChosen)] : mapped };
+	const mapped = fields.filter((field) => !isReadOnly(field)).map((field) => toMapperField(field, operation));
+	if (operation === 'create') return { fields: mapped };
+	// Sync may match on another field, and then creates records, which have no ID yet.
+	const recordId = operation === 'sync' ? { ...RECORD_ID, required: false } : RECORD_ID;
+	return { fields: [recordId, ...mapped.map(unsetUntilChosen)] };
 }

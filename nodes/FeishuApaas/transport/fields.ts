@@ -140,3 +140,13 @@ export function n8nFieldType(field: ObjectField): FieldType {
 	if (field.api_name === '_id') return 'string';
 	return N8N_TYPES[(field.type ?? '').toLowerCase()] ?? 'string';
 }
+
+/**
+ * Whether Sync may find records by this field: a writable field of single text or number values
+ * (text, number, date, option, ...), as `equal` conditions compare them. That its values are
+ * unique is up to the user: two records with one value fail the item.
+ */
+export function canBeMatchKey(field: ObjectField): boolean {
+	const type = n8nFieldType(field);
+	return !isReadOnly(field) && (type === 'string' || type === 'number');
+}

@@ -4,7 +4,7 @@ import { RateLimiter } from '../rateLimit';
 import type { RecordedRequest, Reply } from '../server';
 import { EmulatorServer, Router } from '../server';
 import type { FieldDefinition, ObjectState, RecordResult, StoredRecord } from './objects';
-import { ObjectStore, objectMeta } from './objects';
+import { ObjectStore, isNumberField, objectMeta, systemValues } from './objects';
 import type { Condition } from './query';
 import { QueryError, compileFilter, decodePageToken, encodePageToken } from './query';
 import { TenantTokens } from './tokens';
@@ -85,7 +85,9 @@ function parseRecords(body: unknown): Array<Record<string, unknown>> {
 /**
  * A loopback Feishu Open Platform serving the aPaaS application object APIs: tenant tokens, bearer
  * checks, rate limits with the `x-ogw-ratelimit-*` headers, batch create/update/delete with
- * per-record results, batch_query paging and objects/search metadata.
+ * per-record results, batch_query paging and objects/search metadata. Every record keeps the
+ * system fields `_createdAt` and `_updatedAt` (a write moves `_updatedAt`), which queries return
+ * and filter on like any field.
  */
 export class FeishuApaasEmulator {
 	readonly answers: Answer[] = [];
@@ -166,11 +168,7 @@ export class FeishuApaasEmulator {
 	/** Adds records directly (no request); returns their new IDs in order. */
 	seedRecords(namespace: string, objectApiName: string, records: Array<Record<string, unknown>>): string[] {
 		const object = this.requireObject(namespace, objectApiName);
-		return records.map((values) => {
-			const id = this.store.newId();
-			object.records.set(id, { _id: id, values: { ...values }, writes: 0 });
-			return id;
-		});
+		return records.map((values) => this.store.seed(object, values));
 	}
 
 	/** The object's records by ID: the emulator's state, for assertions. */
@@ -372,12 +370,13 @@ export class FeishuApaasEmulator {
 		if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_RECORDS) {
 			throw new BadRequest(`page_size must be 1 to ${MAX_RECORDS}`);
 		}
-		const matches = compileFilter(body.filter, hasField);
-		const rows = [...object.records.values()].filter((record) => matches({ ...record.values, _id: record._id }));
+		const matches = compileFilter(body.filter, hasField, (name) => isNumberField(object.fields.get(name)));
+		const valuesOf = (record: StoredRecord) => ({ ...record.values, ...systemValues(record) });
+		const rows = [...object.records.values()].filter((record) => matches(valuesOf(record)));
 		for (const { field, direction } of [...(body.order_by ?? [])].reverse()) {
 			if (!field || !hasField(field)) throw new BadRequest(`cannot order by ${field}`);
 			const sign = direction === 'DESC' ? -1 : 1;
-			const valueOf = (record: StoredRecord) => (field === '_id' ? BigInt(record._id) : record.values[field]);
+			const valueOf = (record: StoredRecord) => (field === '_id' ? BigInt(record._id) : valuesOf(record)[field]);
 			rows.sort((a, b) => {
 				const x = valueOf(a);
 				const y = valueOf(b);
@@ -396,13 +395,7 @@ export class FeishuApaasEmulator {
 		if (!Number.isInteger(offset) || offset < 0) throw new BadRequest('offset must be a whole number');
 		const page = rows.slice(offset, offset + pageSize);
 		const hasMore = offset + page.length < rows.length;
-		const items = page.map((record) => {
-			const out: Record<string, unknown> = { _id: record._id };
-			for (const name of select as string[]) {
-				if (name !== '_id') out[name] = record.values[name] ?? null;
-			}
-			return out;
-		});
+		const items = page.map((record) => selected(record, select as string[]));
 		const data: Record<string, unknown> = { items: JSON.stringify(items), has_more: hasMore };
 		if (body.use_page_token && hasMore) data.next_page_token = encodePageToken(offset + page.length);
 		if (body.need_total_count) data.total = rows.length;
@@ -436,11 +429,7 @@ export class FeishuApaasEmulator {
 		const hits = wanted.flatMap(({ entry, object }) =>
 			[...object.records.values()]
 				.filter((record) => q === '' || Object.values(record.values).some((value) => String(value).includes(q)))
-				.map((record) => {
-					const out: Record<string, unknown> = { _id: record._id };
-					for (const name of entry.select ?? []) if (name !== '_id') out[name] = record.values[name] ?? null;
-					return out;
-				}),
+				.map((record) => selected(record, entry.select ?? [])),
 		);
 		const data: Record<string, unknown> = {
 			records: JSON.stringify(hits.slice(0, pageSize)),
@@ -449,6 +438,14 @@ export class FeishuApaasEmulator {
 		if (body.metadata) data.objects = wanted.filter(({ object }) => object.metadata).map(({ object }) => objectMeta(object));
 		return envelope(data);
 	}
+}
+
+/** A record as queries return it: `_id` and each selected field, null when unset. */
+function selected(record: StoredRecord, select: string[]): Record<string, unknown> {
+	const values = { ...record.values, ...systemValues(record) };
+	const out: Record<string, unknown> = { _id: record._id };
+	for (const name of select) if (name !== '_id') out[name] = values[name] ?? null;
+	return out;
 }
 
 export async function startFeishuApaasEmulator(options: FeishuApaasEmulatorOptions = {}): Promise<FeishuApaasEmulator> {

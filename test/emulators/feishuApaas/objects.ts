@@ -17,6 +17,14 @@ export interface StoredRecord {
 	values: Record<string, unknown>;
 	/** How often the record was written (created counts as one), to catch requests applied twice. */
 	writes: number;
+	/** `_createdAt` and `_updatedAt`, milliseconds since the epoch, as the service maintains them. */
+	createdAt: number;
+	updatedAt: number;
+}
+
+/** The system fields of a record as queries return them. */
+export function systemValues(record: StoredRecord): Record<string, unknown> {
+	return { _id: record._id, _createdAt: record.createdAt, _updatedAt: record.updatedAt };
 }
 
 export interface RecordError {
@@ -54,6 +62,10 @@ const COMPUTED_TYPES = new Set(['autonumber', 'formula']);
 
 const TEXT_TYPES = new Set(['text', 'string', 'email', 'phone', 'mobilenumber', 'option', 'richtext']);
 const NUMBER_TYPES = new Set(['number', 'bigint', 'decimal', 'float', 'integer']);
+
+export function isNumberField(field: FieldDefinition | undefined): boolean {
+	return NUMBER_TYPES.has(field?.type.toLowerCase() ?? '');
+}
 
 function isNumeric(value: unknown): boolean {
 	if (typeof value === 'number') return Number.isFinite(value);
@@ -96,6 +108,8 @@ export class ObjectStore {
 
 	private nextObjectId = 1764024447556775;
 
+	private lastWrite = 0;
+
 	define(namespace: string, apiName: string, fields: FieldDefinition[], options: { metadata?: boolean; label?: string } = {}): void {
 		this.namespaces.add(namespace);
 		const all = new Map<string, FieldDefinition>();
@@ -127,6 +141,23 @@ export class ObjectStore {
 		return String(this.nextId++);
 	}
 
+	/**
+	 * The time of a write: the clock, but always later than the write before, so that every write
+	 * shows as a new `_updatedAt` even within one millisecond.
+	 */
+	private writeTime(): number {
+		this.lastWrite = Math.max(Date.now(), this.lastWrite + 1);
+		return this.lastWrite;
+	}
+
+	/** A record added without a request (`writes` 0), for tests to start from. */
+	seed(object: ObjectState, values: Record<string, unknown>): string {
+		const id = this.newId();
+		const now = this.writeTime();
+		object.records.set(id, { _id: id, values: { ...values }, writes: 0, createdAt: now, updatedAt: now });
+		return id;
+	}
+
 	/** Checks a record's values; on success returns undefined. */
 	validate(object: ObjectState, values: Record<string, unknown>): RecordError | undefined {
 		const unknown = Object.keys(values).filter((name) => !object.fields.has(name));
@@ -146,7 +177,8 @@ export class ObjectStore {
 		const error = this.validate(object, values);
 		if (error) return { success: false, errors: [error] };
 		const id = this.newId();
-		object.records.set(id, { _id: id, values: { ...values }, writes: 1 });
+		const now = this.writeTime();
+		object.records.set(id, { _id: id, values: { ...values }, writes: 1, createdAt: now, updatedAt: now });
 		return { success: true, id, errors: [] };
 	}
 
@@ -157,6 +189,7 @@ export class ObjectStore {
 		if (error) return { success: false, id, errors: [error] };
 		Object.assign(record.values, values);
 		record.writes++;
+		record.updatedAt = this.writeTime();
 		return { success: true, id, errors: [] };
 	}
 

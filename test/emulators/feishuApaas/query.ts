@@ -14,7 +14,7 @@ export interface Condition {
 
 export class QueryError extends Error {}
 
-type Test = (value: unknown, constant: unknown) => boolean;
+type Test = (value: unknown, constant: unknown, numeric: boolean) => boolean;
 
 const isEmpty = (value: unknown) => value === undefined || value === null || value === '';
 const compare = (value: unknown, constant: unknown) => {
@@ -23,9 +23,23 @@ const compare = (value: unknown, constant: unknown) => {
 	return Number.isFinite(a) && Number.isFinite(b) ? a - b : String(value ?? '').localeCompare(String(constant ?? ''));
 };
 
+/**
+ * "equal": text as it is; a number field's values as numbers (the constant is always text, as in
+ * the docs' `{"data":"123456"}` for `_id`), so "1.5" finds 1.50, whole numbers compared without
+ * rounding. The docs do not say how numbers compare: that aPaaS, which stores numbers, compares
+ * them as numbers is this emulator's assumption.
+ */
+function sameConstant(value: unknown, constant: unknown, numeric: boolean): boolean {
+	const [a, b] = [String(value).trim(), String(constant ?? '').trim()];
+	if (!numeric || a === '' || b === '') return String(value) === String(constant);
+	const whole = /^[+-]?\d+$/;
+	if (whole.test(a) && whole.test(b)) return BigInt(a) === BigInt(b);
+	return Number(a) === Number(b);
+}
+
 const OPERATORS: Record<string, Test> = {
-	equal: (value, constant) => !isEmpty(value) && String(value) === String(constant),
-	notEqual: (value, constant) => isEmpty(value) || String(value) !== String(constant),
+	equal: (value, constant, numeric) => !isEmpty(value) && sameConstant(value, constant, numeric),
+	notEqual: (value, constant, numeric) => isEmpty(value) || !sameConstant(value, constant, numeric),
 	contain: (value, constant) => !isEmpty(value) && String(value).includes(String(constant)),
 	notContain: (value, constant) => isEmpty(value) || !String(value).includes(String(constant)),
 	isNull: (value) => isEmpty(value),
@@ -50,6 +64,7 @@ function parseSettings(text: string | undefined, what: string): Record<string, u
 export function compileFilter(
 	filter: { conditions?: Condition[]; logic_expression?: string } | undefined,
 	hasField: (name: string) => boolean,
+	isNumber: (name: string) => boolean = () => false,
 ): (values: Record<string, unknown>) => boolean {
 	const conditions = filter?.conditions ?? [];
 	if (conditions.length === 0) return () => true;
@@ -64,7 +79,8 @@ export function compileFilter(
 		const constant = parseSettings(condition.right?.settings ?? '{}', 'right').data;
 		const test = OPERATORS[condition.operator ?? ''];
 		if (!test) throw new QueryError(`unsupported operator: ${condition.operator}`);
-		tests.set(condition.index ?? String(position + 1), (values) => test(values[field], constant));
+		const numeric = isNumber(field);
+		tests.set(condition.index ?? String(position + 1), (values) => test(values[field], constant, numeric));
 	});
 
 	const expression = filter?.logic_expression?.trim() || [...tests.keys()].join(' and ');

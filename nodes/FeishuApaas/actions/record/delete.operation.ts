@@ -4,6 +4,7 @@ import type { ServiceClient } from '../../../shared/client';
 import type { ObjectTarget } from '../../transport';
 import { dryRunOption } from '../../../shared/descriptions';
 import { batchSizeOption, optionsFor } from '../descriptions';
+import type { RecordBatch } from './write';
 import { recordId, writeRecords } from './write';
 
 export const description: INodeProperties[] = [
@@ -20,23 +21,27 @@ export const description: INodeProperties[] = [
 ];
 
 /** DELETE .../records/batch_delete with a JSON body `{ ids }`. */
+export const deleteRecords: RecordBatch<string> = {
+	action: 'batch_delete',
+	method: 'DELETE',
+	// A record deleted once stays deleted; a resent request can only report it as gone.
+	idempotent: true,
+	refusalMayFollowLostAnswer: true,
+	body: (ids) => ({ ids }),
+	idOf: (record) => record.payload,
+	onSuccess: (record) => ({ _id: record.payload, deleted: true }),
+};
+
 export async function execute(
 	this: IExecuteFunctions,
 	client: ServiceClient,
 	target: ObjectTarget,
 ): Promise<INodeExecutionData[]> {
 	return await writeRecords<string>(this, client, target, {
-		action: 'batch_delete',
-		method: 'DELETE',
-		// A record deleted once stays deleted; a resent request can only report it as gone.
-		idempotent: true,
-		refusalMayFollowLostAnswer: true,
+		...deleteRecords,
 		prepare: (itemIndex) => {
 			const id = recordId(this.getNodeParameter('recordId', itemIndex), 'Record ID');
 			return { key: `_id ${id}`, payload: id };
 		},
-		body: (ids) => ({ ids }),
-		idOf: (record) => record.payload,
-		onSuccess: (record) => ({ _id: record.payload, deleted: true }),
 	});
 }

@@ -4,9 +4,10 @@ import { RESOURCE, targetProperties } from '../descriptions';
 import * as create from './create.operation';
 import * as deleteOperation from './delete.operation';
 import * as getAll from './getAll.operation';
+import * as sync from './sync.operation';
 import * as update from './update.operation';
 
-export { create, deleteOperation as delete, getAll, update };
+export { create, deleteOperation as delete, getAll, sync, update };
 
 export const description: INodeProperties[] = [
 	{
@@ -35,6 +36,13 @@ export const description: INodeProperties[] = [
 				action: 'Get many records',
 			},
 			{
+				name: 'Sync',
+				value: 'sync',
+				description:
+					'Make the records match the items: create the missing, update only the changed fields, optionally delete the records no item names',
+				action: 'Sync records',
+			},
+			{
 				name: 'Update Many',
 				value: 'update',
 				description: 'Update the record of each item by its ID, up to 500 per request',
@@ -47,5 +55,6 @@ export const description: INodeProperties[] = [
 	...create.description,
 	...deleteOperation.description,
 	...getAll.description,
+	...sync.description,
 	...update.description,
 ];

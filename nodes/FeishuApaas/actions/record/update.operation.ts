@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { RecordInputError } from '../../../shared/errors';
 import { dryRunOption } from '../../../shared/descriptions';
 import { batchSizeOption, columnsFor, optionsFor } from '../descriptions';
+import type { MappedWrite } from './write';
 import { mappedWriteOperation, recordId } from './write';
 
 export const description: INodeProperties[] = [
@@ -19,7 +20,7 @@ export const description: INodeProperties[] = [
 ];
 
 /** PATCH .../records/batch_update: records as a JSON string, each carrying `_id`. */
-export const execute = mappedWriteOperation({
+export const updateRecords: MappedWrite = {
 	action: 'batch_update',
 	method: 'PATCH',
 	// Writing the same values to the same record twice leaves it as once.
@@ -33,4 +34,6 @@ export const execute = mappedWriteOperation({
 	},
 	idOf: (record) => String(record.payload._id),
 	onSuccess: (record) => ({ ...record.payload }),
-});
+};
+
+export const execute = mappedWriteOperation(updateRecords);

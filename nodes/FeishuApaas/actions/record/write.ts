@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutio
 import type { FeishuEnvelope } from '../../../feishu/api';
 import { FEISHU_CODES } from '../../../feishu/api';
 import type { PendingRecord } from '../../../shared/batching';
-import type { BatchEndpoint, WriteAction } from '../../../shared/batchEndpoint';
+import type { WriteAction, WriteThrough } from '../../../shared/batchEndpoint';
 import { writeBatches } from '../../../shared/batchEndpoint';
 import type { Prepare } from '../../../shared/bulkWrite';
 import type { ServiceClient } from '../../../shared/client';
@@ -37,7 +37,6 @@ export interface RecordBatch<T> {
 	method: IHttpRequestMethods;
 	/** Whether sending the request twice leaves the same records behind (never for create). */
 	idempotent: boolean;
-	prepare: Prepare<T>;
 	body(payloads: T[]): IDataObject;
 	/** The record id each result must carry, for requests that name their records. */
 	idOf?(record: PendingRecord<T>): string;
@@ -56,38 +55,42 @@ export async function writeRecords<T>(
 	ctx: IExecuteFunctions,
 	client: ServiceClient,
 	target: ObjectTarget,
-	spec: RecordBatch<T>,
+	spec: RecordBatch<T> & { prepare: Prepare<T> },
 ): Promise<INodeExecutionData[]> {
+	return await writeBatches<T>(ctx, client, { ...recordWrite(ctx, client, target, spec), prepare: spec.prepare });
+}
+
+/** How the records of one write operation go to their batch endpoint, with the run's Batch Size. */
+export function recordWrite<T>(ctx: IExecuteFunctions, client: ServiceClient, target: ObjectTarget, spec: RecordBatch<T>): WriteThrough<T> {
 	const { batchSize } = ctx.getNodeParameter('options', 0, {}) as { batchSize?: number };
-	const endpoint: BatchEndpoint<T> = {
-		batchSize: Math.min(MAX_BATCH, Math.max(1, Math.floor(batchSize ?? MAX_BATCH))),
-		concurrency: RATE_LIMITED_CONCURRENCY,
-		// Update and delete keys are record IDs: two changes to one record still land in input order.
-		// New records have no ID yet, so creates need no order.
-		orderByKey: spec.action !== 'batch_create',
-		idempotent: () => spec.idempotent,
-		request: (payloads) => ({ method: spec.method, path: recordsPath(target, spec.action), body: spec.body(payloads) }),
-		answer: (batch, response) => ({ outcomes: batchOutcomes(client, target, batch, response, spec) }),
-	};
-	return await writeBatches<T>(ctx, client, {
+	return {
 		targetName: `object "${target.objectApiName}"`,
 		action: WRITE_ACTIONS[spec.action],
-		prepare: spec.prepare,
-		endpoint,
-	});
+		endpoint: {
+			batchSize: Math.min(MAX_BATCH, Math.max(1, Math.floor(batchSize ?? MAX_BATCH))),
+			concurrency: RATE_LIMITED_CONCURRENCY,
+			// Update and delete keys are record IDs: two changes to one record still land in input order.
+			// New records have no ID yet, so creates need no order.
+			orderByKey: spec.action !== 'batch_create',
+			idempotent: () => spec.idempotent,
+			request: (payloads) => ({ method: spec.method, path: recordsPath(target, spec.action), body: spec.body(payloads) }),
+			answer: (batch, response) => ({ outcomes: batchOutcomes(client, target, batch, response, spec) }),
+		},
+	};
 }
+
+/** A create or update of mapped fields: what it sends for each item's fields, and its answer. */
+export type MappedWrite = Omit<RecordBatch<IDataObject>, 'body' | 'labels'> & {
+	prepare(fields: IDataObject): { key: string; payload: IDataObject };
+	/** Input fields never sent, without a word (create: `_id`, which Feishu assigns). */
+	neverSent?: string[];
+};
 
 /**
  * The execute function of a create or update: each item's mapped fields become one record, and a
  * batch travels as a JSON string.
  */
-export function mappedWriteOperation(
-	spec: Omit<RecordBatch<IDataObject>, 'prepare' | 'body'> & {
-		prepare(fields: IDataObject): { key: string; payload: IDataObject };
-		/** Input fields never sent, without a word (create: `_id`, which Feishu assigns). */
-		neverSent?: string[];
-	},
-) {
+export function mappedWriteOperation(spec: MappedWrite) {
 	return async function (
 		this: IExecuteFunctions,
 		client: ServiceClient,
@@ -96,15 +99,18 @@ export function mappedWriteOperation(
 		const mapper = new FieldMapper(this, { neverSent: (name) => spec.neverSent?.includes(name) === true });
 		assertSomethingMapped(this, `object "${target.objectApiName}"`);
 		return await writeRecords<IDataObject>(this, client, target, {
-			...spec,
-			labels: mappedLabels(this),
+			...mappedRecords(this, spec),
 			prepare: (itemIndex) => {
 				const { values, ignored } = mapper.read(itemIndex);
 				return { ...spec.prepare(values), ignored };
 			},
-			body: (payloads) => ({ records: JSON.stringify(payloads) }),
 		});
 	};
+}
+
+/** Records of mapped fields: sent as one JSON string per batch; refused fields named by their labels. */
+export function mappedRecords(ctx: IExecuteFunctions, spec: Omit<RecordBatch<IDataObject>, 'body' | 'labels'>): RecordBatch<IDataObject> {
+	return { ...spec, labels: mappedLabels(ctx), body: (payloads) => ({ records: JSON.stringify(payloads) }) };
 }
 
 /** The labels of the mapping form's fields by API name: at hand in the saved form, no request. */
