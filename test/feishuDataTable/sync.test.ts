@@ -4,7 +4,8 @@ import type { TableSpec } from '../emulators/feishuDataTable';
 import type { RecordedRequest } from '../emulators/server';
 import type { NodeRun } from '../harness/workflow';
 import { MAX_URL_LENGTH } from '../../nodes/FeishuDataTable/transport';
-import { USER_PRODUCTS, WORKSPACE, autoMapColumns, byConditions, condition, purchases, run, target, useFeishuDataTableEmulator } from './setup';
+import { FeishuDataTable } from '../../nodes/FeishuDataTable/FeishuDataTable.node';
+import { USER_PRODUCTS, WORKSPACE, autoMapColumns, byConditions, condition, loadSchema, purchases, run, target, useFeishuDataTableEmulator } from './setup';
 
 /** `people`: a unique email, and a region the mirror's scope selects on. */
 const PEOPLE: TableSpec = {
@@ -68,7 +69,7 @@ describe('Feishu Data Table: Sync', () => {
 
 	/** Sync on `table`, matching on `matching`, with the mapping the editor loads (auto-map). */
 	async function syncOf(table: string, matching: string[], extra: IDataObject = {}): Promise<INodeParameters> {
-		const parameters = { ...target(table), operation: 'sync' };
+		const parameters = { ...target(table), operation: 'sync', uniqueKey: matching.join(',') };
 		return { ...parameters, columns: await autoMapColumns(dataTable.env, parameters, matching), ...extra } as INodeParameters;
 	}
 
@@ -261,6 +262,37 @@ describe('Feishu Data Table: Sync', () => {
 
 		expect(result.error?.message).toBe('Item 0: Items 0, 2 name the same row (email="a@example.com"), so nothing was written for it: keep one item per row, e.g. with a Remove Duplicates node before this one');
 		expect(writes()).toEqual([]);
+	});
+
+	it('matches on _id when it is the Unique Key chosen: a row named in capitals is found, a new _id is added under that _id', async () => {
+		const ids = await seedPeople();
+		const parameters = await syncOf(PEOPLE.name, ['_id']);
+		dataTable.emulator.server.reset();
+		const fresh = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
+		const items = [
+			{ _id: ids['a@example.com'].toUpperCase(), name: 'Ann' },
+			{ _id: ids['b@example.com'], score: 20 },
+			{ _id: fresh, email: 'n@example.com', name: 'Nia' },
+		];
+
+		const result = await run(dataTable.env, parameters, items);
+
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result)).toEqual([
+			{ sync: 'unchanged', _id: ids['a@example.com'] },
+			{ sync: 'updated', _id: ids['b@example.com'], score: 20, changes: { score: { old: 2, new: 20 } } },
+			{ sync: 'created', _id: fresh, email: 'n@example.com', name: 'Nia' },
+		]);
+		expect(writes()[1].query.get('on_conflict')).toBe('_id');
+		expect((await rows()).find((row) => row.email === 'n@example.com')?._id).toBe(fresh);
+	});
+
+	it('offers Sync in the operation list and loads the mapping matched on the Unique Key, as Create or Update does', async () => {
+		const operation = (new FeishuDataTable().description.properties.find((property) => property.name === 'operation')?.options ?? []) as unknown as IDataObject[];
+		expect(operation.find((option) => option.value === 'sync')).toMatchObject({ name: 'Sync', action: 'Sync rows' });
+		const { fields } = await loadSchema(dataTable.env, { ...target(PEOPLE.name), operation: 'sync' });
+		expect(fields.filter((field) => field.defaultMatch).map((field) => field.id)).toEqual(['email']);
+		expect(fields.find((field) => field.id === 'name')).toMatchObject({ canBeUsedToMatch: false, removed: false });
 	});
 
 	describe('Remove Rows Not in Input', () => {

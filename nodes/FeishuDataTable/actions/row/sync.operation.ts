@@ -129,7 +129,8 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 				write: rowWrite(client, byIdUpdate(client, target)),
 				payload: ({ desired, current, changes }) => changedOnly(desired, current, changes, keyColumns),
 			},
-			unchanged: (desired, current) => ({ [ROW_ID]: current[ROW_ID], ...columnsOf(desired.row, keyColumns) }),
+			// The row's own `_id`, also when the item wrote it another way (in capitals).
+			unchanged: (desired, current) => ({ ...columnsOf(desired.row, keyColumns), [ROW_ID]: current[ROW_ID] }),
 			mirror,
 		}),
 	);
