@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { NODE_OUTPUTS } from '../shared/descriptions';
 import * as row from './actions/row';
 import { router } from './actions/router';
 import { listSearch, loadOptions, resourceMapping } from './methods';
@@ -15,11 +16,11 @@ export class FeishuDataTable implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
-			'Add, update, upsert, delete and read rows of Feishu / Lark data platform tables, in batches of up to 500',
+			'Add, update, upsert, sync, delete and read rows of Feishu / Lark data platform tables, in batches of up to 500',
 		defaults: { name: 'Feishu Data Table' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: NODE_OUTPUTS,
 		credentials: [{ name: 'feishuDataTableOAuth2Api', required: true }],
 		properties: [
 			{

@@ -9,7 +9,7 @@ import { currentTable, noticeOf } from './context';
 
 /**
  * The table's columns for the mapping UI. What is matched on depends on the operation: update by
- * row ID matches on `_id`; upsert on the columns of the "Unique Key" chosen above the form (the
+ * row ID matches on `_id`; upsert and sync on the columns of the "Unique Key" chosen above the form (the
  * first business key until one is chosen), and only on those, so that every choice works.
  * Columns the platform maintains (`_created_at`, ...) are shown read-only and left out by default.
  * A table Feishu does not serve gives no columns and a notice saying why and what to do.
@@ -34,7 +34,8 @@ export async function getColumns(this: ILoadOptionsFunctions): Promise<ResourceM
 async function matchingColumns(ctx: ILoadOptionsFunctions, chosen: ChosenTable): Promise<string[]> {
 	const operation = ctx.getNodeParameter('operation', undefined);
 	if (operation === 'update') return ctx.getNodeParameter('updateBy', undefined) === 'id' ? [ROW_ID] : [];
-	if (operation !== 'upsert') return [];
+	// Sync finds its rows as an upsert does.
+	if (operation !== 'upsert' && operation !== 'sync') return [];
 	const keys = await readTableKeys(chosen.client, chosen.workspaceId, chosen.table);
 	return chosenKey(keys, ctx.getNodeParameter('uniqueKey', ''));
 }

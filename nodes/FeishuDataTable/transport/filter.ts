@@ -115,11 +115,20 @@ export function buildFilter(conditions: readonly FilterCondition[], combinator: 
 
 /** Rows whose key columns equal one of the given keys (one value per key column, in order). */
 export function keysFilter(columns: readonly string[], keys: ReadonlyArray<readonly unknown[]>): string {
-	if (columns.length === 1) {
-		return buildFilter([{ column: columns[0], operator: 'in', value: keys.map((key) => key[0]) }], 'and');
-	}
-	const eachKey = keys.map(
-		(key) => `and(${columns.map((column, index) => conditionExpression({ column, operator: 'eq', value: key[index] })).join(',')})`,
-	);
-	return `or=(${eachKey.join(',')})`;
+	return termsFilter(columns, keys.map((key) => keyTerm(columns, key)));
+}
+
+/**
+ * One key's part of a keys filter: its quoted value for one column (an `in` list element), or
+ * `and(a.eq."x",b.eq."y")` for several. Separate, so that a reader can measure keys one by one.
+ */
+export function keyTerm(columns: readonly string[], key: readonly unknown[]): string {
+	if (columns.length === 1) return quoteValue(key[0]);
+	return `and(${columns.map((column, index) => conditionExpression({ column, operator: 'eq', value: key[index] })).join(',')})`;
+}
+
+/** The filter of some keys' terms (see keyTerm): `and=(a.in.(…))`, or `or=(and(…),…)` for several columns. */
+export function termsFilter(columns: readonly string[], terms: readonly string[]): string {
+	if (columns.length === 1) return `and=(${checkColumnName(columns[0])}.in.(${terms.join(',')}))`;
+	return `or=(${terms.join(',')})`;
 }

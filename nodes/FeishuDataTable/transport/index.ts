@@ -11,6 +11,13 @@ export const CREDENTIAL_TYPE = 'feishuDataTableOAuth2Api';
 /** Rows per write request and per read page, as documented for every records endpoint. */
 export const MAX_ROWS_PER_REQUEST = 500;
 
+/**
+ * The longest URL a request is given, its host included. Feishu documents no limit; gateways
+ * commonly refuse request lines over 8 KB (nginx's default buffer), so reads that list many keys in
+ * their filter are split to stay under this.
+ */
+export const MAX_URL_LENGTH = 8000;
+
 /** Every data table endpoint allows 10 requests per second per app. */
 const RATE_WINDOWS = [{ limit: 10, intervalMs: 1000 }];
 

@@ -99,6 +99,12 @@ export interface FeishuDataTableEmulator {
 	insertRows(workspaceId: string, table: string, rows: Array<Record<string, unknown>>): Promise<string[]>;
 	/** All rows of a table as the API returns them (JSON values), ordered by `orderBy` or `_created_at, _id`. */
 	rows(workspaceId: string, table: string, orderBy?: string[]): Promise<Array<Record<string, unknown>>>;
+	/**
+	 * Each row's version by `_id` (PostgreSQL's xmin), which any write of the row changes, even one
+	 * setting the values it had: tests prove with it that a row was not written. The API has no
+	 * such column (Feishu documents `_id` and `_created_at` only), so only tests see it.
+	 */
+	rowVersions(workspaceId: string, table: string): Promise<Map<string, string>>;
 	/** A valid user token pair without going through the browser flow. */
 	issueUserToken(scope?: string): IssuedUserToken;
 	/** Every access token issued so far expires now (refresh tokens stay valid). */
@@ -305,6 +311,7 @@ export async function startFeishuDataTableEmulator(
 			return ids;
 		},
 		rows: async (workspaceId, tableName, orderBy) => await store.rows(workspaceId, tableName, orderBy),
+		rowVersions: async (workspaceId, tableName) => await store.rowVersions(workspaceId, tableName),
 		issueUserToken: (scope) => oauth.issue(scope),
 		expireAccessTokens: () => oauth.expireAccessTokens(),
 		reset: async () => {

@@ -162,6 +162,18 @@ export class DataStore {
 		return result.rows.map(({ row }) => JSON.parse(row) as Record<string, unknown>);
 	}
 
+	/**
+	 * Each row's version by `_id`: PostgreSQL's xmin, the transaction that last wrote the row. Any
+	 * write of a row (an UPDATE or upsert setting the same values too) gives it a new version.
+	 */
+	async rowVersions(workspaceId: string, tableName: string): Promise<Map<string, string>> {
+		this.table(workspaceId, tableName);
+		const result = await this.db.query<{ id: string; version: string }>(
+			`SELECT "_id"::text AS id, xmin::text AS version FROM ${this.qualified(workspaceId, tableName)}`,
+		);
+		return new Map(result.rows.map((row) => [row.id, row.version]));
+	}
+
 	async query(
 		workspaceId: string,
 		tableName: string,

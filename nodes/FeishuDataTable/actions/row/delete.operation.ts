@@ -1,5 +1,6 @@
-import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import type { WriteThrough } from '../../../shared/batchEndpoint';
 import { writeBatches } from '../../../shared/batchEndpoint';
 import type { ServiceClient } from '../../../shared/client';
 import { failed, succeeded } from '../../../shared/results';
@@ -26,25 +27,53 @@ export async function execute(
 	target: TableTarget,
 ): Promise<INodeExecutionData[]> {
 	return await writeBatches<string>(this, client, {
-		action: 'delete',
+		...rowDelete<string>(client, target, {
+			batchSize: 1,
+			filter: ([filter]) => filter,
+			output: (filter) => ({ deleted: true, filter }),
+		}),
 		sentRecord: (filter) => ({ filter }),
-		targetName: `table "${target.table}"`,
 		prepare: (itemIndex) => {
 			const filter = requireFilter(readFilter(this, itemIndex));
 			return { key: filter, payload: filter };
 		},
+	});
+}
+
+/** What a delete request is made of: how many records one takes, its filter, and each record's output. */
+export interface RowDeletion<T> {
+	batchSize: number;
+	filter(records: T[]): string;
+	output(record: T): IDataObject;
+}
+
+/**
+ * How records go to `DELETE .../records?filter=`: the filter of each batch deletes what it matches,
+ * and Feishu answers with nothing but success, so each record of an accepted request is deleted.
+ */
+export function rowDelete<T>(client: ServiceClient, target: TableTarget, deletion: RowDeletion<T>): WriteThrough<T> {
+	return {
+		action: 'delete',
+		targetName: `table "${target.table}"`,
 		endpoint: {
-			batchSize: 1,
+			batchSize: deletion.batchSize,
 			// Deleting what matches a filter twice leaves the same table, so it may be resent.
 			idempotent: () => true,
-			request: ([filter]) => ({ method: 'DELETE', path: tablePath(client.ctx, target.workspaceId, target.table, 'records'), qs: { filter } }),
-			answer: ([record], response) => ({
-				outcomes: [
-					client.isSuccess(response)
-						? succeeded(record.itemIndex, { deleted: true, filter: record.payload }, record.key)
-						: failed(record.itemIndex, refusalOf(client, response), record.key),
-				],
+			request: (records) => ({
+				method: 'DELETE',
+				path: tablePath(client.ctx, target.workspaceId, target.table, 'records'),
+				qs: { filter: deletion.filter(records) },
 			}),
+			answer: (part, response) => {
+				const refusal = client.isSuccess(response) ? undefined : refusalOf(client, response);
+				return {
+					outcomes: part.map((record) =>
+						refusal
+							? failed(record.itemIndex, refusal, record.key)
+							: succeeded(record.itemIndex, deletion.output(record.payload), record.key),
+					),
+				};
+			},
 		},
-	});
+	};
 }

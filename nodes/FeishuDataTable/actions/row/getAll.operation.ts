@@ -5,16 +5,17 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { parseItems } from '../../../feishu/api';
 import type { ServiceClient } from '../../../shared/client';
 import { optionsCollection, rateLimitWaitOption, returnAllOrLimit } from '../../../shared/descriptions';
 import { RecordInputError } from '../../../shared/errors';
-import { readEachItem, readPages } from '../../../shared/reader';
+import { readEachItem } from '../../../shared/reader';
 import type { TableTarget } from '../../transport';
-import { MAX_ROWS_PER_REQUEST, queryOf, tablePath } from '../../transport';
+import { MAX_ROWS_PER_REQUEST } from '../../transport';
 import { checkColumnName } from '../../transport/filter';
 import { TABLE_DEPENDENT, columnParameter, dataTableTimeoutOption } from '../descriptions';
 import { filterParameters, readFilter } from '../filters';
+import type { RowQuery } from './read';
+import { RowReader } from './read';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['getAll'] } };
 
@@ -71,46 +72,17 @@ export const description: INodeProperties[] = [
 	optionsCollection([...queryOptions, rateLimitWaitOption, dataTableTimeoutOption], { displayOptions }),
 ];
 
-interface Query {
-	filter: string;
-	select: string;
-	order: string;
-	pageSize: number;
-	/** Rows wanted; Infinity for all. */
-	limit: number;
-}
-
 /** One query per item (filters may use the item's data), each row an output item paired with it. */
 export async function execute(
 	this: IExecuteFunctions,
 	client: ServiceClient,
 	target: TableTarget,
 ): Promise<INodeExecutionData[]> {
-	const path = tablePath(this, target.workspaceId, target.table, 'records');
-	return await readEachItem(this, async (itemIndex) => {
-		const query = readQuery(this, itemIndex);
-		return await readPages(client, { limit: query.limit, itemIndex }, async (pageToken, wanted) => {
-			const data = await client.read<{ items?: unknown; has_more?: boolean; page_token?: string }>(
-				{
-					method: 'GET',
-					path,
-					qs: queryOf({
-						page_size: Math.min(query.pageSize, wanted),
-						filter: query.filter,
-						select: query.select,
-						order: query.order,
-						page_token: pageToken,
-					}),
-				},
-				`Could not read rows of table "${target.table}"`,
-				itemIndex,
-			);
-			return { records: parseItems(this.getNode(), data.items, 'rows'), next: data.has_more ? data.page_token : undefined };
-		});
-	});
+	const reader = new RowReader(client, target);
+	return await readEachItem(this, async (itemIndex) => await reader.rows({ ...readQuery(this, itemIndex), itemIndex }));
 }
 
-function readQuery(ctx: IExecuteFunctions, itemIndex: number): Query {
+function readQuery(ctx: IExecuteFunctions, itemIndex: number): RowQuery {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as {
 		select?: string[];
 		pageSize?: number;

@@ -3,10 +3,11 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as deleteOperation from './delete.operation';
 import * as getAll from './getAll.operation';
 import * as insert from './insert.operation';
+import * as sync from './sync.operation';
 import * as update from './update.operation';
 import * as upsert from './upsert.operation';
 
-export { deleteOperation as delete, getAll, insert, update, upsert };
+export { deleteOperation as delete, getAll, insert, sync, update, upsert };
 
 export const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -40,6 +41,13 @@ export const operation: INodeProperties = {
 			action: 'Get many rows',
 		},
 		{
+			name: 'Sync',
+			value: 'sync',
+			description:
+				'Make the rows match the items: add the missing, update only the changed columns, optionally delete the rows no item names',
+			action: 'Sync rows',
+		},
+		{
 			name: 'Update Many',
 			value: 'update',
 			description: 'Update rows by row ID or by filter',
@@ -53,6 +61,7 @@ export const operation: INodeProperties = {
 export const description: INodeProperties[] = [
 	...insert.description,
 	...upsert.description,
+	...sync.description,
 	...update.description,
 	...deleteOperation.description,
 	...getAll.description,

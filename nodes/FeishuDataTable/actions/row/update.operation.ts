@@ -18,6 +18,7 @@ import { ROW_ID } from '../../transport/schema';
 import { columnsParameter, writeOptions } from '../descriptions';
 import { filterParameters, readFilter, requireFilter } from '../filters';
 import { readMapping } from './mapping';
+import type { RowSending } from './write';
 import { recordIds, refusalOf, writeRows } from './write';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['update'] } };
@@ -60,18 +61,13 @@ export async function execute(
 	return updateBy === 'id' ? await updateById(this, client, target) : await updateByFilter(this, client, target);
 }
 
-/**
- * `PATCH .../records_batch_update`: every row of a request must update the same columns, so
- * items are grouped by the columns they set. Rows whose `_id` is not in the answer did not exist.
- */
+/** Update by row ID: each item names its row by `_id` and sets the other columns it maps. */
 async function updateById(ctx: IExecuteFunctions, client: ServiceClient, target: TableTarget): Promise<INodeExecutionData[]> {
 	const { mapper } = readMapping(ctx, target);
 	return await writeRows(ctx, client, {
-		action: 'update',
+		...byIdUpdate(client, target),
 		keyColumns: [ROW_ID],
 		duplicates: 'merge',
-		groupByColumns: true,
-		targetName: `table "${target.table}"`,
 		readRow: (itemIndex) => {
 			const mapped = mapper.read(itemIndex);
 			if (Object.keys(mapped.values).every((column) => column === ROW_ID)) {
@@ -79,6 +75,18 @@ async function updateById(ctx: IExecuteFunctions, client: ServiceClient, target:
 			}
 			return mapped;
 		},
+	});
+}
+
+/**
+ * `PATCH .../records_batch_update`: every row of a request must update the same columns, so rows
+ * are grouped by the columns they set. Rows whose `_id` is not in the answer did not exist.
+ */
+export function byIdUpdate(client: ServiceClient, target: TableTarget): RowSending {
+	return {
+		action: 'update',
+		groupByColumns: true,
+		targetName: `table "${target.table}"`,
 		idempotent: true,
 		request: (rows) => ({
 			method: 'PATCH',
@@ -105,7 +113,7 @@ async function updateById(ctx: IExecuteFunctions, client: ServiceClient, target:
 			});
 		},
 		duplicateOutcome: (record) => succeeded(record.itemIndex, { ...record.payload.row }, record.key),
-	});
+	};
 }
 
 /** `PATCH .../records?filter=`: one request per item, setting its mapped columns on every matching row. */

@@ -6,6 +6,7 @@ import type { HttpResponse } from '../../../shared/request';
 import type { RecordOutcome } from '../../../shared/results';
 import type { TableTarget } from '../../transport';
 import { keyLabel, keysInOrder, readTableKeys, sameColumns, SQL_SCOPE } from '../../transport/keys';
+import type { TableInfo } from '../../transport/schema';
 import { getTable } from '../../transport/schema';
 import { columnsParameter, writeOptions } from '../descriptions';
 import type { MissingColumns, RowAction } from './addRows';
@@ -98,14 +99,20 @@ export async function execute(
 /**
  * The columns to match on must be a key of the table, or every row would be refused: checked once,
  * before anything is written. Without the SQL scope keys of several columns are unknown, so such a
- * set is left for Feishu to check.
+ * set is left for Feishu to check. Returns the table as read, and whether the key is a known one.
  */
-async function requireUniqueKey(ctx: IExecuteFunctions, client: ServiceClient, target: TableTarget, keyColumns: string[]): Promise<void> {
-	const keys = await readTableKeys(client, target.workspaceId, await getTable(client, target.workspaceId, target.table));
+export async function requireUniqueKey(
+	ctx: IExecuteFunctions,
+	client: ServiceClient,
+	target: TableTarget,
+	keyColumns: string[],
+): Promise<{ table: TableInfo; known: boolean }> {
+	const table = await getTable(client, target.workspaceId, target.table);
+	const keys = await readTableKeys(client, target.workspaceId, table);
 	const known = keys.keys.some((key) => sameColumns(key.columns, keyColumns));
 	// Without the full list (no SQL scope, or its read failed) a unique index may be missing from it:
 	// Feishu then decides, and says which columns it refuses.
-	if (keyColumns.length > 0 && (known || !keys.complete)) return;
+	if (keyColumns.length > 0 && (known || !keys.complete)) return { table, known };
 	const unlisted = keys.complete ? '' : ` Keys of several columns are not listed without the scope ${SQL_SCOPE}.`;
 	throw new NodeOperationError(
 		ctx.getNode(),

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { PendingRecord } from '../../../shared/batching';
-import type { Answer, WriteAction } from '../../../shared/batchEndpoint';
+import type { Answer, WriteAction, WriteThrough } from '../../../shared/batchEndpoint';
 import { failEach, writeBatches } from '../../../shared/batchEndpoint';
 import { bisect } from '../../../shared/bisect';
 import type { ServiceClient, ServiceRequest } from '../../../shared/client';
@@ -18,8 +18,11 @@ import { describeKey, requireKeyValues } from './mapping';
 export interface RowPayload {
 	/** The item's own column values (its output). */
 	row: IDataObject;
-	/** Its row with the later items of the same key merged in, once there are any (see sentRow). */
-	merged?: IDataObject;
+	/**
+	 * The row as sent, when it is not the item's own: with the later items of the same key merged in
+	 * (see prepareRow), or only the columns a Sync changes.
+	 */
+	sent?: IDataObject;
 	/** The earlier item with the same key whose request carries this item. */
 	leader?: number;
 	/** The key values as text, to match rows looked up by key. */
@@ -28,18 +31,12 @@ export interface RowPayload {
 
 export type RowRecord = PendingRecord<RowPayload>;
 
-/** What a row write operation sends and how the answer maps back; the rest is the same for all. */
-export interface RowWrite {
+/** How rows go to one write endpoint and how its answer maps back (what Sync sends its rows through). */
+export interface RowSending {
 	/** What the write does to each row, as Dry Run says it. */
 	action: WriteAction;
-	/** Columns that identify a row; items with the same values are written once. None: every item is a new row. */
-	keyColumns: string[];
-	/** Later items of a key: merged into the first (later values win) or left out. */
-	duplicates: 'merge' | 'ignore';
 	/** Send items with different column sets in different requests (required by batch update). */
 	groupByColumns: boolean;
-	/** One item's row, validated, and the input fields left out of it. */
-	readRow(itemIndex: number): MappedItem;
 	/** What the rows go to, for messages, e.g. `table "products"`. */
 	targetName: string;
 	/** Whether sending the same rows twice leaves the same table. */
@@ -54,19 +51,29 @@ export interface RowWrite {
 	duplicateOutcome?(record: RowRecord, leader: RecordOutcome): RecordOutcome;
 }
 
+/** A row write operation: how its items become rows, and how they are sent; the rest is the same for all. */
+export interface RowWrite extends RowSending {
+	/** Columns that identify a row; items with the same values are written once. None: every item is a new row. */
+	keyColumns: string[];
+	/** Later items of a key: merged into the first (later values win) or left out. */
+	duplicates: 'merge' | 'ignore';
+	/** One item's row, validated, and the input fields left out of it. */
+	readRow(itemIndex: number): MappedItem;
+}
+
 /** The ids of the rows an accepted answer lists (`record_ids`). */
 export function recordIds(response: HttpResponse): string[] {
 	return (response.body as { data?: { record_ids?: string[] } }).data?.record_ids ?? [];
 }
 
-/** What is sent for a record: its row, with the later items of the same key merged in. */
+/** What is sent for a record (see rowOf). */
 function sentRow({ payload }: RowRecord): IDataObject {
 	return rowOf(payload);
 }
 
-/** A payload's row as sent: with the later items of its key merged in, once there are any. */
+/** A payload's row as sent: its own, or the one it is sent as (merged with later items, or a Sync's changes). */
 function rowOf(payload: RowPayload): IDataObject {
-	return payload.merged ?? payload.row;
+	return payload.sent ?? payload.row;
 }
 
 export function keyText(row: IDataObject, keyColumns: readonly string[]): string {
@@ -77,11 +84,22 @@ export function keyText(row: IDataObject, keyColumns: readonly string[]): string
 
 /**
  * Writes one row per item in requests of at most 500 rows. One request cannot touch a row twice,
- * so items sharing a key travel in the first one's request; and a request refused for its data is
- * split to find the rows at fault (shared/bisect.ts). Every item gets one outcome.
+ * so items sharing a key travel in the first one's request (see rowWrite). Every item gets one outcome.
  */
 export async function writeRows(ctx: IExecuteFunctions, client: ServiceClient, spec: RowWrite): Promise<INodeExecutionData[]> {
 	const leaders = new Map<string, RowRecord>();
+	return await writeBatches<RowPayload>(ctx, client, {
+		...rowWrite(client, spec),
+		prepare: (itemIndex) => prepareRow(spec, leaders, itemIndex),
+	});
+}
+
+/**
+ * How rows go to a write endpoint: requests of at most 500 rows, grouped as the endpoint needs, an
+ * item that travels with an earlier item of its key answered from that item's outcome, and a
+ * request refused for its data split to find the rows at fault (shared/bisect.ts).
+ */
+export function rowWrite(client: ServiceClient, spec: RowSending): WriteThrough<RowPayload> {
 	/** Each item's request group, by item index, so a duplicate joins its leader's. */
 	const groups: string[] = [];
 	const results = new Map<number, RecordOutcome>();
@@ -100,12 +118,11 @@ export async function writeRows(ctx: IExecuteFunctions, client: ServiceClient, s
 		);
 	};
 
-	return await writeBatches<RowPayload>(ctx, client, {
+	return {
 		targetName: spec.targetName,
 		action: spec.action,
 		sentRecord: rowOf,
 		travelsWith: (payload) => payload.leader,
-		prepare: (itemIndex) => prepareRow(spec, leaders, itemIndex),
 		endpoint: {
 			batchSize: MAX_ROWS_PER_REQUEST,
 			// Keys are the match columns' values: an item sharing a key with an earlier one waits for it.
@@ -131,7 +148,7 @@ export async function writeRows(ctx: IExecuteFunctions, client: ServiceClient, s
 			for (const outcome of outcomes) results.set(outcome.itemIndex, outcome);
 			return batch.map((record) => results.get(record.itemIndex) ?? duplicateOutcome(record));
 		},
-	});
+	};
 }
 
 /**
@@ -150,8 +167,8 @@ function prepareRow(spec: RowWrite, leaders: Map<string, RowRecord>, itemIndex: 
 			// Checked here, not only by the engine afterwards: the earlier item's request carries it.
 			assertSendable(row);
 			// The leader's row is its own output, so the merge goes into a copy.
-			leader.payload.merged ??= { ...leader.payload.row };
-			Object.assign(leader.payload.merged, row);
+			leader.payload.sent ??= { ...leader.payload.row };
+			Object.assign(leader.payload.sent, row);
 		}
 		return { key, payload: { row, leader: leader.itemIndex, keyText: text }, ignored };
 	}
