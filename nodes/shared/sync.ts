@@ -1,17 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
 import { toBatches } from './batching';
 import type { WriteThrough } from './batchEndpoint';
-import { batchSending } from './batchEndpoint';
 import type { Prepare } from './bulkWrite';
-import { prepareItems, reportIgnoredFields, sendPrepared } from './bulkWrite';
+import { prepareItems, reportIgnoredFields } from './bulkWrite';
 import type { ServiceClient } from './client';
-import { DryRun, isDryRun } from './dryRun';
-import type { Nouns, RecordOutcome } from './results';
 import { RecordInputError } from './errors';
-import { DEFAULT_NOUNS, errorItemJson, failed, readable, succeeded, toOutputItems } from './results';
+import type { Mirror } from './mirror';
+import { plannedRemovals, removedItems } from './mirror';
+import type { Nouns, RecordOutcome } from './results';
+import { DEFAULT_NOUNS, failed, readable, succeeded, toOutputItems } from './results';
+import type { StepRecord } from './syncSteps';
+import { summarizeSync, SyncSteps } from './syncSteps';
 
 /** One mapped field whose value differs: as the service holds it, and as the item sets it. */
 export interface FieldChange {
@@ -26,36 +28,14 @@ export interface SyncStep<S, W> {
 	payload(source: S): W;
 }
 
-/** The limit on what a mirroring Sync may remove, checked before anything is written. */
-export interface SafetyLimit {
-	/** Largest share of the records in scope, in percent. */
-	share: number;
-	/** Largest number of records; undefined for no count limit. */
-	count?: number;
-}
-
-/** The safety limit set under "Remove … Not in Input"; undefined when Sync does not remove. */
-export function mirrorLimit(ctx: IExecuteFunctions): SafetyLimit | undefined {
-	if (ctx.getNodeParameter('removeMissing', 0, false) !== true) return undefined;
-	if (ctx.getNodeParameter('safetyLimit', 0, 'share') === 'count') {
-		return { share: 100, count: ctx.getNodeParameter('maxRemoved', 0, 100) as number };
-	}
-	return { share: ctx.getNodeParameter('maxRemovedShare', 0, 10) as number };
-}
-
-/** Sync's "remove records not in the input": which records are in scope, and how one is removed. */
-export interface Mirror<C, Remove> {
-	/**
-	 * Every record in scope, each with its match key, with the mapped fields as `read.records` reads
-	 * them: the items' records found here are compared with these, and not read again.
-	 */
-	scope(): Promise<Array<[string, C]>>;
-	limit: SafetyLimit;
-	remove: SyncStep<C, Remove>;
-	/** How people recognise a record, e.g. `id 42`. */
-	label(current: C): string;
-	/** A removed record's output item. */
-	removed(current: C): IDataObject;
+/**
+ * Reading every record of the target, `pageSize` per request, for a service that reads few keys per
+ * request: when the target holds not many more records than the items name, that takes fewer requests.
+ */
+export interface WholeRead<C> {
+	pageSize: number;
+	count(): Promise<number>;
+	records(): Promise<Array<[string, C]>>;
 }
 
 /**
@@ -69,7 +49,7 @@ export interface Sync<T, C, Create, Update, Remove = never> {
 	/** The key that finds the record: the same text for the desired record and the current one. */
 	matchKey(desired: T): string;
 	/** Reads the current records of up to `size` keys in one request; records not found are left out. */
-	read: { size: number; concurrency: number; records(keys: string[]): Promise<Array<[string, C]>> };
+	read: { size: number; concurrency: number; records(keys: string[]): Promise<Array<[string, C]>>; whole?: WholeRead<C> };
 	/** The mapped fields whose values differ, compared as the service stores them; empty when none. */
 	changes(desired: T, current: C): FieldChange[];
 	create: SyncStep<T, Create>;
@@ -127,17 +107,12 @@ export async function runSync<T, C, Create, Update, Remove>(
 	const removed = sync.mirror ? await steps.remove(sync.mirror, removals, outcomes) : [];
 
 	reportIgnoredFields(ctx, sync.targetName, prepared.ignored, outcomes, nouns);
-	summarize(ctx, outcomes, removed, steps.dryRun ? requests.count : undefined, nouns);
+	summarizeSync(ctx, outcomes, removed, steps.dryRun ? requests.count : undefined, nouns);
 	const output = toOutputItems(ctx, itemCount, outcomes, nouns);
 	return sync.mirror ? [output, removedItems(ctx, removed, removals, nouns)] : [output];
 }
 
 const toCreate = <T, C>(entry: Planned<T, C>) => entry.record.payload;
-
-/** A write's record of a planned item, with the changes it makes. */
-interface StepRecord<W> extends PendingRecord<W> {
-	changes?: FieldChange[];
-}
 
 /** The records of one kind of write; an item whose record cannot be built fails (or stops the run) here. */
 function payloads<S, W, T, C>(
@@ -213,7 +188,12 @@ async function readCurrent<T, C>(
 	records: Array<PendingRecord<T>>,
 	current: Map<string, C>,
 ): Promise<Map<string, C>> {
-	const chunks = toBatches(records.map((record) => sync.matchKey(record.payload)), sync.read.size);
+	const keys = records.map((record) => sync.matchKey(record.payload));
+	if (await wholeIsCheaper(sync.read, keys.length)) {
+		for (const [key, record] of await sync.read.whole!.records()) if (!current.has(key)) current.set(key, record);
+		return current;
+	}
+	const chunks = toBatches(keys, sync.read.size);
 	let next = 0;
 	const worker = async () => {
 		while (next < chunks.length) {
@@ -224,101 +204,23 @@ async function readCurrent<T, C>(
 	return current;
 }
 
+/**
+ * Whether reading the whole target takes fewer requests than reading the keys (counting the request
+ * that counts the records), while it holds at most four times as many records as keys, so that a
+ * small Sync never reads a huge target.
+ */
+async function wholeIsCheaper<C>(read: Sync<never, C, never, never>['read'], keys: number): Promise<boolean> {
+	if (!read.whole || keys === 0) return false;
+	const byKey = Math.ceil(keys / read.size);
+	if (byKey <= 1) return false;
+	const total = await read.whole.count();
+	return total <= 4 * keys && 1 + Math.ceil(total / read.whole.pageSize) < byKey;
+}
+
 function planned<T, C>(sync: Pick<Sync<T, C, never, never>, 'changes'>, record: PendingRecord<T>, current: C | undefined): Planned<T, C> {
 	if (current === undefined) return { record, plan: 'create' };
 	const changes = sync.changes(record.payload, current);
 	return { record, current, plan: changes.length > 0 ? 'update' : 'unchanged', changes };
-}
-
-/**
- * The records in scope that no item names. When some item could not be read, its record is not
- * known, so nothing is removed. More than the safety limit allows stops the run before any write.
- */
-function plannedRemovals<T, C, Remove>(
-	ctx: IExecuteFunctions,
-	mirror: Mirror<C, Remove>,
-	scope: Array<[string, C]>,
-	records: Array<PendingRecord<T>>,
-	itemsNotKnown: number,
-	sync: { matchKey(desired: T): string; targetName: string },
-	nouns: Nouns,
-): Array<PendingRecord<C>> {
-	if (itemsNotKnown > 0) {
-		ctx.addExecutionHints({
-			message: `No ${nouns.record} was removed: ${itemsNotKnown.toLocaleString('en-US')} items could not be synced (see the error output), so the ${nouns.record}s they name are not known. Fix them and run again to remove ${nouns.record}s that left the source.`,
-			location: 'outputPane',
-		});
-		return [];
-	}
-	const named = new Set(records.map((record) => sync.matchKey(record.payload)));
-	const gone = scope.filter(([key]) => !named.has(key));
-	assertWithinLimit(ctx, mirror.limit, gone.length, scope.length, sync.targetName, nouns);
-	return gone.map(([, current], index) => ({ itemIndex: index, key: mirror.label(current), payload: current }));
-}
-
-function assertWithinLimit(ctx: IExecuteFunctions, limit: SafetyLimit, gone: number, inScope: number, targetName: string, nouns: Nouns): void {
-	const share = inScope === 0 ? 0 : (gone / inScope) * 100;
-	const overShare = share > limit.share;
-	const overCount = limit.count !== undefined && gone > limit.count;
-	if (!overShare && !overCount) return;
-	const count = (n: number) => n.toLocaleString('en-US');
-	const allowed = overCount ? `Max ${nouns.record[0].toUpperCase()}${nouns.record.slice(1)}s Removed allows ${count(limit.count!)}` : `Max Share Removed allows ${limit.share}%`;
-	throw new NodeOperationError(
-		ctx.getNode(),
-		`Sync stopped before writing anything: it would remove ${count(gone)} of the ${count(inScope)} ${nouns.record}s in scope of ${targetName} (${Math.round(share * 10) / 10}%), more than ${allowed}`,
-		{
-			description: `An empty or partial source removes the rest. Check that the input holds every ${nouns.record} of the scope, narrow the scope, or raise the safety limit under "Remove ${nouns.record[0].toUpperCase()}${nouns.record.slice(1)}s Not in Input". Turn on Options > Dry Run to see which would go.`,
-		},
-	);
-}
-
-/** The writes of one Sync run: each kind sent (or previewed) in turn; none after a failure with On Error = Stop Workflow. */
-class SyncSteps {
-	readonly dryRun: boolean;
-
-	private failed = false;
-
-	constructor(
-		private readonly ctx: IExecuteFunctions,
-		private readonly client: ServiceClient,
-		private readonly requests: { count: number },
-	) {
-		this.dryRun = isDryRun(ctx);
-	}
-
-	async send<W>(step: SyncStep<never, W>, records: Array<StepRecord<W>>, done: 'created' | 'updated'): Promise<RecordOutcome[]> {
-		const outcomes = await this.sendAll(step, records);
-		const changesOf = new Map(records.map((record) => [record.itemIndex, record.changes]));
-		return outcomes.map((outcome) => {
-			if (!outcome.json) return outcome;
-			const changes = changesOf.get(outcome.itemIndex);
-			const json = this.dryRun ? outcome.json : { sync: done, ...outcome.json };
-			return { ...outcome, json: changes ? { ...json, changes: changesByField(changes) } : json };
-		});
-	}
-
-	async remove<C, W>(mirror: Mirror<C, W>, removals: Array<PendingRecord<C>>, items: RecordOutcome[]): Promise<RecordOutcome[]> {
-		// Removing is left out once an item failed: its record may be one that should stay.
-		if (!this.ctx.continueOnFail() && items.some((outcome) => outcome.failure)) return notSent(removals);
-		const pending = removals.map((record) => ({ ...record, payload: mirror.remove.payload(record.payload) }));
-		const outcomes = await this.sendAll(mirror.remove, pending);
-		return outcomes.map((outcome) =>
-			outcome.json && !this.dryRun ? { ...outcome, json: { sync: 'removed', ...mirror.removed(removals[outcome.itemIndex].payload) } } : outcome,
-		);
-	}
-
-	private async sendAll<W>(step: SyncStep<never, W>, pending: Array<PendingRecord<W>>): Promise<RecordOutcome[]> {
-		if (pending.length === 0) return [];
-		if (this.failed) return notSent(pending);
-		const preview = this.dryRun ? new DryRun(this.ctx, step.write, this.client.profile.nouns, this.requests) : undefined;
-		const outcomes = await sendPrepared(this.ctx, batchSending(this.client, step.write, preview), pending);
-		if (!this.ctx.continueOnFail() && outcomes.some((outcome) => outcome.failure)) this.failed = true;
-		return outcomes;
-	}
-}
-
-function notSent<T>(records: Array<PendingRecord<T>>): RecordOutcome[] {
-	return records.map((record) => failed(record.itemIndex, { message: 'Not sent, because an earlier batch failed', outcome: 'notSent' }, record.key));
 }
 
 function unchangedOutcomes<T, C>(sync: Pick<Sync<T, C, never, never>, 'unchanged'>, plan: Array<Planned<T, C>>, dryRun: boolean): RecordOutcome[] {
@@ -328,54 +230,4 @@ function unchangedOutcomes<T, C>(sync: Pick<Sync<T, C, never, never>, 'unchanged
 			const json = sync.unchanged(record.payload, current!);
 			return succeeded(record.itemIndex, dryRun ? { dryRun: true, action: 'none', ...json } : { sync: 'unchanged', ...json }, record.key);
 		});
-}
-
-/** `{field: {old, new}}`, in the order of the fields. */
-function changesByField(changes: FieldChange[]): IDataObject {
-	const byField: IDataObject = {};
-	for (const change of changes) byField[change.field] = { old: change.old, new: change.new } as IDataObject;
-	return byField;
-}
-
-/** The hint on the node: how many were created, updated, left unchanged, removed (or would be, in a dry run). */
-function summarize(ctx: IExecuteFunctions, items: RecordOutcome[], removed: RecordOutcome[], dryRunRequests: number | undefined, nouns: Nouns): void {
-	const count = (n: number) => n.toLocaleString('en-US');
-	const tally = (outcomes: RecordOutcome[], test: (json: IDataObject) => boolean) => outcomes.filter((outcome) => outcome.json && test(outcome.json)).length;
-	const failures = items.filter((outcome) => outcome.failure).length + removed.filter((outcome) => outcome.failure).length;
-	if (dryRunRequests === undefined) {
-		const parts = [
-			`${count(tally(items, (json) => json.sync === 'created'))} created`,
-			`${count(tally(items, (json) => json.sync === 'updated'))} updated`,
-			`${count(tally(items, (json) => json.sync === 'unchanged'))} unchanged`,
-			`${count(tally(removed, () => true))} removed`,
-		];
-		if (failures > 0) parts.push(`${count(failures)} failed`);
-		ctx.addExecutionHints({ message: `Sync: ${parts.join(', ')}.`, location: 'outputPane' });
-		return;
-	}
-	const would = (action: string) => count(tally(items, (json) => json.action === action));
-	const requests = dryRunRequests === 1 ? '1 request' : `${count(dryRunRequests)} requests`;
-	const failing = failures > 0 ? ` ${count(failures)} ${nouns.record}s cannot be synced (see the error output).` : '';
-	ctx.addExecutionHints({
-		message: `Dry run: nothing was written. Sync would create ${would('create')}, update ${would('update')}, leave ${would('none')} unchanged and remove ${count(removed.filter((outcome) => outcome.json).length)}, in ${requests}; see each item's "action", "changes" and "batch".${failing} Turn Options > Dry Run off to write.`,
-		location: 'outputPane',
-	});
-}
-
-/** The "Removed" output: one item per removed record, or an error item for a removal that failed. */
-function removedItems<C>(
-	ctx: IExecuteFunctions,
-	outcomes: RecordOutcome[],
-	removals: Array<PendingRecord<C>>,
-	nouns: Nouns,
-): INodeExecutionData[] {
-	const failure = outcomes.find((outcome) => outcome.failure && outcome.failure.outcome !== 'notSent');
-	if (failure && !ctx.continueOnFail()) {
-		const { message, code } = failure.failure!;
-		throw new NodeApiError(ctx.getNode(), errorItemJson(failure) as JsonObject, {
-			message: readable(`Could not remove ${nouns.record} ${failure.key ?? ''}${code ? ` [${code}]` : ''}: ${message}`),
-			description: `${outcomes.filter((outcome) => outcome.json).length} of ${removals.length} ${nouns.record}s not in the input were removed.`,
-		});
-	}
-	return outcomes.map((outcome) => ({ json: outcome.failure ? errorItemJson(outcome) : outcome.json! }));
 }

@@ -61,13 +61,16 @@ describe('Feishu aPaaS node: Sync', () => {
 	});
 
 	it('reads the keys 10 per batch_query, as "equal" conditions joined by "or" (no "in" is documented), 500 per page', async () => {
-		seed(Array.from({ length: 25 }, (_, index) => ({ code: `P-${index}`, qty: index })));
+		// Many more records than items: reading them all would take more requests than reading the keys.
+		seed(Array.from({ length: 200 }, (_, index) => ({ code: `P-${index}`, qty: index })));
 		const items = Array.from({ length: 23 }, (_, index) => ({ code: `P-${index}`, qty: index }));
 		apaas.emulator.server.reset();
 		const run = await runSync(apaas.emulator, syncParameters(), items);
 
 		expect(jsonOf(run).every((json) => json.sync === 'unchanged')).toBe(true);
-		const reads = queries(apaas.emulator) as Array<{ filter: { conditions: IDataObject[]; logic_expression: string }; page_size: number; select: string[] }>;
+		const [count, ...reads] = queries(apaas.emulator) as Array<{ filter: { conditions: IDataObject[]; logic_expression: string }; page_size: number; select: string[] }>;
+		// First the object's records are counted: 200 are more than reading the 23 keys would cost.
+		expect(count).toEqual({ select: ['_id'], page_size: 1, need_total_count: true });
 		expect(reads.map((body) => body.filter.conditions.length).sort()).toEqual([10, 10, 3]);
 		const three = reads.find((body) => body.filter.conditions.length === 3)!;
 		expect(three.filter.logic_expression).toBe('1 or 2 or 3');
@@ -80,6 +83,22 @@ describe('Feishu aPaaS node: Sync', () => {
 		// Only the fields the items map are read, with the ID and the key.
 		expect(three.select).toEqual(['_id', 'code', 'qty']);
 		expect(writes()).toEqual([]);
+	});
+
+	it('reads the whole object instead, 500 per page, when that takes fewer requests than reading 10 keys at a time', async () => {
+		seed(Array.from({ length: 60 }, (_, index) => ({ code: `P-${index}`, qty: index })));
+		const items = Array.from({ length: 45 }, (_, index) => ({ code: `P-${index}`, qty: index === 7 ? 70 : index }));
+		apaas.emulator.server.reset();
+		const run = await runSync(apaas.emulator, syncParameters(), items);
+
+		expect(jsonOf(run).map((json) => json.sync).filter((sync) => sync !== 'unchanged')).toEqual(['updated']);
+		const reads = queries(apaas.emulator) as Array<{ filter?: unknown; page_size: number; need_total_count?: boolean; select: string[] }>;
+		// One request counts the records (45 keys would take 5 reads; 60 records take 1 page of 500 and the count).
+		expect(reads).toEqual([
+			{ select: ['_id'], page_size: 1, need_total_count: true },
+			{ select: ['_id', 'code', 'qty'], page_size: 500, use_page_token: true },
+		]);
+		expect(writes()).toHaveLength(1);
 	});
 
 	it('two items naming one record both fail, naming each other; nothing is written for that record', async () => {
@@ -302,7 +321,8 @@ describe('Feishu aPaaS node: Sync', () => {
 			expect(deletes.map((request) => request.body)).toEqual([{ ids: [gone, goneToo] }]);
 			// The scope is read with the user's condition, only the ID and the key.
 			expect(queries(apaas.emulator)).toContainEqual(
-				expect.objectContaining({ select: ['_id', 'code'], filter: expect.objectContaining({ logic_expression: '1' }) }),
+				// The mapped fields too: the records in scope are compared with the items, not read again.
+				expect.objectContaining({ select: ['_id', 'code', 'region', 'name'], filter: expect.objectContaining({ logic_expression: '1' }) }),
 			);
 			expect(hintsOf(run)).toContain('Sync: 1 created, 0 updated, 1 unchanged, 2 removed.');
 		});

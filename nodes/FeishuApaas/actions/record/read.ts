@@ -61,6 +61,15 @@ export async function queryRecords(client: ServiceClient, target: ObjectTarget, 
 	});
 }
 
+/** How many records the object holds (one request of one record, with the total count). */
+export async function countRecords(client: ServiceClient, target: ObjectTarget): Promise<number> {
+	const data = await client.read<{ total?: number }>(
+		{ method: 'POST', path: recordsPath(target, 'batch_query'), body: { select: ['_id'], page_size: 1, need_total_count: true } },
+		`Could not count the records of object "${target.objectApiName}"`,
+	);
+	return Number(data.total ?? 0);
+}
+
 /**
  * The criterion of conditions as the user writes them (field, operator, value), combined with
  * "and" or "or"; none when no condition names a field. More than 10 fail, naming `what`.

@@ -6,9 +6,12 @@ import { dryRunOption, mirrorProperties } from '../../../shared/descriptions';
 import { RecordInputError } from '../../../shared/errors';
 import { assertSomethingMapped, FieldMapper } from '../../../shared/mapping';
 import { NodeOutputs } from '../../../shared/router';
-import type { FieldChange, Mirror } from '../../../shared/sync';
-import { mirrorLimit, runSync } from '../../../shared/sync';
+import type { Mirror } from '../../../shared/mirror';
+import { mirrorLimit } from '../../../shared/mirror';
+import type { FieldChange } from '../../../shared/sync';
+import { runSync } from '../../../shared/sync';
 import type { ObjectTarget } from '../../transport';
+import { MAX_BATCH } from '../../transport';
 import type { ObjectField } from '../../transport/fields';
 import { lookUpObject, unreadableObject } from '../../transport/fields';
 import { batchSizeOption, columnsFor, combineProperty, conditionsProperty, optionsFor, RESOURCE } from '../descriptions';
@@ -16,7 +19,7 @@ import { keyText, sameValue } from './compare';
 import { createRecords } from './create.operation';
 import { deleteRecords } from './delete.operation';
 import type { Condition, Criterion } from './read';
-import { MAX_CONDITIONS, criterionOf, oneOf, queryRecords } from './read';
+import { MAX_CONDITIONS, countRecords, criterionOf, oneOf, queryRecords } from './read';
 import { updateRecords } from './update.operation';
 import { mappedRecords, recordId, recordWrite } from './write';
 
@@ -79,14 +82,15 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 	const mapper = new FieldMapper(this, { neverSent: (name) => name === '_id' && matchOn !== '_id' });
 	// Every field some item sets, read back to compare (batch_query needs the fields named).
 	const mapped = new Set<string>();
-	const read = async (filter: Criterion, select: string[]) =>
+	const selected = () => [...mapped].filter((name) => fields.size === 0 || fields.has(name));
+	const read = async (filter: Criterion | undefined, select: string[]) =>
 		(await queryRecords(client, target, { select: [...new Set(['_id', matchOn, ...select])], filter, limit: Infinity })).map(
 			(record): [string, Current] => [keyOf(record[matchOn]), { record, ids: [String(record._id)] }],
 		);
 
 	const mirror: Mirror<Current, string> | undefined = limit && {
 		limit,
-		scope: async () => await read(inScope!, []),
+		scope: async () => sameKeyTogether(await read(inScope!, selected())),
 		remove: { write: recordWrite(this, client, target, deleteRecords), payload: (current) => idOf(current) },
 		label: (current) => `_id ${idOf(current)}`,
 		removed: (current) => ({ _id: idOf(current), ...keyField(matchOn, current.record[matchOn]) }),
@@ -104,8 +108,9 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 			read: {
 				size: MAX_CONDITIONS,
 				concurrency: READ_CONCURRENCY,
-				records: async (keys) =>
-					sameKeyTogether(await read(oneOf(target, matchOn, keys), [...mapped].filter((name) => fields.size === 0 || fields.has(name)))),
+				records: async (keys) => sameKeyTogether(await read(oneOf(target, matchOn, keys), selected())),
+				// 10 keys a request: for many items, reading the whole object 500 records a request takes fewer.
+				whole: { pageSize: MAX_BATCH, count: async () => await countRecords(client, target), records: async () => sameKeyTogether(await read(undefined, selected())) },
 			},
 			changes: (desired, current) => changedFields(fields, matchOn, desired, current),
 			create: {

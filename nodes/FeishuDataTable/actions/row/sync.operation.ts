@@ -5,8 +5,10 @@ import type { ServiceClient } from '../../../shared/client';
 import { mirrorProperties } from '../../../shared/descriptions';
 import { RecordInputError } from '../../../shared/errors';
 import { NodeOutputs } from '../../../shared/router';
-import type { FieldChange, Mirror } from '../../../shared/sync';
-import { mirrorLimit, runSync } from '../../../shared/sync';
+import type { Mirror } from '../../../shared/mirror';
+import { mirrorLimit } from '../../../shared/mirror';
+import type { FieldChange } from '../../../shared/sync';
+import { runSync } from '../../../shared/sync';
 import type { TableTarget } from '../../transport';
 import { MAX_ROWS_PER_REQUEST, MAX_URL_LENGTH } from '../../transport';
 import { keysFilter } from '../../transport/filter';
@@ -79,8 +81,16 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 
 	const mirror: Mirror<IDataObject, string> | undefined = limit && {
 		limit,
+		// The mapped columns too: rows found here are compared with the items and not read again.
 		scope: async () =>
-			withKeys(await reader.rows({ filter: scopeFilter!, select: [ROW_ID, ...keyColumns].join(','), pageSize: MAX_ROWS_PER_REQUEST, limit: Infinity })),
+			oneRowPerKey(
+				this,
+				withKeys(
+					await reader.rows({ filter: scopeFilter!, select: [...new Set([ROW_ID, ...keyColumns, ...mapped])].join(','), pageSize: MAX_ROWS_PER_REQUEST, limit: Infinity }),
+				),
+				keyColumns,
+				targetName,
+			),
 		remove: {
 			write: {
 				...rowDelete<string>(client, target, {
