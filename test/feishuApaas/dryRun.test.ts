@@ -199,6 +199,7 @@ describe('Feishu aPaaS node: Options > Dry Run previews exactly what the real ru
 			{ _id: ids[6], 城市: '上海' },
 		];
 
+		const { dry, batches } = await dryThenReal('update', items, { batches: 3, sendable: [0, 1, 3, 5, 6, 7, 8], failing: [2, 4] });
 
 		expect(batches.get(1)).toEqual([
 			{ _id: ids[0], book_count: 100 },
