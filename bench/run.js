@@ -12,7 +12,7 @@
  *
  * Flags:
  *   --n <list>                 record counts (default 1000,10000,100000)
- *   --rows <list>              row codes (k kA ka kb kc ks ksm p pa pb ps psm d da db ds dsm) or services
+ *   --rows <list>              row codes (k kA ka kb kc ks ku ksm p pa pb ps psm d da db ds du dsm) or services
  *                              (kintone, apaas, datatable), or kinds (node, sync, a, b, c); default all
  *   --latency-ms <ms>          emulator latency per request (default 20)
  *   --runs <k>                 runs of each node row and of peer (c), in interleaved rounds; the median is
@@ -49,13 +49,19 @@ const ROWS = [
 	{ code: 'kb', service: 'kintone', kind: 'b', label: '(b) Loop Over Items + Code + HTTP Request' },
 	{ code: 'kc', service: 'kintone', kind: 'c', label: '(c) @kintone/rest-api-client updateAllRecords' },
 	{ code: 'ks', service: 'kintone', kind: 'sync', label: 'Kintone node: sync, 1% changed' },
+	{ code: 'ku', service: 'kintone', kind: 'sync', operation: 'upsert', label: 'Kintone node: create or update of the same items as ks (full write)' },
 	{ code: 'ksm', service: 'kintone', kind: 'sync', mirror: true, label: 'Kintone node: sync, 1% changed, 0.5% new, 0.5% gone, mirror on' },
 	{ code: 'p', service: 'apaas', kind: 'node', label: 'Feishu aPaaS node: update' },
 	{ code: 'pa', service: 'apaas', kind: 'a', label: '(a) HTTP Request, one request per item' },
 	{ code: 'pb', service: 'apaas', kind: 'b', label: '(b) Loop Over Items + Code + HTTP Request' },
+	{ code: 'ps', service: 'apaas', kind: 'sync', label: 'Feishu aPaaS node: sync, 1% changed' },
+	{ code: 'psm', service: 'apaas', kind: 'sync', mirror: true, label: 'Feishu aPaaS node: sync, 1% changed, 0.5% new, 0.5% gone, mirror on' },
 	{ code: 'd', service: 'dataTable', kind: 'node', label: 'Feishu data table node: upsert' },
 	{ code: 'da', service: 'dataTable', kind: 'a', label: '(a) HTTP Request, one request per item' },
 	{ code: 'db', service: 'dataTable', kind: 'b', label: '(b) Loop Over Items + Code + HTTP Request' },
+	{ code: 'ds', service: 'dataTable', kind: 'sync', label: 'Feishu data table node: sync, 1% changed' },
+	{ code: 'du', service: 'dataTable', kind: 'sync', operation: 'upsert', label: 'Feishu data table node: create or update of the same items as ds (full write)' },
+	{ code: 'dsm', service: 'dataTable', kind: 'sync', mirror: true, label: 'Feishu data table node: sync, 1% changed, 0.5% new, 0.5% gone, mirror on' },
 ];
 
 const DEFAULTS = { n: [1000, 10000, 100000], latencyMs: 20, runs: 3, maxPeerMinutes: 20, out: __dirname };
@@ -246,8 +252,8 @@ async function resetBetweenRows({ kintone, apaas, dataTable }, ctx) {
 function isWrite(service) {
 	// Long kintone reads go as POST with `X-HTTP-Method-Override: GET`: reads.
 	if (service === 'kintone') return (r) => r.method !== 'GET' && !r.headers['x-http-method-override'] && /\/(records?|bulkRequest)\.json$/.test(r.path);
-	if (service === 'apaas') return (r) => r.path.endsWith('/records/batch_update');
-	return (r) => r.method === 'POST' && r.path.endsWith('/records');
+	if (service === 'apaas') return (r) => /\/records\/batch_(update|create|delete)$/.test(r.path);
+	return (r) => (r.method === 'POST' && r.path.endsWith('/records')) || r.path.endsWith('/records_batch_update') || (r.method === 'DELETE' && r.path.endsWith('/records'));
 }
 
 /** Records (of the first n) that hold exactly their own item's note `<tag>#<index>`. */
@@ -285,7 +291,7 @@ function syncRecord(service, i) {
 		const values = { code: `S-${i}`, quantity: String(i % 1000), priority: PRIORITIES[i % 3], note: `base#${i}`, due };
 		return Object.fromEntries(Object.entries(values).map(([field, value]) => [KINTONE_FIELDS[field], { value }]));
 	}
-	if (service === 'apaas') return { code: `S-${i}`, qty: i % 1000, status: STATUSES[i % 3], note: `base#${i}`, due };
+	if (service === 'apaas') return { code: `S-${i}`, qty: i % 1000, status: STATUSES[i % 3], note: `base#${i}`, due, grp: 'bench' };
 	return { sku: `S-${i}`, qty: i % 1000, status: STATUSES[i % 3], note: `base#${i}` };
 }
 
@@ -322,7 +328,32 @@ async function createSyncTarget({ kintone, apaas, dataTable }, service, name, n)
 		await inChunks(async (chunk) => kintone.seedRecords(app, chunk, { keepOnReset: true }));
 		return { app };
 	}
-	throw new Error(`no Sync target for ${service} yet`);
+	if (service === 'apaas') {
+		const object = `sync_${name.toLowerCase()}__c`;
+		apaas.defineObject(BENCH.apaas.namespace, object, [
+			{ api_name: 'code', type: 'text', label: '编号' },
+			{ api_name: 'qty', type: 'number', label: '数量' },
+			{ api_name: 'status', type: 'option', label: '状态' },
+			{ api_name: 'note', type: 'text', label: '备注' },
+			{ api_name: 'due', type: 'date', label: '交付日期' },
+			{ api_name: 'grp', type: 'text', label: '分组' },
+		]);
+		await inChunks(async (chunk) => apaas.seedRecords(BENCH.apaas.namespace, object, chunk));
+		return { object };
+	}
+	const table = `sync_${name.toLowerCase()}`;
+	await dataTable.createTable(BENCH.dataTable.workspace, {
+		name: table,
+		description: 'Sync benchmark',
+		columns: [
+			{ name: 'sku', data_type: 'varchar', is_unique: true, is_allow_null: false },
+			{ name: 'qty', data_type: 'int4' },
+			{ name: 'status', data_type: 'varchar' },
+			{ name: 'note', data_type: 'text' },
+		],
+	});
+	await inChunks(async (chunk) => await dataTable.insertRows(BENCH.dataTable.workspace, table, chunk));
+	return { table };
 }
 
 /** The records of a Sync target as `key -> note`. */
@@ -330,7 +361,11 @@ async function syncTargetState(service, backends, target) {
 	if (service === 'kintone') {
 		return new Map(backends.kintone.records(target.app).map((view) => [view.record[KINTONE_FIELDS.code].value, view.record[KINTONE_FIELDS.note].value]));
 	}
-	throw new Error(`no Sync target for ${service} yet`);
+	if (service === 'apaas') {
+		return new Map([...backends.apaas.records(BENCH.apaas.namespace, target.object).values()].map((record) => [record.values.code, record.values.note]));
+	}
+	const result = await backends.dataTable.db.query(`select sku, note from "${BENCH.dataTable.workspace}"."${target.table}"`);
+	return new Map(result.rows.map((row) => [row.sku, row.note]));
 }
 
 /** Desired records the target holds exactly, less any record it holds that the items do not name. */
@@ -348,15 +383,23 @@ async function verifiedSync(row, n, tag, run, backends, ctx) {
  * plus the new keys), and writes of the changed records (plus the new and the gone ones).
  */
 function syncExpectations(row, n) {
-	const { batch, readPage, scopePage } = SERVICES[row.service];
+	const { batch, readPage, wholePage, scopePage, deleteBatch } = SERVICES[row.service];
 	const changed = n / SYNC.changedEvery;
 	const moved = n / SYNC.goneEvery;
-	const writeBatches = (count) => Math.ceil(count / batch);
-	if (!row.mirror) return { expectedReads: Math.ceil(n / readPage), expectedRequests: writeBatches(changed), changed };
+	const inBatches = (count, size) => Math.ceil(count / size);
+	// The full write of the same items, for comparison: every record, no read.
+	if (row.operation === 'upsert') return { expectedReads: 0, expectedRequests: inBatches(n, batch), changed };
+	// aPaaS counts the object's records first, and reads it whole when that takes fewer requests.
+	const byKey = (keys, total) => {
+		const reads = inBatches(keys, readPage);
+		if (!wholePage || reads <= 1) return reads;
+		return 1 + Math.min(reads, total <= 4 * keys ? inBatches(total, wholePage) : Infinity);
+	};
+	if (!row.mirror) return { expectedReads: byKey(n, n), expectedRequests: inBatches(changed, batch), changed };
 	return {
 		// kintone opens a cursor for the scope first.
-		expectedReads: Math.ceil(n / scopePage) + Math.ceil(moved / readPage) + (row.service === 'kintone' ? 1 : 0),
-		expectedRequests: writeBatches(changed) + 2 * writeBatches(moved),
+		expectedReads: inBatches(n, scopePage) + byKey(moved, n) + (row.service === 'kintone' ? 1 : 0),
+		expectedRequests: inBatches(changed, batch) + inBatches(moved, batch) + inBatches(moved, deleteBatch),
 		changed: changed + 2 * moved,
 	};
 }
@@ -364,7 +407,8 @@ function syncExpectations(row, n) {
 /** Which logged requests read records (the rest of the non-writes: token, form fields, table schema). */
 function isRead(service) {
 	if (service === 'kintone') return (r) => /\/records(\/cursor)?\.json$/.test(r.path) && (r.method === 'GET' || !!r.headers['x-http-method-override'] || r.path.endsWith('cursor.json'));
-	throw new Error(`no Sync row for ${service} yet`);
+	if (service === 'apaas') return (r) => r.path.endsWith('/records/batch_query');
+	return (r) => r.method === 'GET' && r.path.endsWith('/records');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -487,7 +531,7 @@ async function runClientRow(row, n, tag, env) {
 }
 
 async function runRow(row, n, tag, workflowInfo, env, options, run) {
-	const base = { code: row.code, service: row.service, kind: row.kind, mirror: row.mirror, label: row.label, n, batchSize: batchSizeOf(row) };
+	const base = { code: row.code, service: row.service, kind: row.kind, mirror: row.mirror, operation: row.operation, label: row.label, n, batchSize: batchSizeOf(row) };
 	const expectedRequests = row.kind === 'sync' ? syncExpectations(row, n).expectedRequests : Math.ceil(n / base.batchSize);
 	const rps = allowedRps(row.service, expectedRequests, options.latencyMs);
 	base.ceilingRecordsPerSecond = rps * base.batchSize;

@@ -25,9 +25,11 @@ const KINTONE_FIELDS = { code: 'コード', quantity: '数量', priority: '優�
 
 /** What each service allows, as documented (apis.md) and as the emulators enforce it. */
 const SERVICES = {
-	kintone: { label: 'Kintone', batch: 100, bulkBatch: 2000, readPage: 500, scopePage: 500 },
-	apaas: { label: 'Feishu aPaaS', batch: 500, readPage: 500, scopePage: 500 },
-	dataTable: { label: 'Feishu data table', batch: 500, readPage: 500, scopePage: 500 },
+	// Sync: keys read per request (aPaaS: 10 "equal" conditions, or its whole object, 500 a page, when
+	// that takes fewer requests), records per page of a scope, records per delete request.
+	kintone: { label: 'Kintone', batch: 100, bulkBatch: 2000, readPage: 500, scopePage: 500, deleteBatch: 100 },
+	apaas: { label: 'Feishu aPaaS', batch: 500, readPage: 10, wholePage: 500, scopePage: 500, deleteBatch: 500 },
+	dataTable: { label: 'Feishu data table', batch: 500, readPage: 500, scopePage: 500, deleteBatch: 100 },
 };
 
 /**
@@ -41,7 +43,8 @@ const SYNC = { changedEvery: 100, goneEvery: 200 };
 /** A Sync row's item (and seeded record) of index `i`, as JS over `i` and `note`. */
 const syncItemJs = {
 	kintone: `'${KINTONE_FIELDS.code}': 'S-' + i, '${KINTONE_FIELDS.quantity}': i % 1000, '${KINTONE_FIELDS.priority}': P[i % 3], '${KINTONE_FIELDS.note}': note, '${KINTONE_FIELDS.due}': '2025-0' + (1 + (i % 9)) + '-1' + (i % 10)`,
-	apaas: `code: 'S-' + i, qty: i % 1000, status: S[i % 3], note, due: '2025-0' + (1 + (i % 9)) + '-1' + (i % 10)`,
+	// `grp` puts every record of the object in the mirror's scope (aPaaS documents only "equal").
+	apaas: `code: 'S-' + i, qty: i % 1000, status: S[i % 3], note, due: '2025-0' + (1 + (i % 9)) + '-1' + (i % 10), grp: 'bench'`,
 	dataTable: `sku: 'S-' + i, qty: i % 1000, status: S[i % 3], note`,
 };
 
@@ -133,8 +136,11 @@ const autoMap = (matchingColumns) => ({
 	convertFieldsToString: false,
 });
 
-/** The node under test running Sync on a row's own target, matched on the key, mirroring the whole target or not. */
-function syncNode(service, ctx, target, mirror) {
+/**
+ * The node under test running Sync on a row's own target, matched on the key, mirroring the whole
+ * target or not; or (`operation` upsert) writing the same items in full, for comparison.
+ */
+function syncNode(service, ctx, target, mirror, operation = 'sync') {
 	const { credentials } = ctx;
 	const mirroring = (scope) => (mirror ? { removeMissing: true, scope } : {});
 	if (service === 'kintone') {
@@ -144,7 +150,7 @@ function syncNode(service, ctx, target, mirror) {
 			typeVersion: 1,
 			parameters: {
 				resource: 'record',
-				operation: 'sync',
+				operation,
 				app: { __rl: true, mode: 'id', value: String(target.app) },
 				columns: autoMap([KINTONE_FIELDS.code]),
 				...mirroring('$id > 0'),
@@ -153,7 +159,38 @@ function syncNode(service, ctx, target, mirror) {
 			credentials: { kintoneApi: credentials.kintone },
 		};
 	}
-	throw new Error(`no Sync row for ${service} yet`);
+	if (service === 'apaas') {
+		return {
+			name: 'Write',
+			type: 'n8n-nodes-bulk-records.feishuApaas',
+			typeVersion: 1,
+			parameters: {
+				resource: 'objectRecord',
+				operation: 'sync',
+				namespace: ctx.apaas.namespace,
+				objectApiName: target.object,
+				columns: autoMap(['code']),
+				...mirroring({ conditions: [{ field: 'grp', operator: 'equal', value: 'bench' }] }),
+				options: {},
+			},
+			credentials: { feishuApaasApi: credentials.apaas },
+		};
+	}
+	return {
+		name: 'Write',
+		type: 'n8n-nodes-bulk-records.feishuDataTable',
+		typeVersion: 1,
+		parameters: {
+			resource: 'row',
+			operation,
+			workspace: { __rl: true, mode: 'id', value: ctx.dataTable.workspace },
+			table: { __rl: true, mode: 'name', value: target.table },
+			columns: autoMap(['sku']),
+			...(mirror ? { removeMissing: true, filterType: 'expression', filterExpression: '_id=not.is.null' } : {}),
+			options: {},
+		},
+		credentials: { feishuDataTableOAuth2Api: credentials.dataTable },
+	};
 }
 
 /** The node under test, configured as a user would for the seed operation (defaults otherwise). */
@@ -296,7 +333,8 @@ function buildWorkflow(row, n, tag, ctx, run = 1) {
 	const name = `Bench ${row.label} N=${n}${run > 1 ? ` (run ${run})` : ''}`;
 	const gen = kind === 'sync' ? syncGenerator(service, n, tag, run - 1, !!row.mirror, ctx) : generator(n, tag, itemJs[service], preludeFor(service, ctx));
 	if (kind === 'node' || kind === 'sync') {
-		const write = kind === 'sync' ? syncNode(service, ctx, ctx.syncTargets[`${row.code}-${n}`], !!row.mirror) : packageNode(service, ctx, { atomic: row.atomic });
+		const write =
+			kind === 'sync' ? syncNode(service, ctx, ctx.syncTargets[`${row.code}-${n}`], !!row.mirror, row.operation) : packageNode(service, ctx, { atomic: row.atomic });
 		return {
 			workflow: workflow(id, name, [gen, write], { 'Manual Trigger': { main: [link('Generate')] }, Generate: { main: [link('Write')] } }),
 			measured: ['Write'],

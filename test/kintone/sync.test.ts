@@ -200,6 +200,29 @@ describe('Kintone node: Sync', () => {
 			expect(hintsOf(result).join('\n')).toContain('No record was removed: 1 items could not be synced');
 		});
 
+		it('reads a dense scope in pages of 500 record IDs, several at once, and a sparse one through a cursor', async () => {
+			kintone.emulator.seedRecords(app(), Array.from({ length: 1200 }, (_, index) => sampleRecord(index, { [F.text2]: 'EMEA' })));
+			const items = Array.from({ length: 1200 }, (_, index) => ({ code: `R-${index}`, text: `original ${index}` }));
+			const reads = () => kintone.emulator.server.requests.filter((request) => /records(\/cursor)?\.json$/.test(request.path) && !isWrite(request));
+			const queryOf = (request: RecordedRequest) => String((request.method === 'GET' ? request.query.get('query') : (request.body as IDataObject).query) ?? '');
+			kintone.emulator.server.reset();
+			const dense = await sync(mirror({ scope: `${F.text2} = "EMEA"` }), items);
+			expect(jsonOf(dense).every((json) => json.sync === 'unchanged')).toBe(true);
+			// One read finds the highest ID and the count; then 3 pages of 500 IDs (read at once, in any order).
+			expect(reads().map(queryOf).sort()).toEqual(
+				[
+					`(${F.text2} = "EMEA") order by $id desc limit 1`,
+					...[1, 501, 1001].map((from) => `(${F.text2} = "EMEA") and $id >= ${from} and $id < ${from + 500} order by $id asc limit 500`),
+				].sort(),
+			);
+			expect(reads().some((request) => request.path.endsWith('cursor.json'))).toBe(false);
+
+			kintone.emulator.server.reset();
+			const sparse = await sync(mirror({ scope: `${F.code} in ("R-0", "R-1199")` }), [{ code: 'R-0', text: 'original 0' }, { code: 'R-1199', text: 'original 1199' }]);
+			expect(jsonOf(sparse).map((json) => json.sync)).toEqual(['unchanged', 'unchanged']);
+			expect(reads().filter((request) => request.path.endsWith('cursor.json')).map((request) => request.method)).toEqual(['POST', 'GET']);
+		});
+
 		it('asks for a scope that is conditions only', async () => {
 			seedRegions();
 			const result = await sync(mirror({ scope: `${F.text2} in ("EMEA") order by $id asc` }), [{ code: 'R-0', text: 'x' }]);

@@ -62,7 +62,7 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 	const mirror: Mirror<KintoneRecord, RecordWrite> | undefined = limit && {
 		limit,
 		scope: async () =>
-			withKeys(await reader.throughCursor({ query: `${scopeQuery(this)} order by $id asc`, fields: fields(), max: Infinity })),
+			withKeys(await reader.all(scopeQuery(this), fields(), READ_CONCURRENCY)),
 		remove: {
 			write: recordWrite(this, client, target, deleteRecords),
 			payload: (current) => ({ entry: { id: idOf(current) }, id: idOf(current), revision: String(current[REVISION]?.value) }),
