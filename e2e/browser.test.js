@@ -371,7 +371,7 @@ test('the node panel finds both Feishu nodes when searching "lark"', { timeout: 
 });
 
 test('the three nodes name their operations alike, in the node panel and in the Operation list', { timeout: 120_000 }, async (t) => {
-	const records = ['Create many records', 'Create or update records', 'Delete many records', 'Get many records', 'Update many records'];
+	const records = ['Create many records', 'Create or update records', 'Delete many records', 'Get many records', 'Sync records', 'Update many records'];
 	const expected = {
 		[NODE_NAMES.kintone]: records,
 		[NODE_NAMES.apaas]: records.filter((action) => !action.startsWith('Create or update')),
@@ -392,7 +392,7 @@ test('the three nodes name their operations alike, in the node panel and in the 
 		await closeNodeView();
 		await page.keyboard.press('Delete');
 	});
-	assert.deepEqual(found.operations, ['Create Many', 'Create or Update', 'Delete Many', 'Get Many', 'Update Many']);
+	assert.deepEqual(found.operations, ['Create Many', 'Create or Update', 'Delete Many', 'Get Many', 'Sync', 'Update Many']);
 });
 
 test('Kintone: calm until an app is chosen, then the fields; match defaults; a wrong app is said; values written come out', { timeout: 240_000 }, async (t) => {
@@ -775,7 +775,7 @@ test('Feishu aPaaS Update set up in the editor: only the fields the user filled 
 	});
 });
 
-// Last: a credential saved from a node becomes that node's credential.
+// A credential saved from a node becomes that node's credential (the aPaaS Update workflow's node).
 test('Feishu aPaaS credential: the test says Feishu\'s code and the fix for a wrong App Secret', { timeout: 120_000 }, async (t) => {
 	await step(t, 'apaas credential: open the node', async () => await openNodeOnCanvas('Update many records'));
 	let result;
@@ -795,4 +795,77 @@ test('Feishu aPaaS credential: the test says Feishu\'s code and the fix for a wr
 	assert.match(result, /Feishu refused the App ID and App Secret: \[10014\]/);
 	assert.match(result, /Credentials & Basic Info/);
 	assert.doesNotMatch(result, /not-the-app-secret/);
+});
+
+// Last: it opens a workflow of its own.
+test('Kintone Sync set up in the editor: only what changed is written, a second run writes nothing, mirroring adds the Removed output', { timeout: 180_000 }, async (t) => {
+	const { app, fields } = backends.seed.kintone;
+	const record = () => backends.kintone.records(app).find((r) => r.record.code.value === 'PRJ-0004');
+	const writes = () => backends.kintone.server.requests.filter((r) => r.method !== 'GET' && !r.headers['x-http-method-override'] && /\/(records|bulkRequest)\.json$/.test(r.path)).length;
+	const before = record();
+	const panel = () => page.locator(`${byTestId('ndv')} ${byTestId('output-panel')}`);
+	let mapping;
+	await step(t, 'sync: new workflow, app, the match field', async () => {
+		await newWorkflow('Bulk records: sync');
+		await addNode(NODE_NAMES.kintone, 'Sync records');
+		// The credential test before saved a credential of its own, which new nodes now take.
+		await page.locator(`${byTestId('ndv')} ${byTestId('node-credentials-select')}`).click();
+		await page.getByRole('option', { name: 'Kintone (demo emulator)' }).first().click();
+		await expectCredential('Kintone (demo emulator)');
+		await pickFromList('app', `(${app})`);
+		mapping = await expectParametersText('(using to match)');
+	});
+	assert.match(mapping, /\(code\) \(using to match\)/, `Sync does not pre-select the unique field code: ${mapping}`);
+	assert.match(mapping, /Remove Records Not in Input/);
+	assert.doesNotMatch(mapping, /Scope/, 'the Scope shows before "Remove Records Not in Input" is on');
+
+	let first;
+	const writesBefore = writes();
+	await step(t, 'sync: map the code and a changed title, run', async () => {
+		await page.locator(`${byTestId('ndv')} ${byTestId('add-fields-select')} button`).click();
+		await page.locator('div[role="menuitem"]:visible').filter({ hasText: `(${fields.text})` }).first().click();
+		await page.locator(`${byTestId('parameter-input-code')} input`).fill('PRJ-0004');
+		await page.locator(`${byTestId(`parameter-input-${fields.text}`)} input`).fill('エディタから同期');
+		await page.locator(`${byTestId(`parameter-input-${fields.text}`)} input`).blur();
+		await page.locator(`${byTestId('ndv')} ${byTestId('node-execute-button')}`).first().click();
+		await panel().getByText('updated', { exact: true }).first().waitFor();
+		first = (await panel().innerText()).replace(/\s+/g, ' ');
+		await screenshot('kintone-sync-output.png');
+	});
+	assert.equal(writes() - writesBefore, 1, 'one update request');
+	assert.equal(record().record[fields.text].value, 'エディタから同期');
+	assert.equal(Number(record().revision), Number(before.revision) + 1);
+	assert.match(first, /Sync: 0 created, 1 updated, 0 unchanged, 0 removed\./);
+	assert.match(first, new RegExp(`${before.record[fields.text].value}`), 'the old value is not shown among the changes');
+
+	let second;
+	const writesBeforeSecond = writes();
+	await step(t, 'sync: run again', async () => {
+		await page.locator(`${byTestId('ndv')} ${byTestId('node-execute-button')}`).first().click();
+		await panel().getByText('unchanged', { exact: true }).first().waitFor();
+		second = (await panel().innerText()).replace(/\s+/g, ' ');
+	});
+	assert.equal(writes(), writesBeforeSecond, 'a second identical run wrote');
+	assert.match(second, /Sync: 0 created, 0 updated, 1 unchanged, 0 removed\./);
+
+	let mirror;
+	await step(t, 'sync: remove records not in input shows the scope and the safety limit', async () => {
+		await page.locator(`${byTestId('parameter-input-removeMissing')} .el-switch`).click();
+		mirror = await expectParametersText('Scope');
+		await screenshot('kintone-sync-mirror.png');
+	});
+	assert.match(mirror, /Safety Limit/);
+	assert.match(mirror, /Max Share Removed \(%\)/);
+	let canvas;
+	await step(t, 'sync: the node has a Removed output', async () => {
+		await closeNodeView();
+		await page.locator(byTestId('zoom-to-fit')).click();
+		await page.waitForTimeout(500); // zoom animation
+		const node = page.locator(`${byTestId('canvas-node')}[data-node-type="${PKG}.kintone"]`);
+		await node.waitFor();
+		canvas = (await page.locator('body').innerText()).replace(/\s+/g, ' ');
+		await screenshot('kintone-sync-outputs.png');
+	});
+	assert.match(canvas, /Synced/);
+	assert.match(canvas, /Removed/);
 });
