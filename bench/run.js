@@ -124,14 +124,11 @@ const BENCH = {
 	dataTableLimit: 10,
 };
 
-async function prepareBackends(latencyMs, maxN) {
-	const { startBackends } = require('../e2e/lib/backends');
-	const backends = await startBackends({ latencyMs });
-	const { kintone, apaas, dataTable } = backends;
-
-	const options = (...names) => Object.fromEntries(names.map((name, index) => [name, { label: name, index: String(index) }]));
+/** A kintone app with the benchmark's fields (code unique), readable with the benchmark's API token. */
+function addBenchApp(kintone, name) {
+	const options = (...names) => Object.fromEntries(names.map((option, index) => [option, { label: option, index: String(index) }]));
 	const app = kintone.addApp({
-		name: 'ベンチマーク',
+		name,
 		fields: {
 			レコード番号: { type: 'RECORD_NUMBER' },
 			[KINTONE_FIELDS.code]: { type: 'SINGLE_LINE_TEXT', unique: true, required: true },
@@ -142,6 +139,15 @@ async function prepareBackends(latencyMs, maxN) {
 		},
 	});
 	kintone.addApiToken(BENCH.kintoneToken, [app]);
+	return app;
+}
+
+async function prepareBackends(latencyMs, maxN) {
+	const { startBackends } = require('../e2e/lib/backends');
+	const backends = await startBackends({ latencyMs });
+	const { kintone, apaas, dataTable } = backends;
+
+	const app = addBenchApp(kintone, 'ベンチマーク');
 	for (let start = 0; start < maxN; start += 10_000) {
 		const count = Math.min(10_000, maxN - start);
 		kintone.seedRecords(
@@ -312,19 +318,7 @@ async function createSyncTarget({ kintone, apaas, dataTable }, service, name, n)
 		for (let start = 0; start < n; start += 10_000) await seed(records(start, Math.min(10_000, n - start)));
 	};
 	if (service === 'kintone') {
-		const options = (...names) => Object.fromEntries(names.map((option, index) => [option, { label: option, index: String(index) }]));
-		const app = kintone.addApp({
-			name: `同期 ${name}`,
-			fields: {
-				レコード番号: { type: 'RECORD_NUMBER' },
-				[KINTONE_FIELDS.code]: { type: 'SINGLE_LINE_TEXT', unique: true, required: true },
-				[KINTONE_FIELDS.quantity]: { type: 'NUMBER' },
-				[KINTONE_FIELDS.priority]: { type: 'DROP_DOWN', options: options(...PRIORITIES), defaultValue: '' },
-				[KINTONE_FIELDS.note]: { type: 'SINGLE_LINE_TEXT' },
-				[KINTONE_FIELDS.due]: { type: 'DATE' },
-			},
-		});
-		kintone.addApiToken(BENCH.kintoneToken, [app]);
+		const app = addBenchApp(kintone, `同期 ${name}`);
 		await inChunks(async (chunk) => kintone.seedRecords(app, chunk, { keepOnReset: true }));
 		return { app };
 	}

@@ -82,8 +82,10 @@ test('every example workflow in examples/ is covered below', () => {
 		'kintone-upsert-orders.json',
 		'kintone-sync-projects.json',
 		'feishu-data-table-upsert.json',
+		'feishu-data-table-sync-inventory.json',
 		'feishu-apaas-get-transform-update.json',
 		'feishu-apaas-create-error-output.json',
+		'feishu-apaas-sync-orders.json',
 	];
 	assert.deepEqual(EXAMPLES.map((example) => example.file).sort(), [...covered].sort());
 	for (const { workflow } of EXAMPLES) {
@@ -219,6 +221,58 @@ test('Feishu Data Table: 25 rows upserted with merge-duplicates on (warehouse, s
 	});
 });
 
+test('Feishu Data Table: Sync keeps warehouse SH-01 in step with the stock list, deletes the discontinued SKU, never touches other warehouses, and a second run writes nothing', { timeout: 240_000 }, async () => {
+	const { workspace, inventory } = backends.seed.dataTable;
+	const keyOf = (row) => `${row.warehouse}/${row.sku}`;
+	const byKey = async () => new Map((await backends.dataTable.rows(workspace, inventory)).map((row) => [keyOf(row), row]));
+	const before = await byKey();
+	const writes = (from) => backends.dataTable.server.requests.slice(from).filter((r) => r.method !== 'GET' && /\/tables\/[^/]+\/(records|records_batch_update)$/.test(r.path));
+	const requestsBefore = backends.dataTable.server.requests.length;
+	const result = await runChecked('feishu-data-table-sync-inventory.json');
+
+	const source = result.run.data.resultData.runData['Stock list SH-01 (from WMS)'][0].data.main[0].map((item) => item.json);
+	assert.ok(source.length > 0 && source.every((item) => item.warehouse === 'SH-01'), 'the stock list is of warehouse SH-01 only');
+	// The mapped columns whose values differ, numbers compared as numbers (numeric may come back as text).
+	const changedColumns = (row, item) =>
+		['product_name', 'qty', 'unit_price'].filter((column) => (column === 'product_name' ? row[column] !== item[column] : Number(row[column]) !== Number(item[column])));
+	const output = outputOf(result);
+	const expected = source.map((item) => (!before.has(keyOf(item)) ? 'created' : changedColumns(before.get(keyOf(item)), item).length === 0 ? 'unchanged' : 'updated'));
+	assert.deepEqual(output.map((item) => item.json.sync), expected);
+	assert.equal(expected.filter((sync) => sync === 'created').length, 2, 'SKU-1006 and SKU-1007 are new');
+	assert.ok(expected.includes('updated'), 'some counts or prices changed');
+	const after = await byKey();
+	for (const [index, item] of output.entries()) {
+		const key = keyOf(source[index]);
+		const row = after.get(key);
+		assert.ok(row, `${key} is missing`);
+		assert.deepEqual(changedColumns(row, source[index]), [], `${key} does not hold the stock list's values`);
+		assert.equal(item.json._id, row._id);
+		// A row that needed no write is exactly as it was; a changed one names its changed columns.
+		if (item.json.sync === 'unchanged') assert.deepEqual(row, before.get(key), `${key} needed no write but was written`);
+		if (item.json.sync === 'updated') assert.deepEqual(Object.keys(item.json.changes).sort(), changedColumns(before.get(key), source[index]).sort());
+	}
+	// The rows of SH-01 that left the list are deleted (on the "Removed" output); the scope holds exactly the list now.
+	const gone = [...before.values()].filter((row) => row.warehouse === 'SH-01' && !source.some((item) => item.sku === row.sku));
+	assert.ok(gone.some((row) => row.sku === 'SKU-1005'), 'the discontinued SKU-1005');
+	assert.deepEqual(result.summary.removedItems.map((item) => item.json._id).sort(), gone.map((row) => row._id).sort());
+	for (const item of result.summary.removedItems) assert.equal(item.json.sync, 'removed');
+	assert.deepEqual([...after.values()].filter((row) => row.warehouse === 'SH-01').map((row) => row.sku).sort(), source.map((item) => item.sku).sort());
+	// Other warehouses are out of scope: not one of their rows is written.
+	for (const [key, row] of before) if (row.warehouse !== 'SH-01') assert.deepEqual(after.get(key), row, `${key} out of scope was written`);
+	const changed = expected.filter((sync) => sync !== 'unchanged').length;
+	assert.equal(result.recordsWritten, changed + gone.length);
+	// The updates by _id (one request per set of changed columns), then the insert, then the delete.
+	const kinds = writes(requestsBefore).map((r) => r.method).filter((method, index, all) => method !== all[index - 1]);
+	assert.deepEqual(kinds, [...(expected.includes('updated') ? ['PATCH'] : []), 'POST', ...(gone.length ? ['DELETE'] : [])]);
+
+	const secondFrom = backends.dataTable.server.requests.length;
+	const again = await runChecked('feishu-data-table-sync-inventory.json');
+	assert.ok(outputOf(again).every((item) => item.json.sync === 'unchanged'));
+	assert.equal(again.summary.removedItems.length, 0);
+	assert.equal(again.recordsWritten, 0);
+	assert.deepEqual(writes(secondFrom), []);
+});
+
 test('Feishu aPaaS: Get Many → transform → Update Many confirms the 12 pending orders', { timeout: 180_000 }, async () => {
 	const { namespace, object } = backends.seed.apaas;
 	const before = new Map([...backends.apaas.records(namespace, object).values()].map((r) => [r._id, { ...r, values: { ...r.values } }]));
@@ -264,6 +318,73 @@ test('Feishu aPaaS: a bad record goes to the error output, the other 5 are creat
 	// The branches reached the nodes behind them.
 	assert.equal(n8n.nodeOutput(result.run, 'Created').length, 5);
 	assert.equal(n8n.nodeOutput(result.run, 'Needs review').length, 1);
+});
+
+test('Feishu aPaaS: Sync writes only what changed in the ERP export of the 上海 orders, removes the closed ones, and a second run writes nothing', { timeout: 240_000 }, async () => {
+	const { namespace, object } = backends.seed.apaas;
+	// Copies: the emulator updates its records in place.
+	const state = () => new Map([...backends.apaas.records(namespace, object).values()].map((r) => [r._id, { ...r, values: { ...r.values } }]));
+	const before = state();
+	const byOrderNo = (records) => new Map([...records.values()].map((r) => [r.values.order_no, r]));
+	const beforeByNo = byOrderNo(before);
+	const inScope = (r) => r.values.city === '上海';
+	const writes = (from) => backends.apaas.server.requests.slice(from).filter((r) => /\/records\/batch_(create|update|delete)$/.test(r.path));
+	const requestsBefore = backends.apaas.server.requests.length;
+	const result = await runChecked('feishu-apaas-sync-orders.json');
+
+	const source = result.run.data.resultData.runData['ERP order export'][0].data.main[0].map((item) => item.json);
+	assert.ok(source.length > 0 && source.every((order) => order.city === '上海'), 'the export holds the 上海 orders only');
+	// Each order_no names at most one record (the examples before this one create each order once).
+	assert.equal(beforeByNo.size, before.size);
+	// The mapped fields as aPaaS compares them: amount as a number, paid as a yes/no, the rest as text.
+	const TEXT = ['customer', 'status', 'city', 'delivery_date'];
+	const sameField = (field, stored, sent) => (field === 'amount' ? Number(stored) === Number(sent) : String(stored ?? '') === String(sent ?? ''));
+	const changedFields = (record, order) => [...TEXT, 'amount', 'paid'].filter((field) => !sameField(field, record.values[field], order[field]));
+	const output = outputOf(result);
+	const expected = source.map((order) => (!beforeByNo.has(order.order_no) ? 'created' : changedFields(beforeByNo.get(order.order_no), order).length === 0 ? 'unchanged' : 'updated'));
+	assert.deepEqual(output.map((item) => item.json.sync), expected);
+	assert.equal(expected.filter((sync) => sync === 'created').length, 2, 'SO-20240031 and SO-20240032 are new');
+	assert.ok(expected.includes('updated'), 'the re-priced and the shipped order');
+	const after = state();
+	const afterByNo = byOrderNo(after);
+	for (const [index, item] of output.entries()) {
+		const order = source[index];
+		const record = afterByNo.get(order.order_no);
+		assert.ok(record, `${order.order_no} is missing`);
+		assert.deepEqual(changedFields(record, order), [], `${order.order_no} does not hold the export's values`);
+		assert.equal(item.json._id, record._id);
+		const old = beforeByNo.get(order.order_no);
+		// A record that needed no write keeps its write count and update time; a changed one is written once, with its changed fields.
+		if (item.json.sync === 'unchanged') assert.deepEqual([record.writes, record.updatedAt], [old.writes, old.updatedAt]);
+		if (item.json.sync === 'updated') {
+			assert.equal(record.writes, old.writes + 1);
+			assert.deepEqual(Object.keys(item.json.changes).sort(), changedFields(old, order).sort());
+		}
+	}
+	// The orders of the scope (city 上海) the export no longer lists are removed, on the "Removed" output.
+	const gone = [...before.values()].filter((r) => inScope(r) && !source.some((order) => order.order_no === r.values.order_no));
+	assert.ok(gone.some((r) => r.values.order_no === 'SO-20240019') && gone.some((r) => r.values.order_no === 'SO-20240025'), 'the closed orders');
+	assert.ok(gone.length <= 5, 'within the safety limit of the example (Max Records Removed 5)');
+	assert.deepEqual(result.summary.removedItems.map((item) => item.json.order_no).sort(), gone.map((r) => r.values.order_no).sort());
+	for (const item of result.summary.removedItems) {
+		assert.equal(item.json.sync, 'removed');
+		assert.ok(!after.has(item.json._id), `${item.json.order_no} is still there`);
+	}
+	assert.deepEqual([...after.values()].filter(inScope).map((r) => r.values.order_no).sort(), source.map((order) => order.order_no).sort());
+	// Orders of other cities are out of scope: not one is written.
+	for (const [id, r] of before) if (!inScope(r)) assert.deepEqual([after.get(id).writes, after.get(id).updatedAt], [r.writes, r.updatedAt], `${r.values.order_no} out of scope was written`);
+	const changed = expected.filter((sync) => sync !== 'unchanged').length;
+	assert.equal(result.recordsWritten, changed + gone.length);
+	// The updates, then the creates, then the removals, through Update Many's, Create Many's and Delete Many's endpoints.
+	const kinds = writes(requestsBefore).map((r) => r.path.split('/').pop()).filter((kind, index, all) => kind !== all[index - 1]);
+	assert.deepEqual(kinds, [...(expected.includes('updated') ? ['batch_update'] : []), 'batch_create', ...(gone.length ? ['batch_delete'] : [])]);
+
+	const secondFrom = backends.apaas.server.requests.length;
+	const again = await runChecked('feishu-apaas-sync-orders.json');
+	assert.ok(outputOf(again).every((item) => item.json.sync === 'unchanged'));
+	assert.equal(again.summary.removedItems.length, 0);
+	assert.equal(again.recordsWritten, 0);
+	assert.deepEqual(writes(secondFrom), []);
 });
 
 /**

@@ -136,112 +136,55 @@ const autoMap = (matchingColumns) => ({
 	convertFieldsToString: false,
 });
 
+/** The package's node type, its credential type and the resource of its records, per service. */
+const PACKAGE_NODES = {
+	kintone: { type: 'kintone', credential: 'kintoneApi', resource: 'record' },
+	apaas: { type: 'feishuApaas', credential: 'feishuApaasApi', resource: 'objectRecord' },
+	dataTable: { type: 'feishuDataTable', credential: 'feishuDataTableOAuth2Api', resource: 'row' },
+};
+
+/** The parameters that choose a target: an app, an object, a table. */
+function targetParameters(service, target) {
+	if (service === 'kintone') return { app: { __rl: true, mode: 'id', value: String(target.app) } };
+	if (service === 'apaas') return { namespace: target.namespace, objectApiName: target.object };
+	return { workspace: { __rl: true, mode: 'id', value: target.workspace }, table: { __rl: true, mode: 'name', value: target.table } };
+}
+
+/** The node under test: `operation` on `target`, auto-mapping the items and matching on `key`. */
+function writeNode(service, ctx, target, operation, key, extra = {}) {
+	const node = PACKAGE_NODES[service];
+	return {
+		name: 'Write',
+		type: `n8n-nodes-bulk-records.${node.type}`,
+		typeVersion: 1,
+		parameters: { resource: node.resource, operation, ...targetParameters(service, target), columns: autoMap([key]), options: {}, ...extra },
+		credentials: { [node.credential]: ctx.credentials[service] },
+	};
+}
+
+/** The matching key of each service's items: the record ID for the seed operations, the key field for Sync. */
+const SYNC_KEYS = { kintone: KINTONE_FIELDS.code, apaas: 'code', dataTable: 'sku' };
+
 /**
  * The node under test running Sync on a row's own target, matched on the key, mirroring the whole
  * target or not; or (`operation` upsert) writing the same items in full, for comparison.
  */
 function syncNode(service, ctx, target, mirror, operation = 'sync') {
-	const { credentials } = ctx;
-	const mirroring = (scope) => (mirror ? { removeMissing: true, scope } : {});
-	if (service === 'kintone') {
-		return {
-			name: 'Write',
-			type: 'n8n-nodes-bulk-records.kintone',
-			typeVersion: 1,
-			parameters: {
-				resource: 'record',
-				operation,
-				app: { __rl: true, mode: 'id', value: String(target.app) },
-				columns: autoMap([KINTONE_FIELDS.code]),
-				...mirroring('$id > 0'),
-				options: {},
-			},
-			credentials: { kintoneApi: credentials.kintone },
-		};
-	}
-	if (service === 'apaas') {
-		return {
-			name: 'Write',
-			type: 'n8n-nodes-bulk-records.feishuApaas',
-			typeVersion: 1,
-			parameters: {
-				resource: 'objectRecord',
-				operation: 'sync',
-				namespace: ctx.apaas.namespace,
-				objectApiName: target.object,
-				columns: autoMap(['code']),
-				...mirroring({ conditions: [{ field: 'grp', operator: 'equal', value: 'bench' }] }),
-				options: {},
-			},
-			credentials: { feishuApaasApi: credentials.apaas },
-		};
-	}
-	return {
-		name: 'Write',
-		type: 'n8n-nodes-bulk-records.feishuDataTable',
-		typeVersion: 1,
-		parameters: {
-			resource: 'row',
-			operation,
-			workspace: { __rl: true, mode: 'id', value: ctx.dataTable.workspace },
-			table: { __rl: true, mode: 'name', value: target.table },
-			columns: autoMap(['sku']),
-			...(mirror ? { removeMissing: true, filterType: 'expression', filterExpression: '_id=not.is.null' } : {}),
-			options: {},
-		},
-		credentials: { feishuDataTableOAuth2Api: credentials.dataTable },
-	};
+	const where = { kintone: target, apaas: { namespace: ctx.apaas.namespace, ...target }, dataTable: { workspace: ctx.dataTable.workspace, ...target } }[service];
+	// Every record of the target is in scope (aPaaS documents only "equal": the `grp` all records share).
+	const scope = {
+		kintone: { scope: '$id > 0' },
+		apaas: { scope: { conditions: [{ field: 'grp', operator: 'equal', value: 'bench' }] } },
+		dataTable: { filterType: 'expression', filterExpression: '_id=not.is.null' },
+	}[service];
+	return writeNode(service, ctx, where, operation, SYNC_KEYS[service], mirror ? { removeMissing: true, ...scope } : {});
 }
 
 /** The node under test, configured as a user would for the seed operation (defaults otherwise). */
 function packageNode(service, ctx, { atomic = false } = {}) {
-	const { credentials } = ctx;
-	if (service === 'kintone') {
-		return {
-			name: 'Write',
-			type: 'n8n-nodes-bulk-records.kintone',
-			typeVersion: 1,
-			parameters: {
-				resource: 'record',
-				operation: 'update',
-				app: { __rl: true, mode: 'id', value: String(ctx.kintone.app) },
-				columns: autoMap(['$id']),
-				options: atomic ? { atomic: true } : {},
-			},
-			credentials: { kintoneApi: credentials.kintone },
-		};
-	}
-	if (service === 'apaas') {
-		return {
-			name: 'Write',
-			type: 'n8n-nodes-bulk-records.feishuApaas',
-			typeVersion: 1,
-			parameters: {
-				resource: 'objectRecord',
-				operation: 'update',
-				namespace: ctx.apaas.namespace,
-				objectApiName: ctx.apaas.object,
-				columns: autoMap(['_id']),
-				options: {},
-			},
-			credentials: { feishuApaasApi: credentials.apaas },
-		};
-	}
-	return {
-		name: 'Write',
-		type: 'n8n-nodes-bulk-records.feishuDataTable',
-		typeVersion: 1,
-		parameters: {
-			resource: 'row',
-			operation: 'upsert',
-			workspace: { __rl: true, mode: 'id', value: ctx.dataTable.workspace },
-			table: { __rl: true, mode: 'name', value: ctx.dataTable.table },
-			resolution: 'merge-duplicates',
-			columns: autoMap(['sku']),
-			options: {},
-		},
-		credentials: { feishuDataTableOAuth2Api: credentials.dataTable },
-	};
+	if (service === 'kintone') return writeNode(service, ctx, ctx.kintone, 'update', '$id', { options: atomic ? { atomic: true } : {} });
+	if (service === 'apaas') return writeNode(service, ctx, ctx.apaas, 'update', '_id');
+	return writeNode(service, ctx, ctx.dataTable, 'upsert', 'sku', { resolution: 'merge-duplicates' });
 }
 
 /** Where and how a hand-built request goes: method, URL, query, extra headers. */

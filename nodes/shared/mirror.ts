@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
 import type { Nouns, RecordOutcome } from './results';
+import { isDryRun } from './dryRun';
 import { errorItemJson, readable } from './results';
 import type { SyncStep } from './sync';
 
@@ -63,25 +64,27 @@ export function plannedRemovals<T, C, Remove>(
 	}
 	const named = new Set(records.map((record) => sync.matchKey(record.payload)));
 	const gone = scope.filter(([key]) => !named.has(key));
-	assertWithinLimit(ctx, mirror.limit, gone.length, scope.length, sync.targetName, nouns);
+	const over = overLimit(mirror.limit, gone.length, scope.length, sync.targetName, nouns);
+	// A dry run shows which would go, and says that the real run would stop.
+	if (over && isDryRun(ctx)) ctx.addExecutionHints({ message: `The real run would stop before writing anything: ${over.message}.`, type: 'warning', location: 'outputPane' });
+	else if (over) throw new NodeOperationError(ctx.getNode(), `Sync stopped before writing anything: ${over.message}`, { description: over.description });
 	return gone.map(([, current], index) => ({ itemIndex: index, key: mirror.label(current), payload: current }));
 }
 
 
-function assertWithinLimit(ctx: IExecuteFunctions, limit: SafetyLimit, gone: number, inScope: number, targetName: string, nouns: Nouns): void {
+/** What a run over the safety limit says: how many would go, of how many, and what to do; undefined within it. */
+function overLimit(limit: SafetyLimit, gone: number, inScope: number, targetName: string, nouns: Nouns): { message: string; description: string } | undefined {
 	const share = inScope === 0 ? 0 : (gone / inScope) * 100;
 	const overShare = share > limit.share;
 	const overCount = limit.count !== undefined && gone > limit.count;
-	if (!overShare && !overCount) return;
+	if (!overShare && !overCount) return undefined;
 	const count = (n: number) => n.toLocaleString('en-US');
-	const allowed = overCount ? `Max ${nouns.record[0].toUpperCase()}${nouns.record.slice(1)}s Removed allows ${count(limit.count!)}` : `Max Share Removed allows ${limit.share}%`;
-	throw new NodeOperationError(
-		ctx.getNode(),
-		`Sync stopped before writing anything: it would remove ${count(gone)} of the ${count(inScope)} ${nouns.record}s in scope of ${targetName} (${Math.round(share * 10) / 10}%), more than ${allowed}`,
-		{
-			description: `An empty or partial source removes the rest. Check that the input holds every ${nouns.record} of the scope, narrow the scope, or raise the safety limit under "Remove ${nouns.record[0].toUpperCase()}${nouns.record.slice(1)}s Not in Input". Turn on Options > Dry Run to see which would go.`,
-		},
-	);
+	const Records = `${nouns.record[0].toUpperCase()}${nouns.record.slice(1)}s`;
+	const allowed = overCount ? `Max ${Records} Removed allows ${count(limit.count!)}` : `Max Share Removed allows ${limit.share}%`;
+	return {
+		message: `it would remove ${count(gone)} of the ${count(inScope)} ${nouns.record}s in scope of ${targetName} (${Math.round(share * 10) / 10}%), more than ${allowed}`,
+		description: `An empty or partial source removes the rest. Check that the input holds every ${nouns.record} of the scope, narrow the scope, or raise the safety limit under "Remove ${Records} Not in Input". Turn on Options > Dry Run to see which would go.`,
+	};
 }
 
 /** The "Removed" output: one item per removed record, or an error item for a removal that failed. */

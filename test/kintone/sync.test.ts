@@ -188,6 +188,19 @@ describe('Kintone node: Sync', () => {
 			expect(JSON.stringify(kintone.emulator.records(app()))).toBe(before);
 		});
 
+		it('a Dry Run over the safety limit shows which would go and says that the real run would stop', async () => {
+			seedRegions();
+			kintone.emulator.server.reset();
+			const items = [{ code: 'R-0', text: 'original 0' }];
+			const result = await sync(mirror({ safetyLimit: 'share', maxRemovedShare: 10, options: { dryRun: true } }), items);
+			expect(result.error).toBeUndefined();
+			expect(jsonOf(result, 1).map((json) => (json.record as IDataObject).id)).toHaveLength(4);
+			expect(hintsOf(result)).toContainEqual(
+				expect.stringMatching(/^The real run would stop before writing anything: it would remove 4 of the 5 records in scope of app \d+ \(80%\), more than Max Share Removed allows 10%\.$/),
+			);
+			expect(writes()).toEqual([]);
+		});
+
 		it('removes nothing when an item could not be read, as its record is not known', async () => {
 			seedRegions();
 			const result = await sync(
