@@ -13,13 +13,18 @@ const n8n = require('./n8n');
 const EXAMPLES_DIR = path.join(n8n.REPO_DIR, 'examples');
 const PACKAGE_NAME = JSON.parse(fs.readFileSync(path.join(n8n.REPO_DIR, 'package.json'), 'utf8')).name;
 
-/** Every examples/*.json workflow, by file name. */
+/**
+ * Every examples/*.json workflow, by file name, those that remove records (a Sync with "Remove … Not
+ * in Input") last: the records they remove are ones the other examples write.
+ */
 function loadExamples() {
+	const removes = (example) => example.workflow.nodes.some((node) => node.parameters && node.parameters.removeMissing === true);
 	return fs
 		.readdirSync(EXAMPLES_DIR)
 		.filter((file) => file.endsWith('.json'))
 		.sort()
-		.map((file) => ({ file, workflow: JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) }));
+		.map((file) => ({ file, workflow: JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) }))
+		.sort((a, b) => Number(removes(a)) - Number(removes(b)));
 }
 
 /** Nodes of this package in a workflow that write (every operation but Get Many). */
