@@ -23,6 +23,7 @@
  *   --keep                     keep the n8n user folder (path printed)
  *   --no-profile               skip the second, profiled pass of the node rows at the largest N (CPU breakdown)
  *   --report-only              rewrite results.md and the chart from <out>/results.json (no runs)
+ *   --analysis <file>          the hand-written Analysis section of results.md (default bench/analysis.md)
  *
  * Peer (a) runs at N <= 10,000 only (issue 7). Needs `bash e2e/setup.sh` once.
  */
@@ -64,7 +65,7 @@ const ROWS = [
 	{ code: 'dsm', service: 'dataTable', kind: 'sync', mirror: true, label: 'Feishu data table node: sync, 1% changed, 0.5% new, 0.5% gone, mirror on' },
 ];
 
-const DEFAULTS = { n: [1000, 10000, 100000], latencyMs: 20, runs: 3, maxPeerMinutes: 20, out: __dirname };
+const DEFAULTS = { n: [1000, 10000, 100000], latencyMs: 20, runs: 3, maxPeerMinutes: 20, out: __dirname, analysis: path.join(__dirname, 'analysis.md') };
 
 /**
  * Rows run `--runs` times: the nodes and peer (c), which the targets hold to a few percent. Peers
@@ -89,6 +90,7 @@ function parseArgs(argv) {
 		else if (arg === '--keep') options.keep = true;
 		else if (arg === '--no-profile') options.profile = false;
 		else if (arg === '--report-only') options.reportOnly = true;
+		else if (arg === '--analysis') options.analysis = path.resolve(value(i++));
 		else throw new Error(`Unknown flag ${arg} (see the header of bench/run.js)`);
 	}
 	if (options.n.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--n takes positive whole numbers');
@@ -376,7 +378,7 @@ async function verifiedSync(row, n, tag, run, backends, ctx) {
  * Requests a Sync run needs at most: reads of every key (or, with the mirror, of the whole target
  * plus the new keys), and writes of the changed records (plus the new and the gone ones).
  */
-function syncExpectations(row, n) {
+function syncExpectations(row, n, run) {
 	const { batch, readPage, wholePage, scopePage, deleteBatch } = SERVICES[row.service];
 	const changed = n / SYNC.changedEvery;
 	const moved = n / SYNC.goneEvery;
@@ -391,8 +393,9 @@ function syncExpectations(row, n) {
 	};
 	if (!row.mirror) return { expectedReads: byKey(n, n), expectedRequests: inBatches(changed, batch), changed };
 	return {
-		// kintone opens a cursor for the scope first.
-		expectedReads: inBatches(n, scopePage) + byKey(moved, n) + (row.service === 'kintone' ? 1 : 0),
+		// kintone first finds the highest record ID, then reads pages of 500 IDs up to it: each earlier
+		// run of the row added `moved` records after the seeded ones.
+		expectedReads: row.service === 'kintone' ? 1 + inBatches(n + (run - 1) * moved, scopePage) + byKey(moved, n) : inBatches(n, scopePage) + byKey(moved, n),
 		expectedRequests: inBatches(changed, batch) + inBatches(moved, batch) + inBatches(moved, deleteBatch),
 		changed: changed + 2 * moved,
 	};
@@ -526,11 +529,11 @@ async function runClientRow(row, n, tag, env) {
 
 async function runRow(row, n, tag, workflowInfo, env, options, run) {
 	const base = { code: row.code, service: row.service, kind: row.kind, mirror: row.mirror, operation: row.operation, label: row.label, n, batchSize: batchSizeOf(row) };
-	const expectedRequests = row.kind === 'sync' ? syncExpectations(row, n).expectedRequests : Math.ceil(n / base.batchSize);
+	const expectedRequests = row.kind === 'sync' ? syncExpectations(row, n, run).expectedRequests : Math.ceil(n / base.batchSize);
 	const rps = allowedRps(row.service, expectedRequests, options.latencyMs);
 	base.ceilingRecordsPerSecond = rps * base.batchSize;
 	base.expectedRequests = expectedRequests;
-	if (row.kind === 'sync') Object.assign(base, syncExpectations(row, n));
+	if (row.kind === 'sync') Object.assign(base, syncExpectations(row, n, run));
 	if (row.kind === 'a' && n > 10_000) return { ...base, status: 'not run', note: 'peer (a) runs at N ≤ 10,000 only' };
 	if (row.kind === 'a') {
 		const minutes = peerAMinutes(row.service, n);
@@ -634,6 +637,7 @@ async function main() {
 		const saved = JSON.parse(fs.readFileSync(path.join(options.out, 'results.json'), 'utf8'));
 		const report = await writeReport({
 			...saved,
+			options: { ...saved.options, analysis: options.analysis },
 			outDir: options.out,
 			startedAt: new Date(saved.startedAt),
 			finishedAt: new Date(saved.finishedAt || Date.now()),

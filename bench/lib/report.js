@@ -387,7 +387,7 @@ async function writeReport({ outDir, results, profiles, options, machine, starte
 	fs.mkdirSync(outDir, { recursive: true });
 	const targets = evaluateTargets(results, options.n, profiles);
 	// Hand-written reading of the figures (causes of missed targets, fixes), kept next to the generator.
-	const analysisFile = path.join(__dirname, '..', 'analysis.md');
+	const analysisFile = options.analysis || path.join(__dirname, '..', 'analysis.md');
 	const analysis = fs.existsSync(analysisFile) ? fs.readFileSync(analysisFile, 'utf8') : '';
 	const md = `# Benchmark results
 

@@ -57,7 +57,7 @@ export function plannedRemovals<T, C, Remove>(
 ): Array<PendingRecord<C>> {
 	if (itemsNotKnown > 0) {
 		ctx.addExecutionHints({
-			message: `No ${nouns.record} was removed: ${itemsNotKnown.toLocaleString('en-US')} items could not be synced (see the error output), so the ${nouns.record}s they name are not known. Fix them and run again to remove ${nouns.record}s that left the source.`,
+			message: `No ${nouns.record} was removed: ${itemsNotKnown.toLocaleString('en-US')} ${itemsNotKnown === 1 ? 'item' : 'items'} could not be synced (see the error output), so the ${nouns.record}s they name are not known. Fix them and run again to remove ${nouns.record}s that left the source.`,
 			location: 'outputPane',
 		});
 		return [];

@@ -190,6 +190,29 @@ describe('Feishu aPaaS emulator, driven by @larksuiteoapi/node-sdk', () => {
 		expect(failure).toMatchObject({ status: 400, data: { code: 2320001 } });
 	});
 
+	it('batch_query: later pages come from the first page\'s result; a record changed since shows as it is now, one deleted since is left out', async () => {
+		const ids = apaas.emulator.seedRecords(NS, OBJ, Array.from({ length: 12 }, (_, index) => ({ book_name: `书 ${index}`, book_count: index })));
+		const client = sdk(apaas.emulator);
+		const page = async (pageToken?: string) => {
+			const answer = await client.apaas.v1.applicationObjectRecord.batchQuery({
+				path,
+				data: { select: ['book_name'], page_size: 5, use_page_token: true, page_token: pageToken, order_by: [{ field: '_id', direction: 'ASC' }] },
+			});
+			return { names: (JSON.parse(answer.data!.items) as Array<{ book_name: string }>).map((row) => row.book_name), next: answer.data?.next_page_token };
+		};
+		const first = await page();
+		expect(first.names).toEqual(['书 0', '书 1', '书 2', '书 3', '书 4']);
+		// Between pages: a record added (not in the result), one renamed, one deleted.
+		apaas.emulator.seedRecords(NS, OBJ, [{ book_name: 'added later' }]);
+		await client.apaas.v1.applicationObjectRecord.batchUpdate({ path, data: { records: JSON.stringify([{ _id: ids[5], book_name: 'renamed' }]) } });
+		await client.apaas.v1.applicationObjectRecord.batchDelete({ path, data: { ids: [ids[6]] } });
+		const second = await page(first.next);
+		expect(second.names).toEqual(['renamed', '书 7', '书 8', '书 9', '书 10']);
+		const third = await page(second.next);
+		expect(third.names).toEqual(['书 11']);
+		expect(third.next).toBeUndefined();
+	});
+
 	it('batch_query: "equal" compares a number field as numbers; _createdAt and _updatedAt are kept, and a write moves _updatedAt', async () => {
 		const [a, b] = apaas.emulator.seedRecords(NS, OBJ, [{ book_count: '1.50', book_name: 'x' }, { book_count: 2, book_name: 'y' }]);
 		const client = sdk(apaas.emulator);

@@ -356,7 +356,7 @@ describe('Feishu aPaaS node: Sync', () => {
 			expect(run.outputs[2].map((item) => item.pairedItem)).toEqual([{ item: 1 }]);
 			expect(stored().has(gone)).toBe(true);
 			expect(writes().filter((request) => request.method === 'DELETE')).toEqual([]);
-			expect(hintsOf(run).some((hint) => hint.startsWith('No record was removed: 1 items could not be synced'))).toBe(true);
+			expect(hintsOf(run).some((hint) => hint.startsWith('No record was removed: 1 item could not be synced'))).toBe(true);
 		});
 
 		it('needs a Scope, and refuses one of more than 10 conditions, before anything is read', async () => {

@@ -54,7 +54,8 @@ const TABLES_PATH = `/open-apis/apaas/v1/workspaces/${WORKSPACE}/tables`;
 const isWrite = (request: RecordedRequest) => request.method !== 'GET' && /\/tables\/[^/]+\/(records|records_batch_update)$/.test(request.path);
 const isRowRead = (request: RecordedRequest) => request.method === 'GET' && request.path.endsWith('/records');
 /** How many keys a read's `col.in.(…)` filter lists. */
-const keysOf = (request: RecordedRequest) => (/\.in\.\((.*)\)\)$/.exec(request.query.get('filter')!)![1].match(/"(?:[^"\\]|\\.)*"/g) ?? []).length;
+/** The values of a read's `in` list: quoted, or bare (letters, digits, `-`, `_`). */
+const keysOf = (request: RecordedRequest) => (/\.in\.\((.*)\)\)$/.exec(request.query.get('filter')!)![1].match(/"(?:[^"\\]|\\.)*"|[^,"]+/g) ?? []).length;
 const recordsOf = (request: RecordedRequest) => JSON.parse((request.body as { records: string }).records) as IDataObject[];
 const jsonOf = (result: NodeRun, output = 0) => (result.outputs[output] ?? []).map((item) => item.json);
 const itemOf = (item: INodeExecutionData) => (item.pairedItem as { item: number }).item;
@@ -314,7 +315,8 @@ describe('Feishu Data Table: Sync', () => {
 			expect([scopeRead.query.get('filter'), scopeRead.query.get('select')]).toEqual(['and=(region.eq."EU")', '_id,email,name,score']);
 			expect(keyRead.query.get('filter')).toBe('and=(email.in.("n@example.com"))');
 			const remove = writes().find((request) => request.method === 'DELETE')!;
-			expect(remove.query.get('filter')).toBe(`and=(_id.in.("${ids['d@example.com']}"))`);
+			// A UUID needs no quotes in an `in` list: 100 of them fit in one URL.
+			expect(remove.query.get('filter')).toBe(`and=(_id.in.(${ids['d@example.com']}))`);
 			expect((await rows()).map((row) => row.email).sort()).toEqual(['a@example.com', 'b@example.com', 'c@example.com', 'n@example.com']);
 			// c is in the US: out of scope, not in the input, and never written.
 			expect((await versions()).get(ids['c@example.com'])).toBe(before.get(ids['c@example.com']));
@@ -352,7 +354,7 @@ describe('Feishu Data Table: Sync', () => {
 			expect(writes().filter((request) => request.method === 'DELETE')).toEqual([]);
 			expect((await rows()).some((row) => row._id === ids['d@example.com'])).toBe(true);
 			expect(hintsOf(result)).toContain(
-				'No row was removed: 1 items could not be synced (see the error output), so the rows they name are not known. Fix them and run again to remove rows that left the source.',
+				'No row was removed: 1 item could not be synced (see the error output), so the rows they name are not known. Fix them and run again to remove rows that left the source.',
 			);
 		});
 
@@ -412,7 +414,7 @@ describe('Feishu Data Table: Sync', () => {
 		expect(jsonOf(real, 1).map((json) => json._id)).toEqual(jsonOf(dry, 1).map((json) => (json.record as IDataObject)._id));
 		// The real requests are the previewed batches, in the previewed order, record for record.
 		const sent = writes().map((request) =>
-			request.method === 'DELETE' ? [`DELETE ${request.path}`, [{ _id: /"([^"]+)"/.exec(request.query.get('filter')!)![1] }]] : [`${request.method} ${request.path}`, recordsOf(request)],
+			request.method === 'DELETE' ? [`DELETE ${request.path}`, [{ _id: /_id\.in\.\(([^)]+)\)/.exec(request.query.get('filter')!)![1] }]] : [`${request.method} ${request.path}`, recordsOf(request)],
 		);
 		const previews = [...jsonOf(dry), ...jsonOf(dry, 1)].filter((json) => json.action !== 'none');
 		expect(sent).toEqual(previews.map((json) => [json.request, [json.record]]));

@@ -210,7 +210,7 @@ describe('Kintone node: Sync', () => {
 			);
 			expect(jsonOf(result, 1)).toEqual([]);
 			expect(kintone.emulator.records(app())).toHaveLength(10);
-			expect(hintsOf(result).join('\n')).toContain('No record was removed: 1 items could not be synced');
+			expect(hintsOf(result).join('\n')).toContain('No record was removed: 1 item could not be synced');
 		});
 
 		it('reads a dense scope in pages of 500 record IDs, several at once, and a sparse one through a cursor', async () => {

@@ -61,6 +61,16 @@ export function quoteValue(value: unknown): string {
 	return quoted.replace(/[%&+#;]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/**
+ * A value of an `in` list: bare when it holds only letters, digits, `-` and `_`, which PostgREST reads
+ * as they are (quotes matter only around `,` `.` `:` `(` `)`, quotes and spaces), so that a read of
+ * 500 keys such as SKUs or UUIDs fits in one URL; quoted otherwise. `null` is always quoted.
+ */
+function listValue(value: unknown): string {
+	const text = toText(value);
+	return /^[A-Za-z0-9_-]+$/.test(text) && text.toLowerCase() !== 'null' ? text : quoteValue(value);
+}
+
 function toText(value: unknown): string {
 	const json = toJsonValue(value);
 	if (json === null || json === undefined) return '';
@@ -123,7 +133,7 @@ export function keysFilter(columns: readonly string[], keys: ReadonlyArray<reado
  * `and(a.eq."x",b.eq."y")` for several. Separate, so that a reader can measure keys one by one.
  */
 export function keyTerm(columns: readonly string[], key: readonly unknown[]): string {
-	if (columns.length === 1) return quoteValue(key[0]);
+	if (columns.length === 1) return listValue(key[0]);
 	return `and(${columns.map((column, index) => conditionExpression({ column, operator: 'eq', value: key[index] })).join(',')})`;
 }
 

@@ -134,14 +134,22 @@ function compileLogic(
 }
 
 /** Opaque page tokens: the offset of the next page. */
-export function encodePageToken(offset: number): string {
-	return Buffer.from(JSON.stringify({ offset })).toString('base64');
+/** A page token: where the next page starts, and the query's result it pages through (see batchQuery). */
+export interface PageToken {
+	offset: number;
+	snapshot?: string;
 }
 
-export function decodePageToken(token: string): number {
+export function encodePageToken(token: PageToken): string {
+	return Buffer.from(JSON.stringify(token)).toString('base64');
+}
+
+export function decodePageToken(token: string): PageToken {
 	try {
-		const { offset } = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { offset?: unknown };
-		if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+		const { offset, snapshot } = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { offset?: unknown; snapshot?: unknown };
+		if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) {
+			return typeof snapshot === 'string' ? { offset, snapshot } : { offset };
+		}
 	} catch {
 		// reported below
 	}

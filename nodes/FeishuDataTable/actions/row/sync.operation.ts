@@ -86,7 +86,7 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 			oneRowPerKey(
 				this,
 				withKeys(
-					await reader.rows({ filter: scopeFilter!, select: [...new Set([ROW_ID, ...keyColumns, ...mapped])].join(','), pageSize: MAX_ROWS_PER_REQUEST, limit: Infinity }),
+					await reader.rows({ filter: scopeFilter!, select: [...mapped].join(','), pageSize: MAX_ROWS_PER_REQUEST, limit: Infinity }),
 				),
 				keyColumns,
 				targetName,
