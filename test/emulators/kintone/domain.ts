@@ -780,12 +780,22 @@ function sortedRecords(app: AppState): StoredRecord[] {
 
 /**
  * The records a query can match: through the record IDs or a unique field's index when the query
- * names keys (`$id in (…)`, `code = "…"`), otherwise every record. `matches` still decides.
+ * names keys (`$id in (…)`, `code = "…"`) or bounds record IDs (`$id >= 1 and $id < 501`),
+ * otherwise every record. `matches` still decides.
  */
 function candidates(app: AppState, query: CompiledQuery): StoredRecord[] {
 	const keys = query.keys;
 	const index = keys && app.unique.get(keys.field);
 	if (keys?.field === '$id') return keys.values.flatMap((id) => app.records.get(Number(id)) ?? []);
+	const range = query.idRange;
+	if (range && range.max - range.min < app.records.size) {
+		const records: StoredRecord[] = [];
+		for (let id = range.min; id <= range.max; id++) {
+			const record = app.records.get(id);
+			if (record) records.push(record);
+		}
+		return records;
+	}
 	if (!keys || !index) return [...app.records.values()];
 	return keys.values.flatMap((value) => {
 		const id = index.get(uniqueKey(app.fields[keys.field], value) ?? '');

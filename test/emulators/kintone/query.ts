@@ -17,6 +17,8 @@ export interface CompiledQuery {
 	 * records can be found through an index (as kintone does) before `matches` checks them.
 	 */
 	keys?: { field: string; values: string[] };
+	/** The record IDs the condition allows at most (`$id >= a and $id < b` and so on, joined by "and"). */
+	idRange?: { min: number; max: number };
 	compare(a: QueryRecord, b: QueryRecord): number;
 	limit?: number;
 	offset?: number;
@@ -103,6 +105,27 @@ interface ResolvedField {
 	table?: string;
 }
 
+/** The bounds the `$id` tests of a condition's "and" chain put on record IDs; undefined when there are none. */
+function idRangeOf(condition: Condition): { min: number; max: number } | undefined {
+	const tests: Test[] = [];
+	const collect = (node: Condition): boolean => {
+		if (node.kind === 'and') return collect(node.left) && collect(node.right);
+		if (node.kind === 'test') tests.push(node);
+		return node.kind === 'test';
+	};
+	if (!collect(condition)) return undefined;
+	let [min, max] = [1, Infinity];
+	for (const { field, operator, values } of tests) {
+		const value = Number(values[0]);
+		if (field !== '$id' || !Number.isFinite(value)) continue;
+		if (operator === '>=' || operator === '=') min = Math.max(min, Math.ceil(value));
+		if (operator === '>') min = Math.max(min, Math.floor(value) + 1);
+		if (operator === '<=' || operator === '=') max = Math.min(max, Math.floor(value));
+		if (operator === '<') max = Math.min(max, Math.ceil(value) - 1);
+	}
+	return Number.isFinite(max) ? { min, max } : undefined;
+}
+
 export function compileQuery(query: string, fields: FormFields, context: QueryContext): CompiledQuery {
 	const parser = new Parser(tokenize(query, context.t), context);
 	const parsed = parser.parseQuery();
@@ -128,6 +151,7 @@ export function compileQuery(query: string, fields: FormFields, context: QueryCo
 			parsed.where?.kind === 'test' && (parsed.where.operator === 'in' || parsed.where.operator === '=')
 				? { field: parsed.where.field, values: parsed.where.values }
 				: undefined,
+		idRange: parsed.where ? idRangeOf(parsed.where) : undefined,
 		compare: (a, b) => {
 			for (const { field, descending } of order) {
 				const result = compareValues(field, valueOf(field, a), valueOf(field, b));
