@@ -14,7 +14,7 @@ export class Kintone implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Create, update, upsert, delete and read many kintone records at once',
+		description: 'Create, update, upsert, delete, sync and read many kintone records at once',
 		defaults: { name: 'Kintone' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
