@@ -73,9 +73,7 @@ export class BatchRun<T> {
 		return this.batches.flatMap(
 			(batch, batchIndex) =>
 				this.results[batchIndex] ??
-				batch.map((record) =>
-					failed(record.itemIndex, { message: 'Not sent, because an earlier batch failed', outcome: 'notSent' }, record.key),
-				),
+				notSent(batch),
 		);
 	}
 
@@ -177,4 +175,9 @@ function groupedBatches<T>(records: Array<PendingRecord<T>>, spec: BatchSending<
 		else groups.set(group, [record]);
 	}
 	return [...groups.values()].flatMap((members) => toBatches(members, spec.batchSize));
+}
+
+/** Records never sent because a failure came first (On Error = Stop Workflow). */
+export function notSent<T>(records: Array<PendingRecord<T>>): RecordOutcome[] {
+	return records.map((record) => failed(record.itemIndex, { message: 'Not sent, because an earlier batch failed', outcome: 'notSent' }, record.key));
 }

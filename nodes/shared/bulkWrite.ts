@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
@@ -96,7 +96,6 @@ export interface PreparedItems<T> {
  */
 export function prepareItems<T>(ctx: IExecuteFunctions, prepare: Prepare<T>, nouns: Nouns = DEFAULT_NOUNS): PreparedItems<T> {
 	const itemCount = ctx.getInputData().length;
-	const continueOnFail = ctx.continueOnFail();
 	const prepared: PreparedItems<T> = { pending: [], failures: [], ignored: new Map() };
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
@@ -105,24 +104,26 @@ export function prepareItems<T>(ctx: IExecuteFunctions, prepare: Prepare<T>, nou
 			if (record.ignored?.length) prepared.ignored.set(itemIndex, record.ignored);
 			prepared.pending.push({ itemIndex, key: record.key, payload: record.payload });
 		} catch (error) {
-			const field = error instanceof RecordInputError ? error.field : undefined;
-			if (!continueOnFail) {
-				throw new NodeOperationError(ctx.getNode(), error as Error, {
-					itemIndex,
-					message: readable(`Item ${itemIndex}${fieldNotNamedIn(field, (error as Error).message, nouns)}: ${(error as Error).message}`),
-					description: `Nothing was sent. Fix the item, or set Settings > On Error to "Continue (using error output)" to send the others.`,
-				});
-			}
-			prepared.failures.push(
-				failed(itemIndex, {
-					message: (error as Error).message,
-					outcome: 'notSent',
-					fields: field ? [field] : undefined,
-				}),
-			);
+			prepared.failures.push(unsendable(ctx, error as Error, itemIndex, nouns));
 		}
 	}
 	return prepared;
+}
+
+/**
+ * An item that cannot become a record (`error`, ideally a RecordInputError naming the field): with
+ * On Error = Stop Workflow the run stops before anything is sent; otherwise the item fails alone.
+ */
+export function unsendable(ctx: IExecuteFunctions, error: Error, itemIndex: number, nouns: Nouns = DEFAULT_NOUNS, key?: string, extra?: IDataObject): RecordOutcome {
+	const field = error instanceof RecordInputError ? error.field : undefined;
+	if (!ctx.continueOnFail()) {
+		throw new NodeOperationError(ctx.getNode(), error, {
+			itemIndex,
+			message: readable(`Item ${itemIndex}${key && !error.message.includes(key) ? ` (${key})` : ''}${fieldNotNamedIn(field, error.message, nouns)}: ${error.message}`),
+			description: `Nothing was sent. Fix the item, or set Settings > On Error to "Continue (using error output)" to send the others.`,
+		});
+	}
+	return failed(itemIndex, { message: error.message, outcome: 'notSent', fields: field ? [field] : undefined, extra }, key);
 }
 
 /** Sends prepared records in batches; one outcome per record. With On Error = Stop Workflow, no batch starts after a failure. */

@@ -36,8 +36,6 @@ export interface Mirror<C, Remove> {
 	scope(): Promise<Array<[string, C]>>;
 	limit: SafetyLimit;
 	remove: SyncStep<C, Remove>;
-	/** How people recognise a record, e.g. `id 42`. */
-	label(current: C): string;
 	/** A removed record's output item. */
 	removed(current: C): IDataObject;
 }
@@ -48,11 +46,10 @@ export interface Mirror<C, Remove> {
  */
 export function plannedRemovals<T, C, Remove>(
 	ctx: IExecuteFunctions,
-	mirror: Mirror<C, Remove>,
+	sync: { matchKey(desired: T): string; targetName: string; label(current: C): string; mirror?: Mirror<C, Remove> },
 	scope: Array<[string, C]>,
 	records: Array<PendingRecord<T>>,
 	itemsNotKnown: number,
-	sync: { matchKey(desired: T): string; targetName: string },
 	nouns: Nouns,
 ): Array<PendingRecord<C>> {
 	if (itemsNotKnown > 0) {
@@ -64,11 +61,11 @@ export function plannedRemovals<T, C, Remove>(
 	}
 	const named = new Set(records.map((record) => sync.matchKey(record.payload)));
 	const gone = scope.filter(([key]) => !named.has(key));
-	const over = overLimit(mirror.limit, gone.length, scope.length, sync.targetName, nouns);
+	const over = overLimit(sync.mirror!.limit, gone.length, scope.length, sync.targetName, nouns);
 	// A dry run shows which would go, and says that the real run would stop.
 	if (over && isDryRun(ctx)) ctx.addExecutionHints({ message: `The real run would stop before writing anything: ${over.message}.`, type: 'warning', location: 'outputPane' });
 	else if (over) throw new NodeOperationError(ctx.getNode(), `Sync stopped before writing anything: ${over.message}`, { description: over.description });
-	return gone.map(([, current], index) => ({ itemIndex: index, key: mirror.label(current), payload: current }));
+	return gone.map(([, current], index) => ({ itemIndex: index, key: sync.label(current), payload: current }));
 }
 
 

@@ -1,17 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
 import { toBatches } from './batching';
 import type { WriteThrough } from './batchEndpoint';
 import type { Prepare } from './bulkWrite';
-import { prepareItems, reportIgnoredFields } from './bulkWrite';
+import { prepareItems, reportIgnoredFields, unsendable } from './bulkWrite';
 import type { ServiceClient } from './client';
-import { RecordInputError } from './errors';
 import type { Mirror } from './mirror';
 import { plannedRemovals, removedItems } from './mirror';
 import type { Nouns, RecordOutcome } from './results';
-import { DEFAULT_NOUNS, failed, readable, succeeded, toOutputItems } from './results';
+import { DEFAULT_NOUNS, succeeded, toOutputItems } from './results';
 import type { StepRecord } from './syncSteps';
 import { summarizeSync, SyncSteps } from './syncSteps';
 
@@ -48,7 +46,10 @@ export interface Sync<T, C, Create, Update, Remove = never> {
 	prepare: Prepare<T>;
 	/** The key that finds the record: the same text for the desired record and the current one. */
 	matchKey(desired: T): string;
-	/** Reads the current records of up to `size` keys in one request; records not found are left out. */
+	/**
+	 * Reads the current records of up to `size` keys in one request; records not found are left out.
+	 * A key several records hold (a field the service does not keep unique) fails its item.
+	 */
 	read: { size: number; concurrency: number; records(keys: string[]): Promise<Array<[string, C]>>; whole?: WholeRead<C> };
 	/** The mapped fields whose values differ, compared as the service stores them; empty when none. */
 	changes(desired: T, current: C): FieldChange[];
@@ -56,6 +57,8 @@ export interface Sync<T, C, Create, Update, Remove = never> {
 	update: SyncStep<{ desired: T; current: C; changes: FieldChange[] }, Update>;
 	/** The output of a record that needed no write. */
 	unchanged(desired: T, current: C): IDataObject;
+	/** How people recognise a stored record, e.g. `id 42`. */
+	label(current: C): string;
 	mirror?: Mirror<C, Remove>;
 }
 
@@ -89,25 +92,24 @@ export async function runSync<T, C, Create, Update, Remove>(
 
 	// With a mirror, the scope is read whole first: most items name records in it, so only the others are read by key.
 	const scope = sync.mirror ? await sync.mirror.scope() : [];
-	const inScope = new Map(scope);
-	const current = await readCurrent(sync, unique.filter((record) => !inScope.has(sync.matchKey(record.payload))), inScope);
+	const current = byKey(scope);
+	await readCurrent(sync, unique.filter((record) => !current.has(sync.matchKey(record.payload))), current);
 	// Removals are decided, and checked against the safety limit, before anything is written.
-	const removals = sync.mirror ? plannedRemovals(ctx, sync.mirror, scope, prepared.pending, prepared.failures.length, sync, nouns) : [];
-	const plan = unique.map((record) => planned(sync, record, current.get(sync.matchKey(record.payload))));
+	const removals = sync.mirror ? plannedRemovals(ctx, sync, scope, prepared.pending, prepared.failures.length, nouns) : [];
+	const plan = unique.flatMap((record) => planned(ctx, sync, record, current.get(sync.matchKey(record.payload)), outcomes, nouns));
 
 	// Every request is built before the first one goes: a record that cannot be written stops the run
 	// (On Error = Stop Workflow) before anything is written.
 	const updates = payloads(ctx, sync.update, plan.filter((entry) => entry.plan === 'update'), toUpdate, outcomes, nouns);
 	const creates = payloads(ctx, sync.create, plan.filter((entry) => entry.plan === 'create'), toCreate, outcomes, nouns);
-	const requests = { count: 0 };
-	const steps = new SyncSteps(ctx, client, requests);
+	const steps = new SyncSteps(ctx, client);
 	outcomes.push(...unchangedOutcomes(sync, plan, steps.dryRun));
 	outcomes.push(...(await steps.send(sync.update, updates, 'updated')));
 	outcomes.push(...(await steps.send(sync.create, creates, 'created')));
-	const removed = sync.mirror ? await steps.remove(sync.mirror, removals, outcomes) : [];
+	const removed = sync.mirror ? await steps.remove(sync.mirror, removals) : [];
 
 	reportIgnoredFields(ctx, sync.targetName, prepared.ignored, outcomes, nouns);
-	summarizeSync(ctx, outcomes, removed, steps.dryRun ? requests.count : undefined, nouns);
+	summarizeSync(ctx, outcomes, removed, steps.dryRun ? steps.requests.count : undefined, nouns);
 	const output = toOutputItems(ctx, itemCount, outcomes, nouns);
 	return sync.mirror ? [output, removedItems(ctx, removed, removals, nouns)] : [output];
 }
@@ -129,19 +131,12 @@ function payloads<S, W, T, C>(
 		try {
 			records.push({ itemIndex, key, payload: step.payload(source(entry)), changes: entry.changes });
 		} catch (error) {
-			const field = error instanceof RecordInputError ? error.field : undefined;
-			if (!ctx.continueOnFail()) {
-				throw new NodeOperationError(ctx.getNode(), error as Error, {
-					itemIndex,
-					message: readable(`Item ${itemIndex} (${key}): ${(error as Error).message}`),
-					description: `Nothing was written. Fix the item, or set Settings > On Error to "Continue (using error output)" to sync the other ${nouns.record}s.`,
-				});
-			}
-			outcomes.push(failed(itemIndex, { message: (error as Error).message, outcome: 'notSent', fields: field ? [field] : undefined }, key));
+			outcomes.push(unsendable(ctx, error as Error, itemIndex, nouns, key));
 		}
 	}
 	return records;
 }
+
 const toUpdate = <T, C>(entry: Planned<T, C>) => ({ desired: entry.record.payload, current: entry.current!, changes: entry.changes! });
 
 /**
@@ -171,37 +166,38 @@ function withoutDuplicateKeys<T>(
 		}
 		const others = items.filter((item) => item !== record.itemIndex);
 		const message = `Items ${[record.itemIndex, ...others].join(', ')} name the same ${nouns.record} (${record.key}), so nothing was written for it: keep one item per ${nouns.record}, e.g. with a Remove Duplicates node before this one`;
-		if (!ctx.continueOnFail()) {
-			throw new NodeOperationError(ctx.getNode(), readable(`Item ${record.itemIndex}: ${message}`), {
-				itemIndex: record.itemIndex,
-				description: 'Nothing was written. Set Settings > On Error to "Continue (using error output)" to sync the other items.',
-			});
-		}
-		outcomes.push(failed(record.itemIndex, { message, outcome: 'notSent', extra: { sameRecordAs: others } }, record.key));
+		outcomes.push(unsendable(ctx, new Error(message), record.itemIndex, nouns, record.key, { sameRecordAs: others }));
 	}
 	return unique;
 }
 
-/** The current records of the items' keys, `read.size` keys per request, a few requests at once, added to `current`. */
+/** Records by their match key; a key several records hold keeps them all. */
+function byKey<C>(records: Array<[string, C]>, current = new Map<string, C[]>()): Map<string, C[]> {
+	for (const [key, record] of records) {
+		const holders = current.get(key);
+		if (holders) holders.push(record);
+		else current.set(key, [record]);
+	}
+	return current;
+}
+
+/** Reads the current records of the items' keys into `current`: `read.size` keys per request, a few requests at once. */
 async function readCurrent<T, C>(
 	sync: Pick<Sync<T, C, never, never>, 'read' | 'matchKey'>,
 	records: Array<PendingRecord<T>>,
-	current: Map<string, C>,
-): Promise<Map<string, C>> {
+	current: Map<string, C[]>,
+): Promise<void> {
 	const keys = records.map((record) => sync.matchKey(record.payload));
 	if (await wholeIsCheaper(sync.read, keys.length)) {
-		for (const [key, record] of await sync.read.whole!.records()) if (!current.has(key)) current.set(key, record);
-		return current;
+		byKey((await sync.read.whole!.records()).filter(([key]) => !current.has(key)), current);
+		return;
 	}
 	const chunks = toBatches(keys, sync.read.size);
 	let next = 0;
 	const worker = async () => {
-		while (next < chunks.length) {
-			for (const [key, record] of await sync.read.records(chunks[next++])) current.set(key, record);
-		}
+		while (next < chunks.length) byKey(await sync.read.records(chunks[next++]), current);
 	};
 	await Promise.all(Array.from({ length: Math.min(sync.read.concurrency, chunks.length) }, worker));
-	return current;
 }
 
 /**
@@ -217,10 +213,28 @@ async function wholeIsCheaper<C>(read: Sync<never, C, never, never>['read'], key
 	return total <= 4 * keys && 1 + Math.ceil(total / read.whole.pageSize) < byKey;
 }
 
-function planned<T, C>(sync: Pick<Sync<T, C, never, never>, 'changes'>, record: PendingRecord<T>, current: C | undefined): Planned<T, C> {
-	if (current === undefined) return { record, plan: 'create' };
+/**
+ * What one item's record needs: created, updated or nothing. Several records holding its key make
+ * the record unknown: the item fails (or stops the run) before anything is written.
+ */
+function planned<T, C>(
+	ctx: IExecuteFunctions,
+	sync: Pick<Sync<T, C, never, never>, 'changes' | 'label' | 'targetName'>,
+	record: PendingRecord<T>,
+	holders: C[] | undefined,
+	outcomes: RecordOutcome[],
+	nouns: Nouns,
+): Array<Planned<T, C>> {
+	if (holders === undefined) return [{ record, plan: 'create' }];
+	if (holders.length > 1) {
+		const records = `${nouns.record[0].toUpperCase()}${nouns.record.slice(1)}s`;
+		const message = `${records} ${holders.map((holder) => sync.label(holder)).join(' and ')} of ${sync.targetName} all hold ${record.key}, so Sync cannot tell which one this item describes; nothing was written for it. Make the key unique there (edit or delete the extra ${nouns.record}s), or match on another one`;
+		outcomes.push(unsendable(ctx, new Error(message), record.itemIndex, nouns, record.key));
+		return [];
+	}
+	const [current] = holders;
 	const changes = sync.changes(record.payload, current);
-	return { record, current, plan: changes.length > 0 ? 'update' : 'unchanged', changes };
+	return [{ record, current, plan: changes.length > 0 ? 'update' : 'unchanged', changes }];
 }
 
 function unchangedOutcomes<T, C>(sync: Pick<Sync<T, C, never, never>, 'unchanged'>, plan: Array<Planned<T, C>>, dryRun: boolean): RecordOutcome[] {

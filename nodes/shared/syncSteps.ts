@@ -2,12 +2,12 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
 import { batchSending } from './batchEndpoint';
+import { notSent } from './batchRun';
 import { sendPrepared } from './bulkWrite';
 import type { ServiceClient } from './client';
 import { DryRun, isDryRun } from './dryRun';
 import type { Mirror } from './mirror';
 import type { Nouns, RecordOutcome } from './results';
-import { failed } from './results';
 import type { FieldChange, SyncStep } from './sync';
 
 // The writes of a Sync run and the hint that sums it up.
@@ -21,12 +21,14 @@ export interface StepRecord<W> extends PendingRecord<W> {
 export class SyncSteps {
 	readonly dryRun: boolean;
 
+	/** Requests a dry run numbered so far, over all kinds of write. */
+	readonly requests = { count: 0 };
+
 	private failed = false;
 
 	constructor(
 		private readonly ctx: IExecuteFunctions,
 		private readonly client: ServiceClient,
-		private readonly requests: { count: number },
 	) {
 		this.dryRun = isDryRun(ctx);
 	}
@@ -42,9 +44,8 @@ export class SyncSteps {
 		});
 	}
 
-	async remove<C, W>(mirror: Mirror<C, W>, removals: Array<PendingRecord<C>>, items: RecordOutcome[]): Promise<RecordOutcome[]> {
-		// Removing is left out once an item failed: its record may be one that should stay.
-		if (!this.ctx.continueOnFail() && items.some((outcome) => outcome.failure)) return notSent(removals);
+	/** Removes last; with On Error = Stop Workflow not after a failed write, whose record may be one that should stay. */
+	async remove<C, W>(mirror: Mirror<C, W>, removals: Array<PendingRecord<C>>): Promise<RecordOutcome[]> {
 		const pending = removals.map((record) => ({ ...record, payload: mirror.remove.payload(record.payload) }));
 		const outcomes = await this.sendAll(mirror.remove, pending);
 		return outcomes.map((outcome) =>
@@ -62,10 +63,6 @@ export class SyncSteps {
 	}
 }
 
-
-function notSent<T>(records: Array<PendingRecord<T>>): RecordOutcome[] {
-	return records.map((record) => failed(record.itemIndex, { message: 'Not sent, because an earlier batch failed', outcome: 'notSent' }, record.key));
-}
 
 /** `{field: {old, new}}`, in the order of the fields. */
 function changesByField(changes: FieldChange[]): IDataObject {

@@ -131,9 +131,9 @@ describe('Feishu aPaaS node: Sync', () => {
 		const [error] = run.outputs[1];
 		expect(error.pairedItem).toEqual({ item: 0 });
 		expect(error.json.error).toBe(
-			`Records _id ${first} and _id ${second} of object "${PRODUCTS}" all hold code "TWIN", so Sync cannot tell which one this item describes; nothing was written for it. Make the values of "code" unique (edit or delete the extra records), or match on _id`,
+			`Records _id ${first} and _id ${second} of object "${PRODUCTS}" all hold code "TWIN", so Sync cannot tell which one this item describes; nothing was written for it. Make the key unique there (edit or delete the extra records), or match on another one`,
 		);
-		expect(error.json.details).toMatchObject({ itemIndex: 0, fields: ['code'], outcome: 'notSent' });
+		expect(error.json.details).toMatchObject({ itemIndex: 0, record: 'code "TWIN"', outcome: 'notSent' });
 		expect(revisions(apaas.emulator).get(first)).toBe(before.get(first));
 		expect(revisions(apaas.emulator).get(second)).toBe(before.get(second));
 
@@ -141,8 +141,8 @@ describe('Feishu aPaaS node: Sync', () => {
 		apaas.emulator.server.reset();
 		const strict = await runSync(apaas.emulator, syncParameters(), [{ code: 'P-1', name: 'again' }, items[0]], false);
 		expect(strict.status).toBe('error');
-		expect(strict.error?.message).toContain(`Item 1 (code "TWIN"): Records _id ${first} and _id ${second}`);
-		expect(strict.error?.description).toContain('Nothing was written');
+		expect(strict.error?.message).toContain(`Item 1: Records _id ${first} and _id ${second}`);
+		expect(strict.error?.description).toContain('Nothing was sent');
 		expect(writes()).toEqual([]);
 	});
 

@@ -59,12 +59,6 @@ interface Desired {
 	values: IDataObject;
 }
 
-/** A stored record, and the IDs of every record holding its key: more than one makes the key ambiguous. */
-interface Current {
-	record: IDataObject;
-	ids: string[];
-}
-
 /**
  * Sync: reads the records the items name (10 keys per batch_query, as `equal` conditions joined by
  * "or"), compares the mapped fields as aPaaS stores them, and writes only what differs through the
@@ -85,18 +79,17 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 	const selected = () => [...mapped].filter((name) => fields.size === 0 || fields.has(name));
 	const read = async (filter: Criterion | undefined, select: string[]) =>
 		(await queryRecords(client, target, { select: [...new Set(['_id', matchOn, ...select])], filter, limit: Infinity })).map(
-			(record): [string, Current] => [keyOf(record[matchOn]), { record, ids: [String(record._id)] }],
+			(record): [string, IDataObject] => [keyOf(record[matchOn]), record],
 		);
 
-	const mirror: Mirror<Current, string> | undefined = limit && {
+	const mirror: Mirror<IDataObject, string> | undefined = limit && {
 		limit,
-		scope: async () => sameKeyTogether(await read(inScope!, selected())),
+		scope: async () => await read(inScope!, selected()),
 		remove: { write: recordWrite(this, client, target, deleteRecords), payload: (current) => idOf(current) },
-		label: (current) => `_id ${idOf(current)}`,
-		removed: (current) => ({ _id: idOf(current), ...keyField(matchOn, current.record[matchOn]) }),
+		removed: (current) => ({ _id: idOf(current), ...keyField(matchOn, current[matchOn]) }),
 	};
 	return new NodeOutputs(
-		await runSync<Desired, Current, IDataObject, IDataObject, string>(this, client, {
+		await runSync<Desired, IDataObject, IDataObject, IDataObject, string>(this, client, {
 			targetName,
 			prepare: (itemIndex) => {
 				const { values, ignored } = mapper.read(itemIndex);
@@ -108,9 +101,9 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 			read: {
 				size: MAX_CONDITIONS,
 				concurrency: READ_CONCURRENCY,
-				records: async (keys) => sameKeyTogether(await read(oneOf(target, matchOn, keys), selected())),
+				records: async (keys) => await read(oneOf(target, matchOn, keys), selected()),
 				// 10 keys a request: for many items, reading the whole object 500 records a request takes fewer.
-				whole: { pageSize: MAX_BATCH, count: async () => await countRecords(client, target), records: async () => sameKeyTogether(await read(undefined, selected())) },
+				whole: { pageSize: MAX_BATCH, count: async () => await countRecords(client, target), records: async () => await read(undefined, selected()) },
 			},
 			changes: (desired, current) => changedFields(fields, matchOn, desired, current),
 			create: {
@@ -119,15 +112,16 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 			},
 			update: {
 				write: recordWrite(this, client, target, mappedRecords(this, updateRecords)),
-				payload: ({ desired, current, changes }) => changedOnly(target, matchOn, desired, current, changes),
+				payload: ({ desired, current, changes }) => changedOnly(desired, current, changes),
 			},
+			label: (current) => `_id ${idOf(current)}`,
 			unchanged: (desired, current) => ({ _id: idOf(current), ...keyField(matchOn, desired.values[matchOn]) }),
 			mirror,
 		}),
 	);
 }
 
-const idOf = (current: Current) => String(current.record._id);
+const idOf = (current: IDataObject) => String(current._id);
 
 /** The key field as outputs show it; nothing more when records are matched by `_id`. */
 const keyField = (matchOn: string, value: unknown): IDataObject => (matchOn === '_id' ? {} : { [matchOn]: value as IDataObject[string] });
@@ -168,28 +162,12 @@ function scopeCriterion(ctx: IExecuteFunctions, target: ObjectTarget): Criterion
 	});
 }
 
-/** One entry per key; a key that several records hold keeps all their IDs. */
-function sameKeyTogether(records: Array<[string, Current]>): Array<[string, Current]> {
-	const byKey = new Map<string, Current>();
-	for (const [key, current] of records) {
-		const first = byKey.get(key);
-		if (first) first.ids.push(...current.ids);
-		else byKey.set(key, current);
-	}
-	return [...byKey];
-}
-
-/**
- * The mapped fields whose values aPaaS would store differently from what it holds now. A key that
- * several records hold is reported as a change of the key itself: the update then refuses it
- * (see changedOnly), so that the item fails instead of being taken as unchanged.
- */
-function changedFields(fields: Map<string, ObjectField>, matchOn: string, desired: Desired, current: Current): FieldChange[] {
-	if (current.ids.length > 1) return [{ field: matchOn, old: current.ids, new: desired.values[matchOn] }];
+/** The mapped fields whose values aPaaS would store differently from what it holds now. */
+function changedFields(fields: Map<string, ObjectField>, matchOn: string, desired: Desired, current: IDataObject): FieldChange[] {
 	const changes: FieldChange[] = [];
 	for (const name in desired.values) {
 		if (name === matchOn || name === '_id') continue;
-		const [sent, stored] = [desired.values[name], current.record[name]];
+		const [sent, stored] = [desired.values[name], current[name]];
 		if (!sameValue(fields.get(name), sent, stored)) changes.push({ field: name, old: stored ?? null, new: sent });
 	}
 	return changes;
@@ -207,13 +185,7 @@ function newRecord(target: ObjectTarget, matchOn: string, desired: Desired): IDa
 }
 
 /** An update of the changed fields only, to the record found. */
-function changedOnly(target: ObjectTarget, matchOn: string, desired: Desired, current: Current, changes: FieldChange[]): IDataObject {
-	if (current.ids.length > 1) {
-		throw new RecordInputError(
-			`Records ${current.ids.map((id) => `_id ${id}`).join(' and ')} of object "${target.objectApiName}" all hold ${matchOn} "${desired.key}", so Sync cannot tell which one this item describes; nothing was written for it. Make the values of "${matchOn}" unique (edit or delete the extra records), or match on _id`,
-			matchOn,
-		);
-	}
+function changedOnly(desired: Desired, current: IDataObject, changes: FieldChange[]): IDataObject {
 	const record: IDataObject = { _id: idOf(current) };
 	for (const { field } of changes) record[field] = desired.values[field];
 	return record;

@@ -82,15 +82,7 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 	const mirror: Mirror<IDataObject, string> | undefined = limit && {
 		limit,
 		// The mapped columns too: rows found here are compared with the items and not read again.
-		scope: async () =>
-			oneRowPerKey(
-				this,
-				withKeys(
-					await reader.rows({ filter: scopeFilter!, select: [...mapped].join(','), pageSize: MAX_ROWS_PER_REQUEST, limit: Infinity }),
-				),
-				keyColumns,
-				targetName,
-			),
+		scope: async () => withKeys(await reader.rows({ filter: scopeFilter!, select: [...mapped].join(','), pageSize: MAX_ROWS_PER_REQUEST, limit: Infinity })),
 		remove: {
 			write: {
 				...rowDelete<string>(client, target, {
@@ -102,7 +94,6 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 			},
 			payload: (current) => String(current[ROW_ID]),
 		},
-		label: (current) => describeKey(current, keyColumns),
 		removed: (current) => columnsOf(current, [ROW_ID, ...keyColumns]),
 	};
 
@@ -128,10 +119,7 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 			read: {
 				size: MAX_ROWS_PER_REQUEST,
 				concurrency: READ_CONCURRENCY,
-				records: async (keys) => {
-					const rows = await reader.withKeys(keyColumns, keys.map((key) => keyValues.get(key)!), [...mapped]);
-					return oneRowPerKey(this, withKeys(rows), keyColumns, targetName);
-				},
+				records: async (keys) => withKeys(await reader.withKeys(keyColumns, keys.map((key) => keyValues.get(key)!), [...mapped])),
 			},
 			changes: (desired, current) => changedColumns(columns, desired.row, current),
 			create: { write: rowWrite(client, rowCreation(client, target, keyColumns)), payload: (desired) => desired },
@@ -139,6 +127,7 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 				write: rowWrite(client, byIdUpdate(client, target)),
 				payload: ({ desired, current, changes }) => changedOnly(desired, current, changes, keyColumns),
 			},
+			label: (current) => `_id ${String(current[ROW_ID])}`,
 			// The row's own `_id`, also when the item wrote it another way (in capitals).
 			unchanged: (desired, current) => ({ ...columnsOf(desired.row, keyColumns), [ROW_ID]: current[ROW_ID] }),
 			mirror,
@@ -159,31 +148,6 @@ function readScope(ctx: IExecuteFunctions): string {
 	}
 	if (filter === '') throw new NodeOperationError(ctx.getNode(), 'Enter the Scope of the rows to remove', { description });
 	return filter;
-}
-
-/**
- * Rows found by key, each key once. Two rows with one key mean the columns are no unique key (a
- * key of several columns the credential could not confirm): which one an item means is unknown.
- */
-function oneRowPerKey(
-	ctx: IExecuteFunctions,
-	rows: Array<[string, IDataObject]>,
-	keyColumns: string[],
-	targetName: string,
-): Array<[string, IDataObject]> {
-	const seen = new Map<string, IDataObject>();
-	for (const [key, row] of rows) {
-		const other = seen.get(key);
-		if (other) {
-			throw new NodeOperationError(
-				ctx.getNode(),
-				`Rows ${String(other[ROW_ID])} and ${String(row[ROW_ID])} of ${targetName} both have ${describeKey(row, keyColumns)}, so the columns to match on are not a unique key`,
-				{ description: 'Nothing was written. Choose a unique key of the table in Unique Key.' },
-			);
-		}
-		seen.set(key, row);
-	}
-	return rows;
 }
 
 /**

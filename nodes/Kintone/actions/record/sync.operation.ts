@@ -67,7 +67,6 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 			write: recordWrite(this, client, target, deleteRecords),
 			payload: (current) => ({ entry: { id: idOf(current) }, id: idOf(current), revision: String(current[REVISION]?.value) }),
 		},
-		label: (current) => `id ${idOf(current)}`,
 		removed: (current) => ({ id: idOf(current), ...(matchOn === RECORD_ID ? {} : { [matchOn]: current[matchOn]?.value as string }) }),
 	};
 	return new NodeOutputs(
@@ -93,6 +92,7 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 				write: recordWrite(this, client, target, updateRecords),
 				payload: ({ desired, current, changes }) => changedOnly(desired, current, changes),
 			},
+			label: (current) => `id ${idOf(current)}`,
 			unchanged: (desired, current) => ({ ...keyOf(desired), id: idOf(current), revision: current[REVISION]?.value as string }),
 			mirror,
 		}),
