@@ -126,6 +126,14 @@ const BENCH = {
 	dataTableLimit: 10,
 };
 
+/** The columns of the benchmark's data tables: `sku` is the unique key. */
+const TABLE_COLUMNS = [
+	{ name: 'sku', data_type: 'varchar', is_unique: true, is_allow_null: false },
+	{ name: 'qty', data_type: 'int4' },
+	{ name: 'status', data_type: 'varchar' },
+	{ name: 'note', data_type: 'text' },
+];
+
 /** A kintone app with the benchmark's fields (code unique), readable with the benchmark's API token. */
 function addBenchApp(kintone, name) {
 	const options = (...names) => Object.fromEntries(names.map((option, index) => [option, { label: option, index: String(index) }]));
@@ -181,12 +189,7 @@ async function prepareBackends(latencyMs, maxN) {
 	await dataTable.createTable(workspace, {
 		name: table,
 		description: '库存 benchmark',
-		columns: [
-			{ name: 'sku', data_type: 'varchar', is_unique: true, is_allow_null: false },
-			{ name: 'qty', data_type: 'int4' },
-			{ name: 'status', data_type: 'varchar' },
-			{ name: 'note', data_type: 'text' },
-		],
+		columns: TABLE_COLUMNS,
 	});
 	await dataTable.insertRows(
 		workspace,
@@ -341,12 +344,7 @@ async function createSyncTarget({ kintone, apaas, dataTable }, service, name, n)
 	await dataTable.createTable(BENCH.dataTable.workspace, {
 		name: table,
 		description: 'Sync benchmark',
-		columns: [
-			{ name: 'sku', data_type: 'varchar', is_unique: true, is_allow_null: false },
-			{ name: 'qty', data_type: 'int4' },
-			{ name: 'status', data_type: 'varchar' },
-			{ name: 'note', data_type: 'text' },
-		],
+		columns: TABLE_COLUMNS,
 	});
 	await inChunks(async (chunk) => await dataTable.insertRows(BENCH.dataTable.workspace, table, chunk));
 	return { table };

@@ -69,7 +69,7 @@ export interface WriteThrough<T> {
 	): Promise<RecordOutcome[]>;
 }
 
-export interface BatchWrite<T> extends WriteThrough<T> {
+interface BatchWrite<T> extends WriteThrough<T> {
 	prepare: Prepare<T>;
 }
 

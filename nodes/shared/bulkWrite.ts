@@ -57,7 +57,7 @@ export interface BatchSending<T> extends Batching<T> {
 	send(batch: PendingRecord<T>[], signal: BatchSignal): Promise<RecordOutcome[]>;
 }
 
-export interface BulkWrite<T> extends BatchSending<T> {
+interface BulkWrite<T> extends BatchSending<T> {
 	prepare: Prepare<T>;
 }
 
@@ -84,7 +84,7 @@ export async function runBulkWrite<T>(
 }
 
 /** Every input item prepared: the records to send, the items that cannot be sent, and fields auto-map left out. */
-export interface PreparedItems<T> {
+interface PreparedItems<T> {
 	pending: Array<PendingRecord<T>>;
 	failures: RecordOutcome[];
 	ignored: Map<number, string[]>;

@@ -11,7 +11,7 @@ import type { SyncStep } from './sync';
 // checked before anything is written, and the "Removed" output.
 
 /** The limit on what a mirroring Sync may remove, checked before anything is written. */
-export interface SafetyLimit {
+interface SafetyLimit {
 	/** Largest share of the records in scope, in percent. */
 	share: number;
 	/** Largest number of records; undefined for no count limit. */

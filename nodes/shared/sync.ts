@@ -30,7 +30,7 @@ export interface SyncStep<S, W> {
  * Reading every record of the target, `pageSize` per request, for a service that reads few keys per
  * request: when the target holds not many more records than the items name, that takes fewer requests.
  */
-export interface WholeRead<C> {
+interface WholeRead<C> {
 	pageSize: number;
 	count(): Promise<number>;
 	records(): Promise<Array<[string, C]>>;

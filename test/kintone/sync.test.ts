@@ -241,6 +241,9 @@ describe('Kintone node: Sync', () => {
 			const result = await sync(mirror({ scope: `${F.text2} in ("EMEA") order by $id asc` }), [{ code: 'R-0', text: 'x' }]);
 			expect(result.error?.message).toBe('The Scope takes conditions only');
 			expect(writes()).toEqual([]);
+			// A quoted value may hold those words.
+			const quoted = await sync(mirror({ scope: `${F.text2} in ("EMEA", "limit 5 order by x")`, safetyLimit: 'share', maxRemovedShare: 100 }), [{ code: 'R-0', text: 'original 0' }]);
+			expect(quoted.error).toBeUndefined();
 		});
 	});
 

@@ -41,7 +41,7 @@ export async function execute(
 }
 
 /** What a delete request is made of: how many records one takes, its filter, and each record's output. */
-export interface RowDeletion<T> {
+interface RowDeletion<T> {
 	batchSize: number;
 	filter(records: T[]): string;
 	output(record: T): IDataObject;

@@ -52,7 +52,7 @@ export interface RowSending {
 }
 
 /** A row write operation: how its items become rows, and how they are sent; the rest is the same for all. */
-export interface RowWrite extends RowSending {
+interface RowWrite extends RowSending {
 	/** Columns that identify a row; items with the same values are written once. None: every item is a new row. */
 	keyColumns: string[];
 	/** Later items of a key: merged into the first (later values win) or left out. */

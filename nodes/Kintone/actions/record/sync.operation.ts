@@ -112,7 +112,9 @@ const idOf = (record: KintoneRecord) => String(record[RECORD_ID]?.value);
 
 function scopeQuery(ctx: IExecuteFunctions): string {
 	const query = String(ctx.getNodeParameter('scope', 0, '') ?? '').trim();
-	if (query === '' || /\b(?:order\s+by|limit|offset)\b/i.test(query)) {
+	// Quoted values may say anything ("limit" in a note); only the query's own words count.
+	const words = query.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+	if (query === '' || /\b(?:order\s+by|limit|offset)\b/i.test(words)) {
 		throw new NodeOperationError(ctx.getNode(), query === '' ? 'Enter the Scope of the records to remove' : 'The Scope takes conditions only', {
 			description:
 				'Under "Remove Records Not in Input", Scope is a kintone query without "order by", "limit" or "offset" that selects the records this Sync keeps in step, e.g. Region in ("EMEA"); $id > 0 selects every record of the app.',
