@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { Readable } from 'node:stream';
 
 /** A request as the emulator received it. */
 export interface RecordedRequest {
@@ -13,6 +14,11 @@ export interface RecordedRequest {
 	rawBody: string;
 	/** The body parsed as JSON, or undefined when it is empty or not JSON. */
 	body: unknown;
+	/**
+	 * What a `streamBody` consumer made of a body it took instead of the server (e.g. an upload
+	 * written to disk); `rawBody` is then ''.
+	 */
+	streamed?: unknown;
 	receivedAt: number;
 	/** Route parameters, filled by the router. */
 	params: Record<string, string>;
@@ -22,8 +28,21 @@ export interface RecordedRequest {
 
 export interface Reply {
 	status: number;
+	/** JSON (objects), text (strings), bytes (Buffer) or a stream of bytes (Readable, e.g. a file on disk). */
 	body?: unknown;
 	headers?: Record<string, string>;
+}
+
+/**
+ * Takes the body of a request the server would otherwise buffer as a string (uploads that must not
+ * sit in the JS heap): returns the consumer for requests it wants, undefined for the others. What
+ * the consumer resolves to becomes `request.streamed`.
+ */
+export type BodyStreamer = (req: IncomingMessage) => ((body: IncomingMessage) => Promise<unknown>) | undefined;
+
+export interface ServerOptions {
+	port?: number;
+	streamBody?: BodyStreamer;
 }
 
 export type Handler = (request: RecordedRequest) => Reply | Promise<Reply>;
@@ -73,11 +92,14 @@ export class EmulatorServer {
 
 	private readonly sockets = new Set<Socket>();
 
-	private constructor(private readonly server: ReturnType<typeof createServer>) {}
+	private constructor(
+		private readonly server: ReturnType<typeof createServer>,
+		private readonly streamBody?: BodyStreamer,
+	) {}
 
-	static async start(handler: Handler, options: { port?: number } = {}): Promise<EmulatorServer> {
+	static async start(handler: Handler, options: ServerOptions = {}): Promise<EmulatorServer> {
 		const server = createServer();
-		const emulator = new EmulatorServer(server);
+		const emulator = new EmulatorServer(server, options.streamBody);
 		server.on('request', (req, res) => void emulator.serve(handler, req, res));
 		server.on('connection', (socket) => {
 			emulator.sockets.add(socket);
@@ -129,7 +151,17 @@ export class EmulatorServer {
 	}
 
 	private async serve(handler: Handler, req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const rawBody = await readBody(req);
+		const consume = this.streamBody?.(req);
+		let rawBody = '';
+		let streamed: unknown;
+		try {
+			if (consume) streamed = await consume(req);
+			else rawBody = await readBody(req);
+		} catch {
+			// The client went away (or the disk failed) while sending the body: nothing to answer.
+			req.socket.destroy();
+			return;
+		}
 		const url = new URL(req.url ?? '/', this.url);
 		const request: RecordedRequest = {
 			seq: this.requests.length + 1,
@@ -139,6 +171,7 @@ export class EmulatorServer {
 			headers: req.headers,
 			rawBody,
 			body: parseJson(rawBody),
+			...(consume ? { streamed } : {}),
 			receivedAt: Date.now(),
 			params: {},
 		};
@@ -164,6 +197,9 @@ export class EmulatorServer {
 			reply = await handler(request);
 		} catch (error) {
 			reply = { status: 500, body: { message: `Emulator error: ${(error as Error).message}` } };
+		}
+		if (fault?.kind === 'resetAfterHandling' || res.destroyed) {
+			if (reply.body instanceof Readable) reply.body.destroy();
 		}
 		if (fault?.kind === 'resetAfterHandling') {
 			this.fates[fateIndex] = 'resetAfterHandling';
@@ -196,12 +232,27 @@ function parseJson(text: string): unknown {
 }
 
 function send(res: ServerResponse, { status, body, headers }: Reply): void {
+	if (Buffer.isBuffer(body) || body instanceof Readable) {
+		res.writeHead(status, { ...withoutContentType(headers), 'content-type': contentTypeOf(headers) ?? 'application/octet-stream' });
+		if (Buffer.isBuffer(body)) res.end(body);
+		else body.on('error', () => res.destroy()).pipe(res);
+		return;
+	}
 	const payload = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
 	res.writeHead(status, {
-		'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
-		...headers,
+		...withoutContentType(headers),
+		'content-type':
+			contentTypeOf(headers) ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8'),
 	});
 	res.end(payload);
+}
+
+function contentTypeOf(headers: Record<string, string> | undefined): string | undefined {
+	return Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+}
+
+function withoutContentType(headers: Record<string, string> | undefined): Record<string, string> {
+	return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => name.toLowerCase() !== 'content-type'));
 }
 
 type RouteHandler = (request: RecordedRequest) => Reply | Promise<Reply>;

@@ -14,9 +14,11 @@ import {
 	toProperty,
 	writeKindOf,
 } from './fields';
+import type { FileBytes, FileValue, StoredFile } from './files';
+import { DEFAULT_FILE_KEY_TTL_MS, FileStore } from './files';
 import type { CompiledQuery } from './query';
 import { compileQuery } from './query';
-import type { AppDefinition, KintoneRecord, KintoneUser } from './types';
+import type { AppDefinition, AssigneeDef, FieldDef, KintoneRecord, KintoneUser, ProcessDef } from './types';
 
 export interface StoredRecord {
 	id: number;
@@ -38,6 +40,10 @@ export interface AppState {
 	/** Unique fields: value -> record id, for duplicate checks and updateKey lookups. */
 	unique: Map<string, Map<string, number>>;
 	createdAt: string;
+	/** Process management (disabled, with no states, when the app has none). */
+	process: ProcessDef;
+	/** Whether the app ever had process management settings (GET app/status.json answers null states otherwise). */
+	hasProcess: boolean;
 }
 
 /** Who is calling: the acting user, and for API-token calls the apps its tokens were generated in. */
@@ -63,6 +69,8 @@ export interface DomainOptions {
 	maxConcurrent?: number;
 	now?: () => Date;
 	cursorIdleMs?: number;
+	maxFileBytes?: number;
+	fileKeyTtlMs?: number;
 }
 
 const ADMINISTRATOR = { code: 'Administrator', name: 'Administrator' };
@@ -80,6 +88,17 @@ interface RecordInput {
 interface Journal {
 	records: Map<AppState, Map<number, StoredRecord | undefined>>;
 	nextIds: Map<AppState, number>;
+	/** Upload fileKeys used up by this transaction, and the download fileKeys it created. */
+	usedUploads: string[];
+	createdFiles: string[];
+}
+
+/** One status action of PUT record(s)/status.json. */
+interface StatusInput {
+	id?: unknown;
+	action?: unknown;
+	assignee?: unknown;
+	revision?: unknown;
 }
 
 /**
@@ -98,6 +117,9 @@ export class KintoneDomain {
 
 	readonly maxConcurrent: number;
 
+	/** Uploaded and stored files (bytes on disk). */
+	readonly files: FileStore;
+
 	inFlight = 0;
 
 	peakConcurrency = 0;
@@ -113,8 +135,12 @@ export class KintoneDomain {
 
 	private readonly cursorIdleMs: number;
 
+	private readonly fileKeyTtlMs: number;
+
 	constructor(options: DomainOptions = {}) {
 		this.maxConcurrent = options.maxConcurrent ?? 100;
+		this.files = new FileStore(options.maxFileBytes);
+		this.fileKeyTtlMs = options.fileKeyTtlMs ?? DEFAULT_FILE_KEY_TTL_MS;
 		this.clock = options.now ?? (() => new Date());
 		this.cursorIdleMs = options.cursorIdleMs ?? 10 * 60_000;
 		this.users.set(ADMINISTRATOR.code, { ...ADMINISTRATOR });
@@ -131,9 +157,17 @@ export class KintoneDomain {
 	addApp(definition: AppDefinition): number {
 		const id = definition.id ?? Math.max(0, ...this.apps.keys()) + 1;
 		if (this.apps.has(id)) throw new Error(`App ${id} already exists`);
-		const fields = Object.fromEntries(
-			Object.entries(definition.fields).map(([code, def]) => [code, toProperty(code, def)]),
-		);
+		const defs: Record<string, FieldDef> = { ...definition.fields };
+		const process = definition.process && structuredClone(definition.process);
+		if (process) {
+			const status = Object.keys(defs).find((code) => defs[code].type === 'STATUS') ?? 'ステータス';
+			const states = Object.fromEntries(
+				[...process.states].sort((a, b) => a.index - b.index).map((state) => [state.name, { name: state.name, index: String(state.index) }]),
+			);
+			defs[status] = { label: status, ...defs[status], type: 'STATUS', enabled: process.enable, states };
+			if (!Object.values(defs).some((def) => def.type === 'STATUS_ASSIGNEE')) defs['作業者'] = { type: 'STATUS_ASSIGNEE' };
+		}
+		const fields = Object.fromEntries(Object.entries(defs).map(([code, def]) => [code, toProperty(code, def)]));
 		const unique = new Map<string, Map<string, number>>();
 		for (const field of Object.values(fields)) if (field.unique) unique.set(field.code, new Map());
 		this.apps.set(id, {
@@ -148,6 +182,8 @@ export class KintoneDomain {
 			nextRecordId: 1,
 			unique,
 			createdAt: formatDateTime(this.now()),
+			process: process ?? processOfForm(fields),
+			hasProcess: process !== undefined || Object.values(fields).some((field) => field.type === 'STATUS'),
 		});
 		return id;
 	}
@@ -199,6 +235,7 @@ export class KintoneDomain {
 			app.unique.forEach((index) => index.clear());
 		}
 		this.cursors.clear();
+		this.files.reset();
 		this.nextRowId = 1;
 		this.peakConcurrency = 0;
 		for (const { app, records } of this.fixtures) this.seedRecords(app, records);
@@ -367,7 +404,7 @@ export class KintoneDomain {
 	/** Runs `work` all-or-nothing: if it throws, every record it touched is restored. Nested calls join the outer one. */
 	transaction<T>(work: () => T): T {
 		if (this.journal) return work();
-		this.journal = { records: new Map(), nextIds: new Map() };
+		this.journal = { records: new Map(), nextIds: new Map(), usedUploads: [], createdFiles: [] };
 		try {
 			return work();
 		} catch (error) {
@@ -534,6 +571,7 @@ export class KintoneDomain {
 			bag,
 			userName: (code) => this.users.get(code)?.name,
 			now: () => this.now(),
+			file: (fileKey, kept) => this.fileFor(fileKey, kept),
 		};
 		const values: StoredValues = existing ? { ...existing.values } : {};
 		if (existing && ('$id' in sent)) bag.add(`${prefix}.$id.value`, t.notUpdatable);
@@ -554,7 +592,12 @@ export class KintoneDomain {
 				if (provided) values[field.code] = this.convertRows(field, entry?.value, existing?.values[field.code], prefix, context);
 				else if (!existing) values[field.code] = [];
 			} else if (provided) {
-				values[field.code] = convertValue(field, entry?.value, { prefix, inSubtable: false }, context);
+				values[field.code] = convertValue(
+					field,
+					entry?.value,
+					{ prefix, inSubtable: false, existing: existing?.values[field.code] },
+					context,
+				);
 			} else if (!existing) {
 				values[field.code] = defaultOf(field, this.now());
 			}
@@ -588,7 +631,8 @@ export class KintoneDomain {
 			for (const field of Object.values(inner)) {
 				if (!Object.prototype.hasOwnProperty.call(sentCells, field.code) || field.type === 'CALC') continue;
 				const cell = sentCells[field.code] as { value?: unknown } | undefined;
-				value[field.code] = convertValue(field, cell?.value, { prefix: rowPrefix, inSubtable: true }, context);
+				const existing = matched?.value[field.code];
+				value[field.code] = convertValue(field, cell?.value, { prefix: rowPrefix, inSubtable: true, existing }, context);
 			}
 			return { id: matched ? matched.id : this.nextRowId++, value };
 		});
@@ -619,9 +663,13 @@ export class KintoneDomain {
 					if (!provided) values[field.code] = now;
 					break;
 				case 'STATUS':
-					if (!existing) values[field.code] = initialStatus(field);
+					if (!existing) values[field.code] = initialState(app.process)?.name ?? 'Not started';
 					break;
-				case 'STATUS_ASSIGNEE':
+				case 'STATUS_ASSIGNEE': {
+					const first = initialState(app.process);
+					if (!existing) values[field.code] = first ? this.assigneesOf(first.assignee, undefined, caller) ?? [] : [];
+					break;
+				}
 				case 'CATEGORY':
 					if (!existing) values[field.code] = [];
 					break;
@@ -708,6 +756,158 @@ export class KintoneDomain {
 		return { id: String(record.id), revision: String(record.revision), record: renderRecord(app.fields, record) };
 	}
 
+	// ---- files ------------------------------------------------------------------------------
+
+	/** POST file.json: an upload fileKey for a received file. No record permission is needed (kintone's docs). */
+	upload(file: FileBytes): { fileKey: string } {
+		return { fileKey: this.files.register(file, this.now().getTime()).key };
+	}
+
+	/**
+	 * GET file.json: a stored file by its download fileKey (the one in a record's FILE value), if a
+	 * record the caller can read holds it; 404 GAIA_BL01 otherwise (emulator's choice of code).
+	 */
+	downloadFile(fileKey: unknown, guestSpaceId: number | undefined, caller: Caller): StoredFile {
+		if (fileKey === undefined || fileKey === null || fileKey === '') {
+			throw validationError(caller.t, { fileKey: { messages: [caller.t.requiredParam] } });
+		}
+		const file = this.files.files.get(String(fileKey));
+		const app = file?.owner && this.apps.get(file.owner.app);
+		const record = file?.owner && app?.records.get(file.owner.id);
+		if (!file || !app || !record || !fileKeysOf(app, record).includes(file.key)) {
+			throw new KintoneError(404, 'GAIA_BL01', caller.t.fileNotFound(String(fileKey)));
+		}
+		this.appFor(app.id, guestSpaceId, caller);
+		return file;
+	}
+
+	/** Download fileKeys of the files records hold now, in app and record order. */
+	heldFileKeys(): string[] {
+		return [...this.apps.values()].flatMap((app) => sortedRecords(app).flatMap((record) => fileKeysOf(app, record)));
+	}
+
+	/** A FILE value's fileKey: kept (already in the field) or an upload used up now (journaled). */
+	private fileFor(fileKey: string, kept: unknown): FileValue | undefined {
+		const held = Array.isArray(kept) ? (kept as FileValue[]).find((file) => file.fileKey === fileKey) : undefined;
+		if (held) return { ...held };
+		const upload = this.files.uploads.get(fileKey);
+		if (!upload || upload.used || this.now().getTime() - upload.uploadedAt >= this.fileKeyTtlMs) return undefined;
+		upload.used = true;
+		this.journal?.usedUploads.push(upload.key);
+		const stored = this.files.store(upload, this.now());
+		this.journal?.createdFiles.push(stored.key);
+		return { contentType: stored.contentType, fileKey: stored.key, name: stored.name, size: String(stored.size) };
+	}
+
+	// ---- process management -------------------------------------------------------------------
+
+	/** GET app/status.json, in the shape of kintone's process management settings. */
+	processSettings(app: AppState): Record<string, unknown> {
+		const { process } = app;
+		const entity = (code: string) => ({ entity: { type: 'USER', code }, includeSubs: false });
+		return {
+			enable: process.enable,
+			states: app.hasProcess
+				? Object.fromEntries(
+						[...process.states]
+							.sort((a, b) => a.index - b.index)
+							.map((state) => [
+								state.name,
+								{
+									name: state.name,
+									index: String(state.index),
+									assignee: { type: state.assignee?.type ?? 'ONE', entities: (state.assignee?.entities ?? []).map(entity) },
+								},
+							]),
+					)
+				: null,
+			actions: app.hasProcess
+				? process.actions.map((action) => ({ name: action.name, from: action.from, to: action.to, filterCond: '', type: 'PRIMARY' }))
+				: null,
+			revision: '1',
+		};
+	}
+
+	/** PUT record/status.json. */
+	updateRecordStatus(app: AppState, input: StatusInput, caller: Caller): { revision: string } {
+		return this.transaction(() => ({ revision: String(this.runAction(app, input, '', caller).revision) }));
+	}
+
+	/** PUT records/status.json: 1 to 100 actions, all or nothing. */
+	updateRecordsStatus(app: AppState, records: unknown, caller: Caller): { records: Array<{ id: string; revision: string }> } {
+		const { t } = caller;
+		if (!Array.isArray(records) || records.length === 0) throw validationError(t, { records: { messages: [t.requiredParam] } });
+		if (records.length > MAX_WRITE) throw validationError(t, { records: { messages: [t.maxUpdate] } });
+		return this.transaction(() => ({
+			records: records.map((input: StatusInput, index) => {
+				const record = this.runAction(app, input, `records[${index}].`, caller);
+				return { id: String(record.id), revision: String(record.revision) };
+			}),
+		}));
+	}
+
+	/**
+	 * One status action: the action must start from the record's status (GAIA_IL03), the next
+	 * status's assignee chosen from a list must be given (GAIA_SA01); the revision goes up by 2
+	 * ("The revision number will increase by 2", kintone's Update Status docs).
+	 */
+	private runAction(app: AppState, input: StatusInput, prefix: string, caller: Caller): StoredRecord {
+		const { t } = caller;
+		if (typeof input !== 'object' || input === null) throw validationError(t, { [prefix.replace(/\.$/, '') || 'id']: { messages: [t.invalidInput] } });
+		if (!app.process.enable) throw new KintoneError(400, 'GAIA_ST02', t.processDisabled);
+		const id = positiveInteger(input.id, `${prefix}id`, t);
+		if (typeof input.action !== 'string' || input.action === '') {
+			throw validationError(t, { [`${prefix}action`]: { messages: [t.requiredParam] } });
+		}
+		const record = app.records.get(id);
+		if (!record) throw new KintoneError(404, 'GAIA_RE01', t.recordNotFound(String(id)));
+		checkRevision(record, input.revision, t);
+		const status = Object.values(app.fields).find((field) => field.type === 'STATUS');
+		const current = status ? record.values[status.code] : undefined;
+		const action = app.process.actions.find((candidate) => candidate.name === input.action && candidate.from === current);
+		const next = action && app.process.states.find((state) => state.name === action.to);
+		if (!action || !next) throw new KintoneError(400, 'GAIA_IL03', t.statusFailed);
+		const assignee = input.assignee === undefined || input.assignee === null || input.assignee === '' ? undefined : String(input.assignee);
+		const assignees = this.assigneesOf(next.assignee, assignee, caller, `${prefix}assignee`);
+		if (!assignees) throw new KintoneError(400, 'GAIA_SA01', t.assigneeRequired);
+		const values: StoredValues = { ...record.values };
+		const now = formatDateTime(this.now());
+		for (const field of Object.values(app.fields)) {
+			if (field.type === 'STATUS') values[field.code] = next.name;
+			if (field.type === 'STATUS_ASSIGNEE') values[field.code] = assignees;
+			if (field.type === 'MODIFIER') values[field.code] = { ...caller.user };
+			if (field.type === 'UPDATED_TIME') values[field.code] = now;
+		}
+		const updated: StoredRecord = { id: record.id, revision: record.revision + 2, values };
+		this.put(app, updated);
+		return updated;
+	}
+
+	/**
+	 * The assignees of a status: all its candidates (ALL, ANY, or ONE with a single candidate), the
+	 * chosen one (ONE), none when it has no assignee; undefined when one must be chosen and was not.
+	 */
+	private assigneesOf(
+		def: AssigneeDef | undefined,
+		chosen: string | undefined,
+		caller: Caller,
+		key = 'assignee',
+	): Array<{ code: string; name: string }> | undefined {
+		const entity = (code: string) => {
+			const user = this.users.get(code);
+			if (!user) throw new KintoneError(400, 'GAIA_IL26', caller.t.userNotFound(code));
+			return { code, name: user.name };
+		};
+		const candidates = def?.entities ?? [];
+		if (candidates.length === 0) return [];
+		if (def?.type !== 'ONE') return candidates.map(entity);
+		if (chosen !== undefined) {
+			if (!candidates.includes(chosen)) throw validationError(caller.t, { [key]: { messages: [caller.t.notAssigneeCandidate(chosen)] } });
+			return [entity(chosen)];
+		}
+		return candidates.length === 1 ? [entity(candidates[0])] : undefined;
+	}
+
 	// ---- storage with undo journal -----------------------------------------------------------
 
 	private takeRecordId(app: AppState): number {
@@ -727,6 +927,10 @@ export class KintoneDomain {
 		this.unindex(app, app.records.get(record.id));
 		app.records.set(record.id, record);
 		this.index(app, record);
+		for (const key of fileKeysOf(app, record)) {
+			const file = this.files.files.get(key);
+			if (file) file.owner = { app: app.id, id: record.id };
+		}
 	}
 
 	private remove(app: AppState, id: number): void {
@@ -748,6 +952,11 @@ export class KintoneDomain {
 			}
 		}
 		for (const [app, nextId] of journal.nextIds) app.nextRecordId = nextId;
+		for (const key of journal.usedUploads) {
+			const upload = this.files.uploads.get(key);
+			if (upload) upload.used = false;
+		}
+		for (const key of journal.createdFiles) this.files.files.delete(key);
 	}
 
 	private index(app: AppState, record: StoredRecord): void {
@@ -767,11 +976,41 @@ export class KintoneDomain {
 	}
 }
 
-/** Process management starts records in the first state (`states` as the process management settings API returns them). */
-function initialStatus(field: FieldProperty): string {
-	const states = Object.entries((field.states ?? {}) as Record<string, { index: string }>);
-	states.sort(([, a], [, b]) => Number(a.index) - Number(b.index));
-	return states[0]?.[0] ?? 'Not started';
+/** Process management starts records in the state of the lowest index. */
+function initialState(process: ProcessDef): ProcessDef['states'][number] | undefined {
+	return [...process.states].sort((a, b) => a.index - b.index)[0];
+}
+
+/**
+ * The process of an app defined without `process`: that of its STATUS field (`states` as the
+ * process management settings API returns them, enabled or not), with no actions.
+ */
+function processOfForm(fields: FormFields): ProcessDef {
+	const status = Object.values(fields).find((field) => field.type === 'STATUS');
+	const states = Object.entries((status?.states ?? {}) as Record<string, { index: string }>).map(([name, state]) => ({
+		name,
+		index: Number(state.index),
+	}));
+	return { enable: status !== undefined && status.enabled !== false, states, actions: [] };
+}
+
+/** Every fileKey a record holds, in FILE fields and FILE cells of subtable rows. */
+function fileKeysOf(app: AppState, record: StoredRecord): string[] {
+	const keys: string[] = [];
+	const collect = (value: unknown) => {
+		if (Array.isArray(value)) for (const file of value as FileValue[]) keys.push(file.fileKey);
+	};
+	for (const field of Object.values(app.fields)) {
+		if (field.type === 'FILE') collect(record.values[field.code]);
+		if (field.type === 'SUBTABLE') {
+			const inner = Object.values(field.fields as FormFields).filter((cell) => cell.type === 'FILE');
+			if (inner.length === 0) continue;
+			for (const row of (record.values[field.code] as StoredRow[] | undefined) ?? []) {
+				for (const cell of inner) collect(row.value[cell.code]);
+			}
+		}
+	}
+	return keys;
 }
 
 function sortedRecords(app: AppState): StoredRecord[] {

@@ -81,6 +81,15 @@ const en = {
 	cursorNotFound: 'The specified cursor does not exist or has already expired.',
 	concurrency: 'The number of concurrent API requests exceeds the limit.',
 	notFoundApi: 'The specified API is not found.',
+	fileKeyInvalid: (key: string) =>
+		`The file (fileKey: ${key}) cannot be used: it is not a file of this field, or an upload that is unknown, expired or already used.`,
+	fileNotFound: (key: string) => `The specified file (id: ${key}) not found.`,
+	fileTooLarge: (max: number) => `The file is too large. The maximum size of a file is ${max} bytes.`,
+	fileRequired: 'Required field.',
+	statusFailed: 'Failed to update the status. The settings or the status itself may have been changed by someone.',
+	processDisabled: 'Your request failed. The process management feature has been disabled.',
+	assigneeRequired: 'Specify the assignee.',
+	notAssigneeCandidate: (code: string) => `The user (code: ${code}) is not an assignee candidate of the next status.`,
 };
 
 type Catalog = typeof en;
@@ -138,6 +147,15 @@ const ja: Catalog = {
 	cursorNotFound: '指定したカーソルは存在しないか、既に有効期限が切れています。',
 	concurrency: '同時に実行できるAPIリクエストの上限を超えています。',
 	notFoundApi: '指定したAPIが見つかりません。',
+	fileKeyInvalid: (key) =>
+		`ファイル（fileKey: ${key}）は使用できません。このフィールドのファイルではないか、不明・期限切れ・使用済みのアップロードです。`,
+	fileNotFound: (key) => `指定したファイル（id: ${key}）が見つかりません。`,
+	fileTooLarge: (max) => `ファイルが大きすぎます。ファイルの最大サイズは${max}バイトです。`,
+	fileRequired: '必須です。',
+	statusFailed: 'ステータスの変更に失敗しました。ほかのユーザーがステータス、またはステータスの設定を変更した可能性があります。',
+	processDisabled: '操作に失敗しました。プロセス管理機能が無効化されています。',
+	assigneeRequired: '作業者を指定してください。',
+	notAssigneeCandidate: (code) => `ユーザー（code: ${code}）は次のステータスの作業者の候補ではありません。`,
 };
 
 export type Messages = Catalog;

@@ -74,6 +74,12 @@ export interface ConvertContext {
 	/** Display name of a user code, undefined when no such user. */
 	userName(code: string): string | undefined;
 	now(): Date;
+	/**
+	 * The stored file a FILE value's fileKey stands for: a download fileKey among `kept` (the
+	 * field's files before this write), else an unused, unexpired upload fileKey (used up by this);
+	 * undefined otherwise.
+	 */
+	file(fileKey: string, kept: unknown): { contentType: string; fileKey: string; name: string; size: string } | undefined;
 }
 
 /**
@@ -83,6 +89,8 @@ export interface ConvertContext {
 interface Location {
 	prefix: string;
 	inSubtable: boolean;
+	/** The field's value before this write (update, or a kept subtable row). */
+	existing?: unknown;
 }
 
 /** Converts a write-format value to its stored (GET) form, adding messages to `ctx.bag` when invalid. */
@@ -163,12 +171,13 @@ export function convertValue(field: FieldProperty, value: unknown, where: Locati
 			if (!Array.isArray(value) || value.some((file) => typeof (file as { fileKey?: unknown })?.fileKey !== 'string')) {
 				return bad('.values');
 			}
-			return value.map(({ fileKey }: { fileKey: string }) => ({
-				contentType: 'application/octet-stream',
-				fileKey,
-				name: fileKey,
-				size: '0',
-			}));
+			// Each fileKey: a file this field already holds (kept), or an upload used here for the first
+			// time; the value replaces the field's files (https://developer.cybozu.io/hc/ja/articles/200283219).
+			return value.flatMap(({ fileKey }: { fileKey: string }, index) => {
+				const file = ctx.file(fileKey, where.existing);
+				if (!file) bag.add(`${key}.value[${index}].fileKey`, t.fileKeyInvalid(fileKey));
+				return file ? [file] : [];
+			});
 		}
 		default:
 			return bad();

@@ -1,6 +1,7 @@
 import type { FaultAction, Handler, RecordedRequest, Reply } from '../server';
 import type { AppState, Caller, KintoneDomain } from './domain';
 import type { Messages } from './errors';
+import type { ReceivedBody } from './files';
 import { KintoneError, languageOf, messages, validationError } from './errors';
 
 const MAX_TOKENS = 9;
@@ -87,6 +88,8 @@ function handle(
 		guestSpaceId: path[1] === undefined ? undefined : Number(path[1]),
 	};
 	if (call.endpoint === 'bulkRequest' && method === 'POST') return bulkRequest(domain, call);
+	if (call.endpoint === 'file' && method === 'POST') return upload(domain, request.streamed as ReceivedBody | undefined, t);
+	if (call.endpoint === 'file' && method === 'GET') return download(domain, call);
 	return { status: 200, body: dispatch(domain, call) };
 }
 
@@ -120,6 +123,12 @@ function dispatch(domain: KintoneDomain, call: Call): unknown {
 		}
 		case 'GET app':
 			return domain.appInfo(app('id'));
+		case 'GET app/status':
+			return domain.processSettings(app());
+		case 'PUT record/status':
+			return domain.updateRecordStatus(app(), params, caller);
+		case 'PUT records/status':
+			return domain.updateRecordsStatus(app(), params.records, caller);
 		case 'GET apps':
 			return {
 				apps: domain.listApps(
@@ -178,12 +187,42 @@ function bulkEntry(
 	const method = typeof entry?.method === 'string' ? entry.method.toUpperCase() : '';
 	const endpoint = api?.[2] ?? '';
 	const guest = api?.[1] === undefined ? undefined : Number(api[1]);
-	const allowed = ['record', 'records'].includes(endpoint) && ['POST', 'PUT', 'DELETE'].includes(method);
+	const allowed =
+		(['record', 'records'].includes(endpoint) && ['POST', 'PUT', 'DELETE'].includes(method)) ||
+		(['record/status', 'records/status'].includes(endpoint) && method === 'PUT');
 	if (!api || !allowed || guest !== call.guestSpaceId) {
 		throw validationError(t, { [`requests[${index}].api`]: { messages: [t.bulkApi] } });
 	}
 	const payload = typeof entry.payload === 'object' && entry.payload !== null ? (entry.payload as Params) : {};
 	return { method, endpoint, params: payload };
+}
+
+/**
+ * POST file.json: the body was streamed to disk by `FileStore.receive` (one `file` part with a
+ * file name); answers `{fileKey}`. Over `maxFileBytes`: 413 CB_IL02 (emulator's choice); no file
+ * part: 400 CB_VA01 on `file`.
+ */
+function upload(domain: KintoneDomain, received: ReceivedBody | undefined, t: Messages): Reply {
+	if (received?.kind === 'tooLarge') {
+		return errorReply(new KintoneError(413, 'CB_IL02', t.fileTooLarge(domain.files.maxFileBytes)));
+	}
+	if (received?.kind !== 'file') throw validationError(t, { file: { messages: [t.fileRequired] } });
+	return { status: 200, body: domain.upload(received) };
+}
+
+/** GET file.json: the bytes, with the file's MIME type and name (RFC 6266 `filename*` for UTF-8 names). */
+function download(domain: KintoneDomain, call: Call): Reply {
+	const file = domain.downloadFile(call.params.fileKey, call.guestSpaceId, call.caller);
+	const ascii = file.name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+	return {
+		status: 200,
+		body: domain.files.stream(file),
+		headers: {
+			'Content-Type': file.contentType,
+			'Content-Length': String(file.size),
+			'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+		},
+	};
 }
 
 /** Password authentication wins over API tokens, as in kintone; neither is 401 CB_AU01. */

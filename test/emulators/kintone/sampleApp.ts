@@ -1,5 +1,5 @@
 import type { KintoneEmulator } from './index';
-import type { FieldDef } from './types';
+import type { FieldDef, ProcessDef } from './types';
 
 /** Field codes of the sample app (CJK codes as real kintone apps have them). */
 export const SAMPLE_FIELDS = {
@@ -44,6 +44,24 @@ export const SAMPLE_FIELDS = {
 	/** Lookup copy destination (not writable). */
 	customerName: '顧客名',
 } as const;
+
+/**
+ * The sample app's process management: 未処理 -(処理開始)-> 処理中 -(完了する)-> 完了, and 差し戻す
+ * back from 処理中. 処理中's assignee is chosen from sato and suzuki (the action needs `assignee`).
+ */
+export const SAMPLE_PROCESS: ProcessDef = {
+	enable: true,
+	states: [
+		{ name: '未処理', index: 0 },
+		{ name: '処理中', index: 1, assignee: { type: 'ONE', entities: ['sato', 'suzuki'] } },
+		{ name: '完了', index: 2 },
+	],
+	actions: [
+		{ name: '処理開始', from: '未処理', to: '処理中' },
+		{ name: '完了する', from: '処理中', to: '完了' },
+		{ name: '差し戻す', from: '処理中', to: '未処理' },
+	],
+};
 
 /** Field codes of the lookup source app. */
 export const CUSTOMER_FIELDS = { code: '顧客番号', name: '会社名' } as const;
@@ -129,7 +147,7 @@ export interface SampleApp {
 /**
  * Creates the sample app and its lookup source on an emulator, registers one API token for each,
  * and adds users `sato` and `suzuki` (passwords `sato-pass`, `suzuki-pass`) for USER_SELECT values
- * and password authentication.
+ * and password authentication. The sample app has `SAMPLE_PROCESS` (records start 未処理, no assignee).
  */
 export function createSampleApp(
 	emulator: KintoneEmulator,
@@ -148,6 +166,7 @@ export function createSampleApp(
 		name: options.name ?? '案件管理',
 		guestSpaceId: options.guestSpaceId,
 		fields: sampleForm(customersApp),
+		process: SAMPLE_PROCESS,
 	});
 	const token = options.token ?? `sample-token-${app}`;
 	const customersToken = `customers-token-${customersApp}`;

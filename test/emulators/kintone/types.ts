@@ -85,6 +85,26 @@ export interface AppDefinition {
 	description?: string;
 	/** Field code -> property. System fields (RECORD_NUMBER, CREATOR, ...) are part of the form like any other. */
 	fields: Record<string, FieldDef>;
+	/**
+	 * Process management. Sets the STATUS field's `enabled` and `states` (STATUS `ステータス` and
+	 * STATUS_ASSIGNEE `作業者` are added when the form has none). Without it, an app whose form has an
+	 * enabled STATUS field has that field's states and no actions.
+	 */
+	process?: ProcessDef;
+}
+
+/** Who may be assigned a status: user codes, and whether one must be chosen (ONE) or all/any of them are assignees. */
+export interface AssigneeDef {
+	type: 'ONE' | 'ALL' | 'ANY';
+	entities: string[];
+}
+
+export interface ProcessDef {
+	enable: boolean;
+	/** New records start in the state of the lowest index. */
+	states: Array<{ name: string; index: number; assignee?: AssigneeDef }>;
+	/** An action moves a record from one state to another. */
+	actions: Array<{ name: string; from: string; to: string }>;
 }
 
 /** A user of the emulated domain (for password authentication and USER_SELECT / CREATOR values). */
