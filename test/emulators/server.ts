@@ -81,7 +81,8 @@ export type RequestFate = 'handled' | 'faultReply' | 'resetBeforeHandling' | 're
 
 /**
  * A loopback HTTP server for emulators: records every request, injects faults, and hands the rest
- * to a handler. Binds 127.0.0.1 on an ephemeral port unless told otherwise.
+ * to a handler. Binds 127.0.0.1 on an ephemeral port unless told otherwise. Bodies are buffered as
+ * text unless `streamBody` takes them (uploads to disk); faults apply once the body is read, either way.
  */
 export class EmulatorServer {
 	readonly requests: RecordedRequest[] = [];

@@ -208,6 +208,20 @@ describe('kintone emulator through @kintone/rest-api-client: files', () => {
 		expect(emulator.uploads()).toBe(2);
 	});
 
+	it('uploads and downloads through a guest space path', async () => {
+		const guestApp = emulator.addApp({ name: 'ゲスト添付', guestSpaceId: 5, fields: { 添付: { type: 'FILE' } } });
+		emulator.addApiToken('guest-files-token', [guestApp]);
+		const guest = sdk(emulator, { apiToken: 'guest-files-token' }, { guestSpaceId: 5 });
+		const key = await upload(guest, 'guest.txt', 'in a guest space');
+		expect(emulator.server.requests[0].path).toBe('/k/guest/5/v1/file.json');
+		const { id } = await guest.record.addRecord({ app: guestApp, record: { 添付: { value: [{ fileKey: key }] } } });
+		const [file] = (await guest.record.getRecord({ app: guestApp, id })).record.添付.value as Array<{ fileKey: string }>;
+		expect(Buffer.from(await guest.file.downloadFile({ fileKey: file.fileKey })).toString()).toBe('in a guest space');
+		// The file's app is in the guest space: the non-guest path is refused, as for its records.
+		const outside = await fetch(`${emulator.url}/k/v1/file.json?fileKey=${file.fileKey}`, { headers: { 'X-Cybozu-API-Token': 'guest-files-token' } });
+		expect(((await outside.json()) as { code: string }).code).toBe('GAIA_IL23');
+	});
+
 	it('answers an upload with no file part with CB_VA01, and needs authentication', async () => {
 		const form = new FormData();
 		form.append('other', 'value');
