@@ -81,6 +81,8 @@ test('every example workflow in examples/ is covered below', () => {
 		'kintone-update-by-update-key.json',
 		'kintone-upsert-orders.json',
 		'kintone-sync-projects.json',
+		'kintone-attach-invoice-files.json',
+		'kintone-start-high-priority-projects.json',
 		'feishu-data-table-upsert.json',
 		'feishu-data-table-sync-inventory.json',
 		'feishu-apaas-get-transform-update.json',
@@ -187,6 +189,55 @@ test('Kintone: Sync writes only what changed in the planning sheet, removes the 
 	assert.equal(again.summary.removedItems.length, 0);
 	assert.equal(again.recordsWritten, 0);
 	assert.deepEqual(writes(secondFrom), []);
+});
+
+test('Kintone: three invoice PDFs read from a folder are uploaded and attached to their records, byte for byte', { timeout: 180_000 }, async () => {
+	const app = backends.seed.kintone.invoicesApp;
+	const requestsBefore = backends.kintone.server.requests.length;
+	const result = await runChecked('kintone-attach-invoice-files.json');
+
+	assert.equal(result.summary.itemsIn, 3);
+	assert.equal(result.summary.failures, 0);
+	assert.equal(result.recordsWritten, 3);
+	const requests = backends.kintone.server.requests.slice(requestsBefore);
+	assert.equal(requests.filter((r) => r.method === 'POST' && r.path.endsWith('/file.json')).length, 3);
+	assert.equal(requests.filter((r) => r.path.endsWith('/records.json') && r.method === 'PUT').length, 1);
+	const folder = path.join(n8n.REPO_DIR, 'examples', 'files', 'invoices');
+	for (const file of fs.readdirSync(folder)) {
+		const stored = backends.kintone.records(app).find((r) => r.record.invoice_no.value === file.replace(/\.pdf$/, ''));
+		assert.ok(stored, `no record for ${file}`);
+		const [attached, ...more] = stored.record['請求書PDF'].value;
+		assert.equal(more.length, 0);
+		assert.equal(attached.name, file);
+		assert.equal(attached.contentType, 'application/pdf');
+		assert.deepEqual(backends.kintone.fileBytes(attached.fileKey), fs.readFileSync(path.join(folder, file)));
+	}
+});
+
+test('Kintone: Get Many → Filter → Update Status starts work on the high-priority projects, assigning sato', { timeout: 180_000 }, async () => {
+	const app = backends.seed.kintone.app;
+	const status = (r) => r.record['ステータス'].value;
+	const chosen = backends.kintone
+		.records(app)
+		.filter((r) => status(r) === '未処理' && r.record['優先度'].value === '高' && Number(r.record['数量'].value) >= 15);
+	assert.ok(chosen.length > 0, 'the seed holds projects to start');
+	const others = new Map(backends.kintone.records(app).filter((r) => !chosen.includes(r)).map((r) => [r.id, status(r)]));
+	const requestsBefore = backends.kintone.server.requests.length;
+	const result = await runChecked('kintone-start-high-priority-projects.json');
+
+	assert.equal(result.summary.itemsIn, chosen.length);
+	assert.equal(result.summary.failures, 0);
+	const puts = backends.kintone.server.requests.slice(requestsBefore).filter((r) => r.method === 'PUT' && r.path.endsWith('/records/status.json'));
+	assert.equal(puts.length, 1);
+	assert.equal(puts[0].body.records.length, chosen.length);
+	for (const record of chosen) {
+		const now = backends.kintone.record(app, record.id);
+		assert.equal(status(now), '処理中');
+		assert.deepEqual(now.record['作業者'].value.map((user) => user.code), ['sato']);
+		assert.equal(Number(now.revision), Number(record.revision) + 2);
+	}
+	for (const [id, before] of others) assert.equal(status(backends.kintone.record(app, id)), before, `record ${id} changed status`);
+	assert.deepEqual(outputOf(result).map((item) => item.json.action), chosen.map(() => '処理開始'));
 });
 
 test('Feishu Data Table: 25 rows upserted with merge-duplicates on (warehouse, sku): 10 updated, 15 inserted', { timeout: 180_000 }, async () => {

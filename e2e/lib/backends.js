@@ -28,7 +28,8 @@
  * Seeded data:
  *   kintone     the sample app "案件管理" (app 2; CJK field codes such as 單行文字方塊_0, 数量, 優先度, 備考;
  *               unique update key `code`) with 20 projects PRJ-0001..PRJ-0020, and its lookup source
- *               "顧客マスタ" (app 1). API tokens of both apps in the credential.
+ *               "顧客マスタ" (app 1); "請求書" (app 3, unique `invoice_no`, attachment field 請求書PDF).
+ *               API tokens of the three apps in the credential.
  *   apaas       namespace `ops_demo__c`, object `sales_order__c` with Chinese labels (订单编号, 客户名称,
  *               金额, 状态, 城市, 已付款, 交付日期), 30 orders, 12 of them in status 待确认.
  *   dataTable   workspace `workspace_demo01`, table `inventory` (unique key (warehouse, sku)) with 10
@@ -81,7 +82,19 @@ function seedKintone(emulator) {
 			[F.customerCode]: { value: `C00${(i % 3) + 1}` },
 		})),
 	);
-	return sample;
+	// Invoices with an attachment field, for the example that reads PDF files and attaches them.
+	const invoicesApp = emulator.addApp({
+		name: '請求書',
+		fields: {
+			レコード番号: { type: 'RECORD_NUMBER' },
+			invoice_no: { type: 'SINGLE_LINE_TEXT', label: '請求書番号', unique: true, required: true },
+			取引先: { type: 'SINGLE_LINE_TEXT' },
+			請求書PDF: { type: 'FILE' },
+		},
+	});
+	const invoicesToken = `invoices-token-${invoicesApp}`;
+	emulator.addApiToken(invoicesToken, [invoicesApp]);
+	return { ...sample, invoicesApp, tokens: `${sample.tokens},${invoicesToken}` };
 }
 
 function seedApaas(emulator) {
@@ -206,7 +219,7 @@ async function startBackends(options = {}) {
 		await seedDataTable(dataTable);
 
 		const seed = {
-			kintone: { app: sample.app, customersApp: sample.customersApp, fields: sample.fields },
+			kintone: { app: sample.app, customersApp: sample.customersApp, invoicesApp: sample.invoicesApp, fields: sample.fields },
 			apaas: { ...SEED.apaas },
 			dataTable: { ...SEED.dataTable },
 		};
@@ -223,7 +236,7 @@ async function startBackends(options = {}) {
 		/** Per backend: record key -> version marker. */
 		const snapshot = async () => {
 			const kintoneState = new Map();
-			for (const app of [sample.app, sample.customersApp]) {
+			for (const app of [sample.app, sample.customersApp, sample.invoicesApp]) {
 				for (const r of kintone.records(app)) kintoneState.set(`${app}/${r.id}`, r.revision);
 			}
 			const apaasState = new Map();

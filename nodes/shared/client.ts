@@ -16,6 +16,7 @@ import { retryBudgetFor } from './retry';
 import { BUSY } from './concurrency';
 import type { RateWindow } from './throttle';
 import { Throttle } from './throttle';
+import type { MultipartBody } from './upload';
 
 /** What a service said about a request it did not accept, and what to do about it. */
 export interface ServiceError {
@@ -69,8 +70,11 @@ export interface ServiceRequest {
 	method: IHttpRequestMethods;
 	path: string;
 	qs?: IDataObject;
-	body?: IDataObject;
+	/** JSON, or one file streamed as multipart/form-data. */
+	body?: IDataObject | MultipartBody;
 	headers?: Record<string, string>;
+	/** `stream`: the answer's body comes back unread, as a stream (file downloads); JSON otherwise. */
+	encoding?: 'stream';
 }
 
 export interface ClientSettings {
@@ -120,8 +124,10 @@ export class ServiceClient {
 				method: request.method,
 				url: `${settings.baseUrl}${request.path}`,
 				qs: request.qs,
-				body: request.body,
-				json: true,
+				// n8n's HTTP helper hands a Blob-shaped body to axios as it is (see MultipartBody).
+				body: request.body as IDataObject | undefined,
+				json: request.encoding === undefined,
+				encoding: request.encoding,
 				timeout: settings.timeoutMs,
 				headers: { ...profile.headers, ...request.headers },
 			},

@@ -1,4 +1,5 @@
 import type {
+	IBinaryData,
 	ICredentialDataDecryptedObject,
 	ICredentialType,
 	IDataObject,
@@ -46,6 +47,19 @@ export interface NodeRun {
 const INPUT_NODE = 'Input';
 const TARGET_NODE = 'Node Under Test';
 
+/** A file an input item carries, as n8n binary data (stored through n8n's binary data service). */
+export type TestFile =
+	| { data: Buffer | (() => Buffer | NodeJS.ReadableStream); fileName: string; mimeType: string }
+	/** Binary data as n8n put it on the item, handed on as it is (e.g. the size n8n recorded for a huge file). */
+	| { stored: IBinaryData };
+
+const FILES = Symbol('files');
+
+/** An input item with files: `json`, plus binary properties stored as a previous node would store them. */
+export function withFiles(json: IDataObject, files: Record<string, TestFile>): IDataObject {
+	return Object.assign({ ...json }, { [FILES]: files });
+}
+
 /** A start node that emits the given items, as a trigger or a previous node would. */
 function inputNodeType(items: IDataObject[]): INodeType {
 	return {
@@ -61,7 +75,21 @@ function inputNodeType(items: IDataObject[]): INodeType {
 			properties: [],
 		},
 		async execute() {
-			return [items.map((json) => ({ json: structuredClone(json) }))];
+			const output: INodeExecutionData[] = [];
+			for (const item of items) {
+				const files = (item as { [FILES]?: Record<string, TestFile> })[FILES];
+				const binary: INodeExecutionData['binary'] = {};
+				for (const [property, file] of Object.entries(files ?? {})) {
+					if ('stored' in file) {
+						binary[property] = file.stored;
+						continue;
+					}
+					const data = typeof file.data === 'function' ? file.data() : file.data;
+					binary[property] = await this.helpers.prepareBinaryData(data as Buffer, file.fileName, file.mimeType);
+				}
+				output.push(files ? { json: structuredClone({ ...item }), binary } : { json: structuredClone(item) });
+			}
+			return [output];
 		},
 	};
 }

@@ -158,7 +158,7 @@ describe('kintone emulator through @kintone/rest-api-client: files', () => {
 			app,
 			record: { code: { value: 'T-1' }, 明細: { value: [{ value: { 品名: { value: 'ねじ' }, 図面: { value: [{ fileKey: drawing }] } } }] } },
 		});
-		const [row] = (await client.record.getRecord({ app, id })).record.明細.value as Array<{
+		const [row] = (await client.record.getRecord({ app, id })).record.明細.value as unknown as Array<{
 			id: string;
 			value: { 図面: { value: Array<{ fileKey: string; name: string; contentType: string }> } };
 		}>;
@@ -180,7 +180,7 @@ describe('kintone emulator through @kintone/rest-api-client: files', () => {
 				},
 			],
 		});
-		const cell = ((await client.record.getRecord({ app, id })).record.明細.value as typeof row[])[0].value.図面.value;
+		const cell = ((await client.record.getRecord({ app, id })).record.明細.value as unknown as typeof row[])[0].value.図面.value;
 		expect(cell.map((file) => file.name)).toEqual(['図面.png', 'added.txt']);
 		const newRow = await kintoneError(
 			client.record.updateRecord({ app, id, record: { 明細: { value: [{ value: { 図面: { value: [{ fileKey: stored.fileKey }] } } }] } } }),

@@ -3,6 +3,8 @@
  * The environment every n8n process (CLI command or `n8n start`) runs with: Node 24 first on PATH, an
  * isolated user folder, no calls to n8n's cloud services, loopback only.
  */
+const path = require('node:path');
+
 const { NODE24_DIR, node24Path } = require('./install');
 
 /**
@@ -30,6 +32,8 @@ function n8nEnv(userFolder, extra = {}) {
 		PATH: node24Path(process.env.PATH),
 		npm_config_nodedir: NODE24_DIR,
 		N8N_USER_FOLDER: userFolder,
+		// File nodes read and write only here (n8n's default is ~/.n8n-files): the example files (userFolder.js).
+		N8N_RESTRICT_FILE_ACCESS_TO: path.join(userFolder, 'files'),
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_LOG_LEVEL: 'info', // `execute` prints its run through the logger: at warn it prints nothing
 		N8N_LOG_OUTPUT: 'console',

@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { E2E_DIR, assertInstalled } = require('./install');
+const { E2E_DIR, REPO_DIR, assertInstalled } = require('./install');
 const { describeFailure } = require('./processes');
 const { runN8n } = require('./cli');
 
@@ -17,7 +17,17 @@ const { runN8n } = require('./cli');
 function createUserFolder(prefix = 'n8n-e2e-') {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 	fs.mkdirSync(path.join(dir, '.n8n'), { recursive: true });
+	provideExampleFiles(dir);
 	return dir;
+}
+
+/**
+ * The files the example workflows read (examples/files) in `<userFolder>/files`, the one folder n8n's
+ * file nodes may read here (N8N_RESTRICT_FILE_ACCESS_TO, see env.js); relative paths in a workflow
+ * are relative to the user folder, where n8n runs.
+ */
+function provideExampleFiles(dir) {
+	fs.cpSync(path.join(REPO_DIR, 'examples', 'files'), path.join(dir, 'files'), { recursive: true });
 }
 
 /**
@@ -54,6 +64,7 @@ async function createMigratedUserFolder(prefix = 'n8n-e2e-') {
 		// keep only the database and config (encryption key); drop logs/binary data of the template run
 		if (!/^(database\.sqlite(-wal|-shm)?|config)$/.test(f)) fs.rmSync(path.join(dir, '.n8n', f), { recursive: true, force: true });
 	}
+	provideExampleFiles(dir);
 	return dir;
 }
 

@@ -97,6 +97,16 @@ export const revisionOption: INodeProperties = {
 		'Only change a record if its revision is still this one, e.g. the $revision that Get Many returned; if someone changed the record since, it fails (GAIA_CO02) instead of being overwritten. Empty or -1: no check.',
 };
 
+export const keepFilesOption: INodeProperties = {
+	displayName: 'Keep Existing Files In',
+	name: 'keepFiles',
+	type: 'multiOptions',
+	typeOptions: { loadOptionsMethod: 'getFileFields', loadOptionsDependsOn: ['app.value', 'options.guestSpaceId'] },
+	default: [],
+	description:
+		'Attachment fields whose current files stay: the files an item gives are added after them. In other attachment fields, the files an item gives replace the current ones. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+};
+
 /** The resource mapper of a write, after "Choose an app first"; `mode` decides required fields and matching, so it reloads with the operation. */
 export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties[] {
 	return [chooseTargetNotice('app', 'Choose an app first'), fieldMappingProperty(mode, ['app.value', 'options.guestSpaceId', 'operation'], {

@@ -30,7 +30,8 @@ const N8N_TYPES: Record<string, FieldType> = {
 	GROUP_SELECT: 'array',
 	CREATOR: 'string',
 	MODIFIER: 'string',
-	FILE: 'array',
+	// Names of the item's files (binary properties), `*`, or file keys: text, or a list from an expression.
+	FILE: 'string',
 	SUBTABLE: 'array',
 };
 
@@ -108,7 +109,7 @@ function defaultMatch(operation: Operation, writable: FormField[]): string {
 function mappedField(field: FormField, flags: Partial<ResourceMapperField>): ResourceMapperField {
 	return {
 		id: field.code,
-		displayName: fieldDisplayName(field),
+		displayName: field.type === 'FILE' ? `${fieldDisplayName(field)} · files: binary property names, or *` : fieldDisplayName(field),
 		required: false,
 		defaultMatch: false,
 		canBeUsedToMatch: false,

@@ -163,14 +163,17 @@ function singleEntity(value: unknown, _field: FormField, path: string): { code: 
 	return { code };
 }
 
-/** FILE: file keys from kintone's file upload, as text, list or `{fileKey}`s. */
+/**
+ * FILE: file keys as a list, `{fileKey}`s or comma-separated text. An entry may also name one of the
+ * item's files (a binary property, or `*` for all): `attachments.ts` uploads those.
+ */
 function fileList(value: unknown, _field: FormField, path: string): Array<{ fileKey: string }> {
 	if (value === null || value === undefined || value === '') return [];
-	const entries = Array.isArray(value) ? value : [value];
+	const entries = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').filter((entry) => entry.trim() !== '') : [value];
 	return entries.map((entry) => {
 		if (typeof entry === 'string' && entry.trim() !== '') return { fileKey: entry.trim() };
 		if (isPlainObject(entry) && typeof entry.fileKey === 'string') return { fileKey: entry.fileKey };
-		throw invalid(path, 'file keys from an upload to kintone', entry);
+		throw invalid(path, 'file names (binary properties of the item) or file keys', entry);
 	});
 }
 

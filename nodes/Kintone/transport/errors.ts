@@ -42,6 +42,9 @@ export const HINTS: Record<string, string> = {
 	GAIA_QU01: 'kintone returns at most 500 records per page.',
 	GAIA_QU02: 'kintone cannot skip more than 10,000 records; use Return All, which reads through a cursor.',
 	GAIA_TM12: 'kintone allows 10 open cursors per domain; wait for other reads to finish (cursors expire after 10 minutes).',
+	GAIA_IL03: "The record's current status does not offer this action (or someone changed its status or the process settings). Check the record's status, e.g. with Get Many, and choose an action that starts from it.",
+	GAIA_ST02: "Process management is off in this app: turn it on in the app's settings (Process Management) to run actions.",
+	GAIA_SA01: 'The next status needs an assignee: set Assignee to the login name of one of the users the process allows.',
 };
 
 /**

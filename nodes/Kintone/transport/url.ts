@@ -88,4 +88,7 @@ export type KintoneEndpoint =
 	| 'records/cursor'
 	| 'bulkRequest'
 	| 'apps'
-	| 'app/form/fields';
+	| 'app/form/fields'
+	| 'app/status'
+	| 'file'
+	| 'records/status';

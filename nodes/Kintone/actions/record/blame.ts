@@ -6,10 +6,17 @@ import type { KintoneTarget } from '../../transport';
 import { kintoneRequest } from '../../transport';
 import type { KintoneErrorBody, RecordProblem } from '../../transport/errors';
 import { KINTONE_CODES, problemsByRecord, recordIdsInMessage } from '../../transport/errors';
+import { keyText, queryText } from './read';
 import type { RecordWrite } from './write';
 
 /** The records of a refused request, as positions in the batch, with what kintone said about each. */
 export type Blame = Map<number, RecordProblem | undefined>;
+
+/**
+ * For refusals kintone explains without naming a record (an action a record's status does not
+ * offer): the positions of the records at fault, found by reading them; undefined when it cannot tell.
+ */
+export type Probe = (records: RecordWrite[], code: string) => Promise<number[] | undefined>;
 
 /**
  * The records kintone blames: from the `records[N]` keys of `errors`, else the record IDs its message
@@ -22,6 +29,7 @@ export async function blamedRecords(
 	batch: Array<PendingRecord<RecordWrite>>,
 	error: KintoneErrorBody,
 	failing: { offset: number; size: number },
+	probe?: Probe,
 ): Promise<Blame> {
 	const blamed: Blame = new Map();
 	const positions = Array.from({ length: failing.size }, (_, index) => failing.offset + index);
@@ -33,8 +41,10 @@ export async function blamedRecords(
 	for (const position of positions) {
 		if (ids.includes(batch[position].payload.id ?? '')) blamed.set(position, undefined);
 	}
-	if (blamed.size > 0 || !PROBED_CODES.has(error.code)) return blamed;
-	for (const position of await probeRecords(client, target, positions.map((position) => batch[position].payload), error.code)) {
+	const records = positions.map((position) => batch[position].payload);
+	const probed = blamed.size > 0 ? undefined : await probe?.(records, error.code);
+	if (blamed.size > 0 || (!probed && !PROBED_CODES.has(error.code))) return blamed;
+	for (const position of probed ?? (await probeRecords(client, target, records, error.code))) {
 		blamed.set(failing.offset + position, undefined);
 	}
 	return blamed;
@@ -67,7 +77,7 @@ async function probeRecords(
 	const keys = records.map((record) => record.updateKey?.value).filter((key): key is string => key !== undefined);
 	const conditions = [
 		ids.length ? `$id in (${ids.join(', ')})` : '',
-		keyField && keys.length ? `${keyField} in (${keys.map(queryString).join(', ')})` : '',
+		keyField && keys.length ? `${keyField} in (${keys.map(queryText).join(', ')})` : '',
 	].filter(Boolean);
 	if (conditions.length === 0) return [];
 
@@ -98,15 +108,4 @@ async function probeRecords(
 		}
 		return found ? [] : [position];
 	});
-}
-
-/** A value in a kintone query: double quotes, with `"` and `\` escaped. */
-function queryString(value: string): string {
-	return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** Keys compare as numbers when both look like numbers (kintone normalises NUMBER values). */
-function keyText(value: unknown): string {
-	const text = String(value ?? '').trim();
-	return text !== '' && Number.isFinite(Number(text)) ? String(Number(text)) : text;
 }

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { ServiceClient } from '../../../shared/client';
 import type { KintoneTarget } from '../../transport';
 import { appLocator, fieldMapper, writeOptions } from '../descriptions';
-import { itemValues, readFieldMapping, toRecord } from './mapping';
+import { itemRecord, itemValues, readFieldMapping } from './mapping';
 import type { WriteOperation } from './write';
 import { writeRecords, writtenRecord } from './write';
 
@@ -34,7 +34,7 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const mapping = await readFieldMapping(this, client, target, 'add', false);
 	return await writeRecords(this, client, target, createRecords, (itemIndex) => {
-		const { record, ignored } = toRecord(mapping, itemValues(this, mapping, itemIndex));
-		return { key: 'new record', payload: { entry: record }, ignored };
+		const { record, ignored, files } = itemRecord(this, mapping, itemIndex, itemValues(this, mapping, itemIndex));
+		return { key: 'new record', payload: { entry: record, ...(files ? { files } : {}) }, ignored };
 	});
 }

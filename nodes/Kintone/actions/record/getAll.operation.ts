@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { optionsCollection, rateLimitWaitOption, returnAllOrLimit } from '../../../shared/descriptions';
@@ -6,6 +6,7 @@ import type { ServiceClient } from '../../../shared/client';
 import { readEachItem } from '../../../shared/reader';
 import type { KintoneTarget } from '../../transport';
 import { appLocator, guestSpaceOption, kintoneTimeoutOption } from '../descriptions';
+import { downloadOptions, downloadSettings, FileDownloads } from './downloads';
 import type { KintoneRecord, ReadRequest } from './read';
 import { PAGE_SIZE, RecordReader } from './read';
 
@@ -40,6 +41,7 @@ const properties: INodeProperties[] = [
 		description:
 			"Whether to return each field's value only (e.g. \"Name\": \"Acme\") instead of kintone's {type, value} objects",
 	},
+	...downloadOptions,
 	optionsCollection([guestSpaceOption, rateLimitWaitOption, kintoneTimeoutOption]),
 ];
 
@@ -52,7 +54,10 @@ export async function execute(
 	target: KintoneTarget,
 ): Promise<INodeExecutionData[]> {
 	const reader = new RecordReader(client, target);
-	return await readEachItem(this, async (itemIndex) => {
+	const downloads = new FileDownloads(this, client, target);
+	// Each record's files, by its output's json, put on the output items once they are made.
+	const files = new WeakMap<IDataObject, IBinaryKeyData>();
+	const output = await readEachItem(this, async (itemIndex) => {
 		const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 		const request: ReadRequest = {
 			query: checkedQuery(this, this.getNodeParameter('query', itemIndex, '') as string, itemIndex),
@@ -62,8 +67,23 @@ export async function execute(
 		};
 		const records = request.max <= PAGE_SIZE ? await reader.page(request) : await reader.throughCursor(request);
 		const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
-		return records.map((record) => (simplify ? simplified(record) : (record as IDataObject)));
+		const download = downloadSettings(this, itemIndex);
+		if (!download) return records.map((record) => (simplify ? simplified(record) : (record as IDataObject)));
+		return await Promise.all(
+			records.map(async (record) => {
+				const json = simplify ? simplified(record) : { ...(record as IDataObject) };
+				const { binary, skipped } = await downloads.of(record, download, itemIndex);
+				if (skipped) json._filesNotDownloaded = skipped;
+				if (binary) files.set(json, binary);
+				return json;
+			}),
+		);
 	});
+	for (const item of output) {
+		const binary = files.get(item.json);
+		if (binary) item.binary = binary;
+	}
+	return output;
 }
 
 function checkedQuery(ctx: IExecuteFunctions, query: string, itemIndex: number): string {

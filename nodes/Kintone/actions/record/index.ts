@@ -5,9 +5,10 @@ import * as deleteOperation from './delete.operation';
 import * as getAll from './getAll.operation';
 import * as sync from './sync.operation';
 import * as update from './update.operation';
+import * as updateStatus from './updateStatus.operation';
 import * as upsert from './upsert.operation';
 
-export { create, deleteOperation as delete, getAll, sync, update, upsert };
+export { create, deleteOperation as delete, getAll, sync, update, updateStatus, upsert };
 
 export const description: INodeProperties[] = [
 	{
@@ -54,6 +55,12 @@ export const description: INodeProperties[] = [
 				description: 'Change a record per item, found by record ID or a unique field, 100 per request',
 				action: 'Update many records',
 			},
+			{
+				name: 'Update Status',
+				value: 'updateStatus',
+				description: "Run a process management action on a record per item (e.g. move it from To Do to Done), 100 per request",
+				action: 'Update status of records',
+			},
 		],
 		default: 'update',
 	},
@@ -62,5 +69,6 @@ export const description: INodeProperties[] = [
 	...getAll.description,
 	...sync.description,
 	...update.description,
+	...updateStatus.description,
 	...upsert.description,
 ];

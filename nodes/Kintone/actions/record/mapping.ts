@@ -12,6 +12,8 @@ import { describeValue } from '../../../shared/values';
 import { asPositiveId } from '../../transport/url';
 import type { ServiceClient } from '../../../shared/client';
 import type { KintoneTarget } from '../../transport';
+import type { RecordFiles } from './attachments';
+import { attachItemFiles } from './attachments';
 import type { RecordWrite } from './write';
 
 /** How items become records, decided once at item 0 from the resource mapper and the app's form. */
@@ -38,6 +40,10 @@ export interface FieldMapping {
 	 * rest of building a record, while a copy takes its fields at once.
 	 */
 	recordShape: IDataObject;
+	/** Whether any writable field holds files (a FILE field, or a table with a FILE cell). */
+	hasFiles: boolean;
+	/** FILE fields whose current files stay, the item's files added after them ("Keep Existing Files In"). */
+	keepFiles: ReadonlySet<string>;
 }
 
 export async function readFieldMapping(
@@ -50,12 +56,17 @@ export async function readFieldMapping(
 	assertSomethingMapped(ctx, `app ${app}`);
 	const autoMap = ctx.getNodeParameter('columns.mappingMode', 0, 'defineBelow') === 'autoMapInputData';
 	const form = await fetchFormFields(client, { app, guestSpaceId });
+	const writable = writableFields(form, mode);
 	const mapping: FieldMapping = {
 		autoMap,
-		writable: writableFields(form, mode),
+		writable,
 		form,
 		checkRevision: revisionOptionSet(ctx),
 		recordShape: {},
+		hasFiles: Object.values(writable).some(
+			(field) => field.type === 'FILE' || Object.values(field.fields ?? {}).some((cell) => cell.type === 'FILE'),
+		),
+		keepFiles: new Set(ctx.getNodeParameter('options.keepFiles', 0, []) as string[]),
 		writerOf: decidedOncePerName((code) => {
 			const field = targetOf(mapping, code);
 			if (field === null || field === NOT_A_FIELD) return field;
@@ -101,7 +112,7 @@ export const NOT_A_FIELD = 'notAField';
  * With auto-map, fields kintone fills itself are skipped, and input fields the app does not have are
  * not sent and named in `ignored`.
  */
-export function toRecord(mapping: FieldMapping, values: IDataObject): { record: IDataObject; ignored?: string[] } {
+function toRecord(mapping: FieldMapping, values: IDataObject): { record: IDataObject; ignored?: string[] } {
 	const record: IDataObject = { ...mapping.recordShape };
 	let ignored: string[] | undefined;
 	for (const code in values) {
@@ -112,6 +123,22 @@ export function toRecord(mapping: FieldMapping, values: IDataObject): { record: 
 		else if (write) record[code] = write(raw);
 	}
 	return ignored ? { record, ignored } : { record };
+}
+
+/**
+ * One item's record, with the item's files it names put in place for upload (see attachments.ts).
+ * An item without FILE values costs nothing more.
+ */
+export function itemRecord(
+	ctx: IExecuteFunctions,
+	mapping: FieldMapping,
+	itemIndex: number,
+	values: IDataObject,
+): { record: IDataObject; ignored?: string[]; files?: RecordFiles } {
+	const converted = toRecord(mapping, values);
+	if (!mapping.hasFiles) return converted;
+	const files = attachItemFiles(ctx, mapping.form, mapping.keepFiles, itemIndex, converted.record);
+	return files ? { ...converted, files } : converted;
 }
 
 /** The form field an input field name writes to; null for the record ID, the revision and the field matched on. */
@@ -185,7 +212,7 @@ export function updateEntry(
 	const revision = mapping.checkRevision ? expectedRevision(ctx, itemIndex) : undefined;
 	const entry: IDataObject = id !== undefined ? { id } : { updateKey };
 	if (revision !== undefined) entry.revision = revision;
-	const { record, ignored } = toRecord(mapping, values);
+	const { record, ignored, files } = itemRecord(ctx, mapping, itemIndex, values);
 	entry.record = record;
-	return { key, payload: { entry, id, updateKey, revision }, ignored };
+	return { key, payload: { entry, id, updateKey, revision, ...(files ? { files } : {}) }, ignored };
 }

@@ -8,6 +8,17 @@ import { kintoneRequest } from '../../transport';
 /** kintone returns at most 500 records per page; the cursor API reads past offset 10,000. */
 export const PAGE_SIZE = 500;
 
+/** A text literal of a kintone query: double quotes, with `"` and `\\` escaped. */
+export function queryText(value: string): string {
+	return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** A key as kintone compares it: `"1.50"` and `1.5` name the same record of a number field. */
+export function keyText(value: unknown): string {
+	const text = String(value ?? '').trim();
+	return text !== '' && Number.isFinite(Number(text)) ? String(Number(text)) : text;
+}
+
 /** A record as kintone returns it: `{code: {type, value}}`. */
 export type KintoneRecord = Record<string, { type?: string; value?: unknown }>;
 

@@ -7,7 +7,7 @@ import { failed } from '../../../shared/results';
 import type { KintoneTarget } from '../../transport';
 import type { KintoneErrorBody } from '../../transport/errors';
 import { HINTS, errorOf, kintoneError } from '../../transport/errors';
-import type { Blame } from './blame';
+import type { Blame, Probe } from './blame';
 import { blamedRecords } from './blame';
 import type { RecordWrite } from './write';
 
@@ -18,7 +18,7 @@ type Batch = Array<PendingRecord<RecordWrite>>;
  * the request because of some records, the others are sent again without them, once: only the
  * records at fault fail.
  */
-export function requestRefusal(client: ServiceClient, target: KintoneTarget): RefusalHandler<RecordWrite> {
+export function requestRefusal(client: ServiceClient, target: KintoneTarget, probe?: Probe): RefusalHandler<RecordWrite> {
 	const handle = async (
 		batch: Batch,
 		{ response }: Refused,
@@ -26,7 +26,7 @@ export function requestRefusal(client: ServiceClient, target: KintoneTarget): Re
 		isResend: boolean,
 	): Promise<RecordOutcome[]> => {
 		const error = kintoneError(response.body);
-		const culprits = error ? await blamedRecords(client, target, batch, error, { offset: 0, size: batch.length }) : new Map();
+		const culprits = error ? await blamedRecords(client, target, batch, error, { offset: 0, size: batch.length }, probe) : new Map();
 		const others = batch.filter((_, position) => !culprits.has(position));
 		const refusal: Refusal = { response, error, culprits, scope: 'request' };
 		if (isResend || culprits.size === 0 || others.length === 0) return rejected(batch, refusal);
@@ -47,7 +47,7 @@ export function requestRefusal(client: ServiceClient, target: KintoneTarget): Re
  * A bulkRequest kintone refused: all of it is rolled back; the failing request's records (of
  * `perRequest` each) are blamed.
  */
-export function atomicRefusal(client: ServiceClient, target: KintoneTarget, perRequest: number): RefusalHandler<RecordWrite> {
+export function atomicRefusal(client: ServiceClient, target: KintoneTarget, perRequest: number, probe?: Probe): RefusalHandler<RecordWrite> {
 	return async (batch, { response }) => {
 		// `results` holds the failing request's error and `{}` for the others.
 		const results = (response.body as { results?: unknown[] } | undefined)?.results ?? [];
@@ -57,7 +57,7 @@ export function atomicRefusal(client: ServiceClient, target: KintoneTarget, perR
 			failing < 0
 				? { offset: 0, size: batch.length }
 				: { offset: failing * perRequest, size: Math.min(perRequest, batch.length - failing * perRequest) };
-		const culprits = error ? await blamedRecords(client, target, batch, error, span) : new Map();
+		const culprits = error ? await blamedRecords(client, target, batch, error, span, probe) : new Map();
 		return rejected(batch, { response, error, culprits, scope: 'atomic' });
 	};
 }

@@ -11,7 +11,7 @@ import type { FieldChange } from '../../../shared/sync';
 import { runSync } from '../../../shared/sync';
 import type { KintoneTarget } from '../../transport';
 import { RECORD_ID, REVISION } from '../../transport/fields';
-import { appLocator, fieldMapper, writeOptions } from '../descriptions';
+import { appLocator, fieldMapper, writeOptions, keepFilesOption } from '../descriptions';
 import { sameValue } from './compare';
 import { createRecords } from './create.operation';
 import { deleteRecords } from './delete.operation';
@@ -19,7 +19,7 @@ import { simplified } from './getAll.operation';
 import type { FieldMapping } from './mapping';
 import { readFieldMapping, updateEntry } from './mapping';
 import type { KintoneRecord } from './read';
-import { PAGE_SIZE, RecordReader } from './read';
+import { PAGE_SIZE, queryText, RecordReader } from './read';
 import { updateRecords } from './update.operation';
 import type { RecordWrite } from './write';
 import { keyOf, recordWrite } from './write';
@@ -35,7 +35,7 @@ const scope: INodeProperties = {
 	hint: 'Field codes, not labels. Every record of the app: $id > 0',
 };
 
-const properties: INodeProperties[] = [appLocator, ...fieldMapper('upsert'), ...mirrorProperties('Records', scope), writeOptions([])];
+const properties: INodeProperties[] = [appLocator, ...fieldMapper('upsert'), ...mirrorProperties('Records', scope), writeOptions([keepFilesOption])];
 
 export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['sync'] } }, properties);
 
@@ -80,7 +80,7 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 				records: async (keys) =>
 					withKeys(
 						await reader.page({
-							query: `${matchOn} in (${keys.map(quoted).join(', ')})`,
+							query: `${matchOn} in (${keys.map(queryText).join(', ')})`,
 							fields: fields(),
 							max: keys.length,
 						}),
@@ -104,9 +104,6 @@ function matchKeyOf(mapping: FieldMapping, value: unknown): string {
 	const text = value === null || value === undefined ? '' : String(value);
 	return mapping.matchField?.type === 'NUMBER' && text.trim() !== '' ? String(Number(text)) : text;
 }
-
-/** A text literal of a kintone query. */
-const quoted = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 const idOf = (record: KintoneRecord) => String(record[RECORD_ID]?.value);
 
@@ -147,7 +144,7 @@ function newRecord(mapping: FieldMapping, desired: RecordWrite): RecordWrite {
 		);
 	}
 	const record = { ...(desired.entry.record as IDataObject), [mapping.matchOn!]: { value: desired.updateKey.value } };
-	return { entry: record };
+	return { entry: record, files: desired.files };
 }
 
 /** An update of the changed fields only, to the record found (by its ID: kintone finds it fastest). */
@@ -158,5 +155,5 @@ function changedOnly(desired: RecordWrite, current: KintoneRecord, changes: Fiel
 	const id = idOf(current);
 	const entry: IDataObject = { id, record };
 	if (desired.revision !== undefined) entry.revision = desired.revision;
-	return { entry, id, updateKey: desired.updateKey, revision: desired.revision };
+	return { entry, id, updateKey: desired.updateKey, revision: desired.revision, files: desired.files };
 }

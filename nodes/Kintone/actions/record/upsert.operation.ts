@@ -3,11 +3,11 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { ServiceClient } from '../../../shared/client';
 import type { KintoneTarget } from '../../transport';
-import { appLocator, fieldMapper, revisionOption, writeOptions } from '../descriptions';
+import { appLocator, fieldMapper, revisionOption, writeOptions, keepFilesOption } from '../descriptions';
 import type { WriteOperation } from './write';
 import { keyOf, writeUpdates, writtenRecord } from './write';
 
-const properties: INodeProperties[] = [appLocator, ...fieldMapper('upsert'), writeOptions([revisionOption])];
+const properties: INodeProperties[] = [appLocator, ...fieldMapper('upsert'), writeOptions([keepFilesOption, revisionOption])];
 
 export const description = updateDisplayOptions({ show: { resource: ['record'], operation: ['upsert'] } }, properties);
 

@@ -14,6 +14,9 @@ import { kintoneRequest } from '../../transport';
 import { kintonePath } from '../../transport/url';
 import { DEFAULT_CONCURRENCY, START_CONCURRENCY } from '../descriptions';
 import { readFieldMapping, updateEntry } from './mapping';
+import type { RecordFiles } from './attachments';
+import { fileStep } from './attachments';
+import type { Probe } from './blame';
 import { atomicRefusal, requestRefusal } from './refusal';
 
 /** kintone's limits: 100 records per records.json request, 20 requests per bulkRequest. */
@@ -30,11 +33,17 @@ export interface RecordWrite {
 	updateKey?: { field: string; value: string };
 	/** Set when the item asks kintone to check the record's revision. */
 	revision?: string;
+	/** The item's files to upload into the record's FILE values first, and the fields whose files stay. */
+	files?: RecordFiles;
 }
 
 /** What one write operation sends to records.json and how kintone's answer maps back. */
 export interface WriteOperation {
 	method: 'POST' | 'PUT' | 'DELETE';
+	/** The batch endpoint; records.json by default. */
+	endpoint?: 'records' | 'records/status';
+	/** Finds the records at fault in refusals kintone does not say them for (see blame.ts). */
+	probe?(client: ServiceClient, target: KintoneTarget): Probe;
 	action: WriteAction;
 	/** Whether a record's key names the record it changes (not so for adds), to keep changes to one record in order. */
 	keysNameRecords: boolean;
@@ -119,6 +128,8 @@ export function recordWrite(
 		endpoint: settings.atomic
 			? bulkEndpoint(client, target, operation, settings)
 			: recordsEndpoint(client, target, operation, settings),
+		// The item's files are uploaded right before their batch goes (see attachments.ts).
+		around: fileStep(ctx, client, target),
 	};
 }
 
@@ -153,13 +164,13 @@ function recordsEndpoint(
 		firstBatchAlone: false,
 		idempotent: operation.idempotent,
 		request: (records) =>
-			kintoneRequest(client, target, { method: operation.method, endpoint: 'records', body: operation.payload(target.app, records) }),
+			kintoneRequest(client, target, { method: operation.method, endpoint: operation.endpoint ?? 'records', body: operation.payload(target.app, records) }),
 		answer: (batch, response) => {
 			if (!client.isSuccess(response)) return { refused: client.refusal(response), response };
 			const records = batch.map((record) => record.payload);
 			return { outcomes: accepted(batch, operation.results(response.body as IDataObject, records)) };
 		},
-		onRefused: requestRefusal(client, target),
+		onRefused: requestRefusal(client, target, operation.probe?.(client, target)),
 	};
 }
 
@@ -184,7 +195,7 @@ function bulkEndpoint(
 				body: {
 					requests: chunksOf(records).map((chunk) => ({
 						method: operation.method,
-						api: kintonePath('records', target.guestSpaceId),
+						api: kintonePath(operation.endpoint ?? 'records', target.guestSpaceId),
 						payload: operation.payload(target.app, chunk),
 					})),
 				},
@@ -197,7 +208,7 @@ function bulkEndpoint(
 			);
 			return { outcomes: accepted(batch, results) };
 		},
-		onRefused: atomicRefusal(client, target, RECORDS_PER_REQUEST),
+		onRefused: atomicRefusal(client, target, RECORDS_PER_REQUEST, operation.probe?.(client, target)),
 	};
 }
 
