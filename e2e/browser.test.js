@@ -373,7 +373,8 @@ test('the node panel finds both Feishu nodes when searching "lark"', { timeout: 
 test('the three nodes name their operations alike, in the node panel and in the Operation list', { timeout: 120_000 }, async (t) => {
 	const records = ['Create many records', 'Create or update records', 'Delete many records', 'Get many records', 'Sync records', 'Update many records'];
 	const expected = {
-		[NODE_NAMES.kintone]: records,
+		// Process management is kintone's own.
+		[NODE_NAMES.kintone]: [...records, 'Update status of records'],
 		[NODE_NAMES.apaas]: records.filter((action) => !action.startsWith('Create or update')),
 		[NODE_NAMES.dataTable]: records.map((action) => action.replace('records', 'rows')),
 	};
@@ -392,7 +393,7 @@ test('the three nodes name their operations alike, in the node panel and in the 
 		await closeNodeView();
 		await page.keyboard.press('Delete');
 	});
-	assert.deepEqual(found.operations, ['Create Many', 'Create or Update', 'Delete Many', 'Get Many', 'Sync', 'Update Many']);
+	assert.deepEqual(found.operations, ['Create Many', 'Create or Update', 'Delete Many', 'Get Many', 'Sync', 'Update Many', 'Update Status']);
 });
 
 test('Kintone: calm until an app is chosen, then the fields; match defaults; a wrong app is said; values written come out', { timeout: 240_000 }, async (t) => {
@@ -868,4 +869,66 @@ test('Kintone Sync set up in the editor: only what changed is written, a second 
 	});
 	assert.match(canvas, /Synced/);
 	assert.match(canvas, /Removed/);
+});
+
+// Last too: it opens a workflow of its own.
+test('Kintone in the editor: Update Status lists the process\'s actions and moves the record; an attachment field says it takes the item\'s files', { timeout: 180_000 }, async (t) => {
+	const { app, invoicesApp } = backends.seed.kintone;
+	const status = (r) => r.record['ステータス'].value;
+	const target = backends.kintone.records(app).filter((r) => status(r) === '未処理').pop();
+	const chooseCredential = async () => {
+		await page.locator(`${byTestId('ndv')} ${byTestId('node-credentials-select')}`).click();
+		await page.getByRole('option', { name: 'Kintone (demo emulator)' }).first().click();
+		await expectCredential('Kintone (demo emulator)');
+	};
+	let actions;
+	await step(t, 'status: new workflow, the Action list', async () => {
+		await newWorkflow('Bulk records: statuses and files');
+		await addNode(NODE_NAMES.kintone, 'Update status of records');
+		await chooseCredential();
+		await pickFromList('app', `(${app})`);
+		// n8n loads the list again when the node is opened with the app set (not while it stays open).
+		await closeNodeView();
+		await openNodeOnCanvas('Update status of records');
+		// A list opened while its options are still loading shows "No data" until opened again.
+		const deadline = Date.now() + UI_TIMEOUT_MS;
+		for (;;) {
+			await page.locator(`${byTestId('ndv')} ${byTestId('parameter-input-action')}`).click();
+			if (await page.getByRole('option', { name: /処理開始/ }).first().waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+			if (Date.now() > deadline) throw new Error('the Action list shows no actions');
+			await page.keyboard.press('Escape');
+		}
+		actions = (await page.getByRole('option').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+		await screenshot('kintone-update-status-actions.png');
+		await page.getByRole('option', { name: /処理開始/ }).first().click();
+	});
+	assert.deepEqual(actions, ['処理開始 未処理 → 処理中', '完了する 処理中 → 完了', '差し戻す 処理中 → 未処理']);
+
+	let output;
+	await step(t, 'status: record ID and assignee, run', async () => {
+		await page.locator(`${byTestId('ndv')} ${byTestId('parameter-input-recordId')} input`).fill(target.id);
+		await page.locator(`${byTestId('ndv')} ${byTestId('parameter-input-assignee')} input`).fill('sato');
+		await page.locator(`${byTestId('ndv')} ${byTestId('parameter-input-assignee')} input`).blur();
+		await page.locator(`${byTestId('ndv')} ${byTestId('node-execute-button')}`).first().click();
+		const panel = page.locator(`${byTestId('ndv')} ${byTestId('output-panel')}`);
+		await panel.getByText('処理開始').first().waitFor();
+		output = (await panel.innerText()).replace(/\s+/g, ' ');
+		await screenshot('kintone-update-status-output.png');
+		await closeNodeView();
+	});
+	const now = backends.kintone.record(app, target.id);
+	assert.equal(status(now), '処理中');
+	assert.deepEqual(now.record['作業者'].value.map((user) => user.code), ['sato']);
+	assert.match(output, new RegExp(`${target.id}`));
+
+	let attachments;
+	await step(t, 'attachments: Create in the invoices app', async () => {
+		await addNode(NODE_NAMES.kintone, 'Create many records');
+		await chooseCredential();
+		await pickFromList('app', `(${invoicesApp})`);
+		attachments = (await mappedFieldLabels(['請求書PDF'])).join(' | ');
+		await screenshot('kintone-attachment-field.png');
+		await closeNodeView();
+	});
+	assert.match(attachments, /請求書PDF · files: binary property names, or \*/);
 });

@@ -221,7 +221,8 @@ test('Kintone: Get Many → Filter → Update Status starts work on the high-pri
 		.records(app)
 		.filter((r) => status(r) === '未処理' && r.record['優先度'].value === '高' && Number(r.record['数量'].value) >= 15);
 	assert.ok(chosen.length > 0, 'the seed holds projects to start');
-	const others = new Map(backends.kintone.records(app).filter((r) => !chosen.includes(r)).map((r) => [r.id, status(r)]));
+	const chosenIds = new Set(chosen.map((r) => r.id));
+	const others = new Map(backends.kintone.records(app).filter((r) => !chosenIds.has(r.id)).map((r) => [r.id, status(r)]));
 	const requestsBefore = backends.kintone.server.requests.length;
 	const result = await runChecked('kintone-start-high-priority-projects.json');
 

@@ -1,7 +1,8 @@
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeParameters, INodePropertyOptions } from 'n8n-workflow';
 
 import type { KintoneEmulator } from '../emulators/kintone';
 import { startKintoneEmulator } from '../emulators/kintone';
+import { callNodeMethod } from '../harness/loadOptions';
 import { runNode } from '../harness/workflow';
 import { environment, requestsTo } from './setup';
 
@@ -128,5 +129,26 @@ describe('Kintone node: Update Status (process management)', () => {
 		const stale = await run({ recordId: id, action: 'Start', options: { revision: '99' } }, [{}], app, 'continueErrorOutput');
 		expect(stale.outputs[1][0].json.details).toMatchObject({ code: 'GAIA_CO02' });
 		expect(statusOf(id)).toBe('Not started');
+	});
+
+	it('the editor lists the actions with the statuses they move between, and the unique fields', async () => {
+		const call = async (method: string, target: number) =>
+			await callNodeMethod<INodePropertyOptions[]>(
+				environment({ domain: 'custom', baseUrl: emulator.url, authentication: 'apiToken', apiToken: TOKEN }),
+				{
+					type: 'kintone',
+					parameters: { resource: 'record', operation: 'updateStatus', app: { __rl: true, mode: 'id', value: String(target) } },
+					credentialTypes: ['kintoneApi'],
+				},
+				'loadOptions',
+				method,
+			);
+
+		expect(await call('getActions', app)).toEqual([
+			{ name: 'Start', value: 'Start', description: 'Not started → In progress' },
+			{ name: 'Finish', value: 'Finish', description: 'In progress → Done' },
+		]);
+		expect(await call('getUniqueFields', app)).toEqual([{ name: 'code', value: 'code' }]);
+		await expect(call('getActions', appWithoutProcess)).rejects.toThrow(/Process management is off in app \d+: turn it on/);
 	});
 });

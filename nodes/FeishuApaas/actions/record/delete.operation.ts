@@ -12,9 +12,12 @@ export const description: INodeProperties[] = [
 		displayName: 'Record ID',
 		name: 'recordId',
 		type: 'string',
-		default: '={{ $json._id }}',
+		// Not an expression: n8n's editor drops what a user types over an expression default in a new node.
+		default: '',
+		placeholder: '={{ $json._id }}',
 		required: true,
 		description: 'The ID (_id) of the record this item deletes',
+		hint: 'Map it, e.g. {{ $json._id }} from Get Many',
 		displayOptions: { show: { resource: ['objectRecord'], operation: ['delete'] } },
 	},
 	optionsFor('delete', [batchSizeOption, dryRunOption]),

@@ -14,9 +14,12 @@ const properties: INodeProperties[] = [
 		displayName: 'Record ID',
 		name: 'recordId',
 		type: 'string',
-		default: '={{ $json.$id }}',
+		// Not an expression: n8n's editor drops what a user types over an expression default in a new node.
+		default: '',
+		placeholder: '123',
 		required: true,
 		description: 'The ID of the record to delete, per item',
+		hint: 'Map it, e.g. {{ $json.$id }} from Get Many',
 	},
 	writeOptions([revisionOption]),
 ];
@@ -47,7 +50,7 @@ export async function execute(
 	target: KintoneTarget,
 ): Promise<INodeExecutionData[]> {
 	return await writeRecords(this, client, target, deleteRecords, (itemIndex) => {
-		const id = recordIdOf(this.getNodeParameter('recordId', itemIndex, ''), 'recordId');
+		const id = recordIdOf(this.getNodeParameter('recordId', itemIndex, ''), 'Record ID');
 		const revision = expectedRevision(this, itemIndex);
 		return { key: `id ${id}`, payload: { entry: { id }, id, revision } };
 	});

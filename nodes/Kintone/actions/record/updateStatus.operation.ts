@@ -36,10 +36,12 @@ const properties: INodeProperties[] = [
 		displayName: 'Record ID',
 		name: 'recordId',
 		type: 'string',
-		default: '={{ $json.$id }}',
+		default: '',
+		placeholder: '123',
 		required: true,
 		displayOptions: { show: { findBy: ['id'] } },
 		description: 'The ID of the record whose status changes, per item',
+		hint: 'Map it, e.g. {{ $json.$id }} from Get Many',
 	},
 	{
 		displayName: 'Unique Field Name or ID',
@@ -185,7 +187,7 @@ function statusEntry(ctx: IExecuteFunctions, itemIndex: number, keyField: string
 		const value = toKeyValue({ type: 'SINGLE_LINE_TEXT', code: keyField }, ctx.getNodeParameter('keyValue', itemIndex, ''), keyField);
 		return { key: `${keyField} = "${value}"`, payload: { entry, updateKey: { field: keyField, value }, revision } };
 	}
-	const id = recordIdOf(ctx.getNodeParameter('recordId', itemIndex, ''), 'recordId');
+	const id = recordIdOf(ctx.getNodeParameter('recordId', itemIndex, ''), 'Record ID');
 	return { key: `id ${id}`, payload: { entry: { id, ...entry }, id, revision } };
 }
 
