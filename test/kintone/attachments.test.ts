@@ -165,6 +165,26 @@ describe('Kintone node: attachments from n8n binary data', () => {
 		expect(stored(byCode.get('Y-2')!.invoice.value)).toEqual([{ name: 'y2.bin', bytes: file('y2').data }]);
 	});
 
+	it('an upload whose answer was lost, or refused with a 5xx, is sent again: each record holds its file once', async () => {
+		const isUpload = (request: { path: string }) => request.path.endsWith('/file.json');
+		emulator.server.inject({ match: isUpload, action: { kind: 'resetAfterHandling' } });
+		emulator.server.inject({ match: isUpload, nth: 2, action: { kind: 'respond', reply: { status: 503, body: { code: 'CB_IJ01', message: 'Temporarily unavailable' } } } });
+
+		const result = await run(
+			{ operation: 'create', columns: columns({ code: '={{ $json.code }}', invoice: 'invoice' }) },
+			[withFiles({ code: 'R-1' }, { invoice: file('r1') }), withFiles({ code: 'R-2' }, { invoice: file('r2') })],
+		);
+
+		expect(result.error).toBeUndefined();
+		expect(requestsTo(emulator, 'POST', 'file').length).toBe(4);
+		for (const { record } of emulator.records(app)) {
+			const seed = String(record.code.value).toLowerCase().replace('-', '');
+			expect(stored(record.invoice.value)).toEqual([{ name: `${seed}.bin`, bytes: file(seed).data }]);
+		}
+		// The upload whose answer was lost is never used; kintone deletes it after 3 days.
+		expect(emulator.unusedUploads()).toHaveLength(1);
+	});
+
 	it('refuses a file name the item has no file for, naming item, field and the files it has, before any request', async () => {
 		const result = await run({ operation: 'create', columns: columns({ code: 'N-1', invoice: 'invoce' }) }, [withFiles({}, { invoice: file('i') })]);
 

@@ -94,6 +94,21 @@ describe('Kintone node: Update Status (process management)', () => {
 		);
 	});
 
+	it('in atomic mode a refused action holds back the whole bulk request, and names the record at fault', async () => {
+		const ids = seed(150);
+		await run({ recordId: ids[120], action: 'Start' }, [{}]);
+
+		const result = await run({ recordId: '={{ $json.id }}', action: 'Start', options: { atomic: true } }, ids.map((id) => ({ id })), app, 'continueErrorOutput');
+
+		expect(result.outputs[0]).toHaveLength(0);
+		expect(result.outputs[1]).toHaveLength(150);
+		const culprit = result.outputs[1].find((output) => (output.json.details as IDataObject).itemIndex === 120)!.json as { error: string };
+		expect(culprit.error).toMatch(/^kintone refused this record: .*current status does not offer this action/);
+		expect((result.outputs[1][0].json as { error: string }).error).toMatch(/^Not saved: kintone applies the atomic batch of 150 records .* all or nothing, and it refused item 120/);
+		expect(requestsTo(emulator, 'POST', 'bulkRequest')).toHaveLength(1);
+		expect(ids.filter((id) => statusOf(id) === 'In progress')).toEqual([ids[120]]);
+	});
+
 	it('finds records by a unique field, and fails an item whose record does not exist without holding back the others', async () => {
 		seed(3);
 
