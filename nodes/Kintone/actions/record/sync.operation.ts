@@ -12,7 +12,7 @@ import { runSync } from '../../../shared/sync';
 import type { KintoneTarget } from '../../transport';
 import { RECORD_ID, REVISION } from '../../transport/fields';
 import { appLocator, fieldMapper, writeOptions } from '../descriptions';
-import { sameValue } from './compare';
+import { keyText, sameValue } from './compare';
 import { createRecords } from './create.operation';
 import { deleteRecords } from './delete.operation';
 import { simplified } from './getAll.operation';
@@ -77,14 +77,7 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 			read: {
 				size: PAGE_SIZE,
 				concurrency: READ_CONCURRENCY,
-				records: async (keys) =>
-					withKeys(
-						await reader.page({
-							query: `${matchOn} in (${keys.map(quoted).join(', ')})`,
-							fields: fields(),
-							max: keys.length,
-						}),
-					),
+				records: async (keys) => withKeys(await reader.withKeys(matchOn, keys, fields())),
 			},
 			changes: (desired, current) => changedFields(mapping, desired, current),
 			create: { write: recordWrite(this, client, target, createRecords), payload: (desired) => newRecord(mapping, desired) },
@@ -101,12 +94,8 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 
 /** The key as kintone compares it: a number field's `"1.50"` is the record of `1.5`. */
 function matchKeyOf(mapping: FieldMapping, value: unknown): string {
-	const text = value === null || value === undefined ? '' : String(value);
-	return mapping.matchField?.type === 'NUMBER' && text.trim() !== '' ? String(Number(text)) : text;
+	return keyText(mapping.matchField, value);
 }
-
-/** A text literal of a kintone query. */
-const quoted = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 const idOf = (record: KintoneRecord) => String(record[RECORD_ID]?.value);
 

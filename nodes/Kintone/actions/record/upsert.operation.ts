@@ -16,10 +16,12 @@ export const upsertRecords: WriteOperation = {
 	method: 'PUT',
 	action: 'create or update',
 	keysNameRecords: true,
-	// A replay after an unknown outcome could add a record twice (an unknown ID inserts a new record).
-	idempotent: () => false,
+	// By update key, a replay lands on the record the first attempt added or changed: the record ends
+	// the same (unless a revision is checked: a replay would then be refused). By record ID, a replay
+	// after an unknown outcome could add a record twice (an unknown ID inserts a new record).
+	idempotent: (records) => records.every((record) => record.updateKey !== undefined && record.revision === undefined),
 	payload: (app, records) => ({ app, upsert: true, records: records.map((record) => record.entry) }),
-	results: (answer, records) => {
+	results: (answer, records, afterLostAnswer) => {
 		const results = (answer.records ?? []) as IDataObject[];
 		return records.map((record, index) =>
 			writtenRecord(
@@ -28,13 +30,22 @@ export const upsertRecords: WriteOperation = {
 					...keyOf(record),
 					id: results[index]?.id,
 					revision: results[index]?.revision,
-					operation: results[index]?.operation === 'INSERT' ? 'inserted' : 'updated',
+					operation: operationOf(results[index]?.operation, afterLostAnswer),
 				},
 				record.entry.record as IDataObject,
 			),
 		);
 	},
 };
+
+/**
+ * What kintone did to the record. A resend after a lost answer that updated the record cannot tell
+ * whether the lost attempt had inserted it; an insert by the resend means the lost attempt did not.
+ */
+function operationOf(operation: unknown, afterLostAnswer: boolean | undefined): string {
+	if (operation === 'INSERT') return 'inserted';
+	return afterLostAnswer ? 'inserted or updated' : 'updated';
+}
 
 export async function execute(
 	this: IExecuteFunctions,

@@ -7,6 +7,7 @@ import type { BatchEndpoint, WriteAction, WriteThrough } from '../../../shared/b
 import { writeBatches } from '../../../shared/batchEndpoint';
 import type { ServiceClient } from '../../../shared/client';
 import type { Concurrency } from '../../../shared/concurrency';
+import type { ReadBack } from '../../../shared/readBack';
 import type { RecordOutcome } from '../../../shared/results';
 import { succeeded } from '../../../shared/results';
 import type { KintoneTarget } from '../../transport';
@@ -42,8 +43,11 @@ export interface WriteOperation {
 	idempotent(records: RecordWrite[]): boolean;
 	/** The payload of one records.json request (at most 100 records). */
 	payload(app: string, records: RecordWrite[]): IDataObject;
-	/** One output per record, from kintone's answer to that request. */
-	results(answer: IDataObject, records: RecordWrite[]): IDataObject[];
+	/**
+	 * One output per record, from kintone's answer to that request; `afterLostAnswer` when it answers
+	 * a resend whose earlier attempt may have been applied.
+	 */
+	results(answer: IDataObject, records: RecordWrite[], afterLostAnswer?: boolean): IDataObject[];
 }
 
 /**
@@ -99,8 +103,9 @@ export async function writeRecords(
 	target: KintoneTarget,
 	operation: WriteOperation,
 	prepare: Prepare<RecordWrite>,
+	readBack?: ReadBack<RecordWrite>,
 ): Promise<INodeExecutionData[]> {
-	return await writeBatches<RecordWrite>(ctx, client, { ...recordWrite(ctx, client, target, operation), prepare });
+	return await writeBatches<RecordWrite>(ctx, client, { ...recordWrite(ctx, client, target, operation, readBack), prepare });
 }
 
 /** How the records of one write operation go to kintone, with the run's options (atomic, concurrency). */
@@ -109,16 +114,16 @@ export function recordWrite(
 	client: ServiceClient,
 	target: KintoneTarget,
 	operation: WriteOperation,
+	readBack?: ReadBack<RecordWrite>,
 ): WriteThrough<RecordWrite> {
 	const settings = writeSettingsOf(ctx);
+	const endpoint = settings.atomic ? bulkEndpoint(client, target, operation, settings) : recordsEndpoint(client, target, operation, settings);
 	return {
 		targetName: `app ${target.app}`,
 		action: operation.action,
 		// A delete's revision travels in the request's own `revisions` list, not in its entry.
 		sentRecord: (record) => (record.revision === undefined ? record.entry : { ...record.entry, revision: record.revision }),
-		endpoint: settings.atomic
-			? bulkEndpoint(client, target, operation, settings)
-			: recordsEndpoint(client, target, operation, settings),
+		endpoint: readBack ? { ...endpoint, readBack } : endpoint,
 	};
 }
 
@@ -157,7 +162,7 @@ function recordsEndpoint(
 		answer: (batch, response) => {
 			if (!client.isSuccess(response)) return { refused: client.refusal(response), response };
 			const records = batch.map((record) => record.payload);
-			return { outcomes: accepted(batch, operation.results(response.body as IDataObject, records)) };
+			return { outcomes: accepted(batch, operation.results(response.body as IDataObject, records, response.afterLostAnswer)) };
 		},
 		onRefused: requestRefusal(client, target),
 	};
@@ -193,7 +198,7 @@ function bulkEndpoint(
 			if (!client.isSuccess(response)) return { refused: client.refusal(response), response };
 			const answers = ((response.body as { results?: IDataObject[] }).results ?? []) as IDataObject[];
 			const results = chunksOf(batch).flatMap((chunk, index) =>
-				operation.results(answers[index] ?? {}, chunk.map((record) => record.payload)),
+				operation.results(answers[index] ?? {}, chunk.map((record) => record.payload), response.afterLostAnswer),
 			);
 			return { outcomes: accepted(batch, results) };
 		},
