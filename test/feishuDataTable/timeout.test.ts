@@ -14,7 +14,8 @@ describe('Feishu Data Table: the Timeout option', () => {
 	});
 	afterAll(async () => await emulator.close());
 
-	it('an insert slower than the timeout is given up, not resent, and reported as unknown', async () => {
+	it('an insert slower than the timeout is given up and read back by its unique key; not found yet, it is sent once more, and the late first attempt is refused for the key', async () => {
+		emulator.server.reset();
 		emulator.server.inject({ match: (request) => request.method === 'POST', action: { kind: 'delay', ms: 1_500 } });
 
 		const result = await run(
@@ -29,10 +30,34 @@ describe('Feishu Data Table: the Timeout option', () => {
 			{ onError: 'continueRegularOutput' },
 		);
 
-		expect(result.outputs[0][0].json.details).toMatchObject({ outcome: 'unknown' });
-		expect(emulator.server.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
-		// The service still applies it: that is why the outcome is unknown rather than failed.
+		expect(result.outputs[0][0].json).toMatchObject({ email: 'slow@example.com', _resolvedBy: 'readBack', _resent: 1 });
+		expect(emulator.server.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/records'))).toHaveLength(2);
+		// The service still handles the first attempt: the key lets only one of the two in.
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
-		expect(await emulator.rows(WORKSPACE, CONTACTS.name)).toHaveLength(1);
+		const rows = await emulator.rows(WORKSPACE, CONTACTS.name);
+		expect(rows.map((row) => row._id)).toEqual([result.outputs[0][0].json._id]);
+	});
+
+	it('an insert without a unique key slower than the timeout is given up, not resent, and reported as unknown', async () => {
+		emulator.server.reset();
+		emulator.server.inject({ match: (request) => request.method === 'POST', action: { kind: 'delay', ms: 1_500 } });
+
+		const result = await run(
+			environment(emulator),
+			{
+				...target(CONTACTS.name),
+				operation: 'insert',
+				columns: { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] },
+				options: { timeout: 300 },
+			} as INodeParameters,
+			// No email: the row has no key to read it back by (the service would refuse it, but only once it handles it).
+			[{ name: 'no key' }],
+			{ onError: 'continueRegularOutput' },
+		);
+
+		expect(result.outputs[0][0].json.details).toMatchObject({ outcome: 'unknown' });
+		expect(result.outputs[0][0].json.error).toContain('there is no key to check it by');
+		expect(emulator.server.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/records'))).toHaveLength(1);
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
 	});
 });

@@ -4,7 +4,7 @@ import type { ServiceClient } from '../../../shared/client';
 import type { ReadBack, ReadBackVerdict } from '../../../shared/readBack';
 import type { TableTarget } from '../../transport';
 import type { UniqueKey } from '../../transport/keys';
-import { keyLabel, keysInOrder, readTableKeys } from '../../transport/keys';
+import { keyLabel, keysInOrder, readTableKeys, SQL_SCOPE } from '../../transport/keys';
 import type { TableColumn } from '../../transport/schema';
 import { getTable, ROW_ID } from '../../transport/schema';
 import { written } from './addRows';
@@ -21,6 +21,8 @@ const DIFFERS =
 interface Schema {
 	columns: Map<string, TableColumn>;
 	keys: UniqueKey[];
+	/** Whether keys of several columns are known (see TableKeys). */
+	complete: boolean;
 }
 
 /**
@@ -48,12 +50,13 @@ export function uniqueKeyReadBack(client: ServiceClient, target: TableTarget): R
 		}));
 	return {
 		read: async (records) => {
-			const { columns, keys } = await schemaOnce();
+			const { columns, keys, complete } = await schemaOnce();
+			const noKey = complete ? NO_KEY : `${NO_KEY} (keys of several columns are known to the node only with the scope ${SQL_SCOPE})`;
 			const verdicts = new Map<RowRecord, ReadBackVerdict>();
 			const byKey = new Map<UniqueKey, RowRecord[]>();
 			for (const record of records) {
 				const key = keys.find((candidate) => candidate.columns.every((column) => !isEmpty(rowOf(record)[column])));
-				if (!key) verdicts.set(record, { unknown: NO_KEY });
+				if (!key) verdicts.set(record, { unknown: noKey });
 				else byKey.set(key, [...(byKey.get(key) ?? []), record]);
 			}
 			for (const [key, keyed] of byKey) {
@@ -73,8 +76,8 @@ export function uniqueKeyReadBack(client: ServiceClient, target: TableTarget): R
 
 async function readSchema(client: ServiceClient, target: TableTarget): Promise<Schema> {
 	const table = await getTable(client, target.workspaceId, target.table);
-	const keys = keysInOrder(await readTableKeys(client, target.workspaceId, table));
-	return { columns: new Map((table.columns ?? []).map((column) => [column.name, column])), keys };
+	const keys = await readTableKeys(client, target.workspaceId, table);
+	return { columns: new Map((table.columns ?? []).map((column) => [column.name, column])), keys: keysInOrder(keys), complete: keys.complete };
 }
 
 const rowOf = (record: RowRecord) => record.payload.sent ?? record.payload.row;
