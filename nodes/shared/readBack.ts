@@ -1,7 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { PendingRecord } from './batching';
-import { DEFAULT_RETRY_BUDGET } from './retry';
 import type { Answer } from './batchEndpoint';
 import type { RecordFailure, RecordOutcome } from './results';
 import { failed, readable, succeeded } from './results';
@@ -10,10 +9,11 @@ import { failed, readable, succeeded } from './results';
  * What reading a record back by its key says about a write whose answer was lost:
  * - `applied`: a record with its key holds what was sent; the output of the record as written (with its id);
  * - `notApplied`: no record holds its key, so it was not written and may be sent again;
- * - `unknown`: the read cannot tell (it failed, the record found differs from what was sent, the
- *   record has no key to read it by), with the reason and, where there is one, what to do.
+ * - `unknown`: the read cannot tell (the record found differs from what was sent, several hold
+ *   its key), with the reason and, where there is one, what to do; `keyless` when the record has no
+ *   key to read it by, so nothing was read (its output then does not say `resolvedBy`).
  */
-export type ReadBackVerdict = { applied: IDataObject } | { notApplied: true } | { unknown: string };
+export type ReadBackVerdict = { applied: IDataObject } | { notApplied: true } | { unknown: string; keyless?: true };
 
 /**
  * How a node reads back the records of a write whose answer was lost, by a key the service keeps
@@ -26,10 +26,13 @@ export interface ReadBack<T> {
 }
 
 /**
- * Times a record found not applied is sent again, each time after a read showed it absent: the
- * engine's number of resends for a lost answer of an idempotent write (see retry.ts).
+ * How often a record found not applied is sent again at most. Each resend follows a read that
+ * showed the record absent, so none can write it twice: this only ends the run of a service that
+ * keeps losing answers. A resend refused for its data is split (bisect.ts) into further requests,
+ * each of which may lose its answer too, so it is well above the engine's count of resends of an
+ * idempotent write (retry.ts).
  */
-export const MAX_RESENDS = DEFAULT_RETRY_BUDGET.maxRetries;
+export const MAX_RESENDS = 10;
 
 /** Output fields (a success item's json) and error details saying how an outcome was decided. */
 const RESOLVED_BY = 'readBack';
@@ -55,13 +58,18 @@ export async function settleByReadBack<T>(
 	if (open.length === 0) return outcomes;
 	let refused: Array<PendingRecord<T>> = [];
 	let resends = 0;
+	let failedReads = 0;
 	while (open.length + refused.length > 0) {
 		let verdicts: Map<PendingRecord<T>, ReadBackVerdict>;
 		try {
 			verdicts = await readBack.read([...open, ...refused]);
 		} catch (error) {
-			const reason = `reading it back by its key failed too (${(error as Error).message ?? String(error)})`;
-			for (const record of open) byItem.set(record.itemIndex, stillUnknown(byItem.get(record.itemIndex)!, reason, resends));
+			// The client already retried what may pass; the read is tried again as a whole (a token
+			// renewed meanwhile), and given up at last: a refused resend may then have met the lost
+			// request's record, so it is unknown too.
+			if (++failedReads <= MAX_RESENDS) continue;
+			const reason = `reading it back by its key failed (${(error as Error).message ?? String(error)})`;
+			for (const record of [...open, ...refused]) byItem.set(record.itemIndex, stillUnknown(byItem.get(record.itemIndex)!, reason, resends));
 			break;
 		}
 		for (const record of refused) {
@@ -74,13 +82,13 @@ export async function settleByReadBack<T>(
 			const verdict = verdicts.get(record) ?? { unknown: 'the read did not say' };
 			const before = byItem.get(record.itemIndex)!;
 			if ('applied' in verdict) byItem.set(record.itemIndex, written(record, verdict.applied, resends));
-			else if ('unknown' in verdict) byItem.set(record.itemIndex, stillUnknown(before, verdict.unknown, resends));
+			else if ('unknown' in verdict) byItem.set(record.itemIndex, stillUnknown(before, verdict.unknown, resends, verdict.keyless));
 			else if (resends < MAX_RESENDS) again.push(record);
 			else byItem.set(record.itemIndex, stillUnknown(before, `it was sent ${resends + 1} times and every answer was lost`, resends));
 		}
 		if (again.length === 0) break;
 		resends++;
-		[open, refused] = [[], []];
+		[open, refused, failedReads] = [[], [], 0];
 		for (const outcome of await send(again)) {
 			const record = recordOf.get(outcome.itemIndex)!;
 			if (outcome.failure?.outcome === 'unknown') open.push(record);
@@ -101,15 +109,15 @@ function resent(outcome: RecordOutcome, resends: number): RecordOutcome {
 	return { ...outcome, failure: { ...outcome.failure!, extra: { ...outcome.failure!.extra, resolvedBy: RESOLVED_BY, resent: resends } } };
 }
 
-function stillUnknown(before: RecordOutcome, reason: string, resends: number): RecordOutcome {
+function stillUnknown(before: RecordOutcome, reason: string, resends: number, keyless?: boolean): RecordOutcome {
 	const failure: RecordFailure = before.failure!;
 	return failed(
 		before.itemIndex,
 		{
 			...failure,
 			outcome: 'unknown',
-			message: readable(`${failure.message}. Read back by its key: ${reason}`),
-			extra: { ...failure.extra, resolvedBy: RESOLVED_BY, ...(resends > 0 ? { resent: resends } : {}) },
+			message: readable(`${failure.message}. ${keyless ? 'It could not be read back' : 'Read back by its key'}: ${reason}`),
+			extra: keyless ? failure.extra : { ...failure.extra, resolvedBy: RESOLVED_BY, ...(resends > 0 ? { resent: resends } : {}) },
 		},
 		before.key,
 	);

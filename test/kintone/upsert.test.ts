@@ -66,9 +66,26 @@ describe('Kintone node: Create or Update (upsert)', () => {
 		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(250);
 	});
 
-	it('never resends an upsert by record ID whose answer was lost (a resend could add a record twice): its items are reported as unknown', async () => {
+	it('never resends an upsert by record ID whose answer was lost (a resend could add a record twice); read back by its ID, found as sent, it is reported written', async () => {
 		const [first] = kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(1), sampleRecord(2)]);
 		kintone.emulator.server.inject({ match: (request) => request.method === 'PUT', action: { kind: 'resetAfterHandling' } });
+
+		const result = await runKintone(
+			kintone.emulator,
+			kintone.sample,
+			{ operation: 'upsert', columns: columns({ $id: '={{ $json.id }}', [F.text]: '={{ $json.text }}' }, { matchingColumns: ['$id'] }) },
+			[{ id: first, text: 'changed' }],
+		);
+
+		expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(1);
+		expect(result.outputs[0][0].json).toEqual({ id: first, revision: '2', operation: 'inserted or updated', [F.text]: 'changed', _resolvedBy: 'readBack' });
+		expect(valueOf(kintone.emulator, kintone.sample, first, F.text)).toBe('changed');
+		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(2);
+	});
+
+	it('an upsert by record ID whose answer was lost before kintone applied it stays unknown, not resent', async () => {
+		const [first] = kintone.emulator.seedRecords(kintone.sample.app, [sampleRecord(1)]);
+		kintone.emulator.server.inject({ match: (request) => request.method === 'PUT', action: { kind: 'resetBeforeHandling' } });
 
 		const result = await runKintone(
 			kintone.emulator,
@@ -81,12 +98,9 @@ describe('Kintone node: Create or Update (upsert)', () => {
 		expect(requestsTo(kintone.emulator, 'PUT', 'records')).toHaveLength(1);
 		const [successes, errors] = result.outputs;
 		expect(successes).toHaveLength(0);
-		expect(errors.map((item) => item.pairedItem)).toEqual([{ item: 0 }]);
-		expect((errors[0].json.details as { outcome: string }).outcome).toBe('unknown');
-		expect(String(errors[0].json.error)).toContain('may or may not have applied');
-		// kintone did apply it, once.
-		expect(valueOf(kintone.emulator, kintone.sample, first, F.text)).toBe('changed');
-		expect(kintone.emulator.records(kintone.sample.app)).toHaveLength(2);
+		expect(errors[0].json.details).toMatchObject({ outcome: 'unknown', resolvedBy: 'readBack' });
+		expect(String(errors[0].json.error)).toContain('a resend by record ID could add a record, so it was not sent again');
+		expect(valueOf(kintone.emulator, kintone.sample, first, F.text)).toBe('original 1');
 	});
 
 	// By update key, a lost answer is resent (the records end the same): see lostAnswer.test.ts.

@@ -39,14 +39,14 @@ export function uniqueFieldReadBack(ctx: IExecuteFunctions, client: ServiceClien
 		read: async (records) => {
 			const verdicts = new Map<PendingRecord<IDataObject>, ReadBackVerdict>();
 			if (field === '') {
-				for (const record of records) verdicts.set(record, { unknown: NO_FIELD });
+				for (const record of records) verdicts.set(record, { unknown: NO_FIELD, keyless: true });
 				return verdicts;
 			}
 			const types = await fieldsOnce();
 			const keyOf = (value: unknown) => keyText(types.get(field), value);
 			const keyed = records.filter((record) => {
 				if (keyOf(record.payload[field]) !== '') return true;
-				verdicts.set(record, { unknown: `it has no value in "${field}" (Unique Field for Lost Answers), so there is no key to check it by` });
+				verdicts.set(record, { unknown: `it has no value in "${field}" (Unique Field for Lost Answers), so there is no key to check it by`, keyless: true });
 				return false;
 			});
 			const select = new Set(['_id', field]);

@@ -26,6 +26,10 @@ interface Schema {
 }
 
 /**
+ * Upsert (`upsertOn`, its key columns): resent by the engine as idempotent in effect; when the
+ * resend is refused, or every resend's answer is lost, its rows are read back by that key: found
+ * holding what was sent, written; otherwise sent again (it lands on the row holding the key).
+ *
  * Insert: a row whose answer was lost is read back by a unique key of the table (transport/keys.ts:
  * the primary key or a unique constraint), the first whose columns the row sets. The table and its
  * keys are read at the first lost answer only.
@@ -39,7 +43,7 @@ interface Schema {
  * sending it again is safe even while the lost request might still land: the key lets only one of
  * the two in (the other is refused, and the engine then reads it back again).
  */
-export function uniqueKeyReadBack(client: ServiceClient, target: TableTarget): ReadBack<RowRecord['payload']> {
+export function uniqueKeyReadBack(client: ServiceClient, target: TableTarget, upsertOn?: string[]): ReadBack<RowRecord['payload']> {
 	const reader = new RowReader(client, target);
 	let schema: Promise<Schema> | undefined;
 	const schemaOnce = () =>
@@ -55,8 +59,10 @@ export function uniqueKeyReadBack(client: ServiceClient, target: TableTarget): R
 			const verdicts = new Map<RowRecord, ReadBackVerdict>();
 			const byKey = new Map<UniqueKey, RowRecord[]>();
 			for (const record of records) {
-				const key = keys.find((candidate) => candidate.columns.every((column) => !isEmpty(rowOf(record)[column])));
-				if (!key) verdicts.set(record, { unknown: noKey });
+				const key = upsertOn
+					? { columns: upsertOn, primary: false }
+					: keys.find((candidate) => candidate.columns.every((column) => !isEmpty(rowOf(record)[column])));
+				if (!key) verdicts.set(record, { unknown: noKey, keyless: true });
 				else byKey.set(key, [...(byKey.get(key) ?? []), record]);
 			}
 			for (const [key, keyed] of byKey) {
@@ -67,7 +73,11 @@ export function uniqueKeyReadBack(client: ServiceClient, target: TableTarget): R
 				const found = new Map<string, IDataObject[]>();
 				const stored = await reader.withKeys(key.columns, keyed.map((record) => key.columns.map((column) => rowOf(record)[column])), [...select]);
 				for (const row of stored) found.set(keyOf(row), [...(found.get(keyOf(row)) ?? []), row]);
-				for (const record of keyed) verdicts.set(record, verdictOf(columns, key, record, found.get(keyOf(rowOf(record)))));
+				for (const record of keyed) {
+					const verdict = verdictOf(columns, key, record, found.get(keyOf(rowOf(record))));
+					// An upsert on its key lands on the row holding it (or adds it): sending it again is safe.
+					verdicts.set(record, upsertOn && 'unknown' in verdict && verdict.unknown === DIFFERS ? { notApplied: true } : verdict);
+				}
 			}
 			return verdicts;
 		},

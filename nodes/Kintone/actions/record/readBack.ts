@@ -12,7 +12,7 @@ import type { FieldMapping } from './mapping';
 import type { KintoneRecord } from './read';
 import { PAGE_SIZE, RecordReader } from './read';
 import type { RecordWrite } from './write';
-import { writtenRecord } from './write';
+import { keyOf, writtenRecord } from './write';
 
 const NO_KEY =
 	'none of the fields it sets has "Prohibit duplicate values" on, so there is no key to check it by. Map a Text or Number field with "Prohibit duplicate values" on to let the node check';
@@ -38,29 +38,86 @@ export function uniqueFieldReadBack(client: ServiceClient, target: KintoneTarget
 	const keyFields = Object.entries(mapping.writable)
 		.map(([code, field]): FormField => ({ ...field, code }))
 		.filter(canBeUpdateKey);
+	return readByKey(client, target, mapping, (record) => {
+		const values = record.payload.entry as Values;
+		const field = keyFields.find((candidate) => keyText(candidate, values[candidate.code]?.value) !== '');
+		return field ? { field, key: keyText(field, values[field.code]?.value), values } : undefined;
+	}, (record, current, same) => {
+		if (!current) return { notApplied: true };
+		if (!same) return { unknown: DIFFERS };
+		return { applied: writtenRecord(metaOf(current), record.payload.entry) };
+	}, NO_KEY);
+}
+
+/**
+ * Upsert: by update key the request is idempotent in effect and resent by the engine; when the
+ * resend is refused, or every resend's answer is lost, the records are read back by their update
+ * key. Found holding what was sent: written. Otherwise sent again: an upsert by update key lands on
+ * the record holding that key (or adds the one missing), so a resend never adds a second record.
+ * By record ID a resend could add a record twice (an ID that does not exist inserts one): found by
+ * its ID holding what was sent, it is written; otherwise it stays unknown.
+ */
+export function updateKeyReadBack(client: ServiceClient, target: KintoneTarget, mapping: FieldMapping): ReadBack<RecordWrite> {
+	const byId: FormField = { type: 'RECORD_NUMBER', code: RECORD_ID };
+	return readByKey(client, target, mapping, (record) => {
+		const { updateKey, id } = record.payload;
+		const values = record.payload.entry.record as Values;
+		if (updateKey) return { field: mapping.matchField!, key: keyText(mapping.matchField, updateKey.value), values };
+		return id === undefined ? undefined : { field: byId, key: id, values };
+	}, (record, current, same) => {
+		if (current && same) {
+			return { applied: writtenRecord({ ...keyOf(record.payload), ...metaOf(current), operation: 'inserted or updated' }, record.payload.entry.record as IDataObject) };
+		}
+		if (record.payload.updateKey) return { notApplied: true };
+		return { unknown: current ? 'the record holds other values: a resend by record ID could add a record, so it was not sent again' : 'no record has this ID: a resend by record ID would add one, so it was not sent again' };
+	}, 'it names no record');
+}
+
+type Values = Record<string, { value?: unknown } | undefined>;
+
+interface Keyed {
+	field: FormField;
+	key: string;
+	/** The values sent, `{code: {value}}`. */
+	values: Values;
+}
+
+/**
+ * Reads the records back by the key each names (`keyed`), 500 keys a request, and decides each from
+ * the record holding its key (if any) and whether it holds every value sent (compare.ts).
+ */
+function readByKey(
+	client: ServiceClient,
+	target: KintoneTarget,
+	mapping: FieldMapping,
+	keyed: (record: PendingRecord<RecordWrite>) => Keyed | undefined,
+	decide: (record: PendingRecord<RecordWrite>, current: KintoneRecord | undefined, same: boolean) => ReadBackVerdict,
+	noKey: string,
+): ReadBack<RecordWrite> {
 	const reader = new RecordReader(client, target);
 	return {
 		read: async (records) => {
 			const verdicts = new Map<PendingRecord<RecordWrite>, ReadBackVerdict>();
-			const byField = new Map<FormField, Array<PendingRecord<RecordWrite>>>();
+			const byField = new Map<string, Array<[PendingRecord<RecordWrite>, Keyed]>>();
 			for (const record of records) {
-				const field = keyFields.find((candidate) => keyOf(record, candidate) !== '');
-				if (!field) verdicts.set(record, { unknown: NO_KEY });
-				else byField.set(field, [...(byField.get(field) ?? []), record]);
+				const entry = keyed(record);
+				if (!entry) verdicts.set(record, { unknown: noKey, keyless: true });
+				else byField.set(entry.field.code, [...(byField.get(entry.field.code) ?? []), [record, entry]]);
 			}
-			for (const [field, keyed] of byField) {
-				for (const chunk of toBatches(keyed, PAGE_SIZE)) {
-					const stored = await reader.withKeys(
-						field.code,
-						chunk.map((record) => keyOf(record, field)),
-						[RECORD_ID, REVISION, field.code, ...Object.keys(mapping.recordShape)],
-					);
+			for (const [code, group] of byField) {
+				const field = group[0][1].field;
+				for (const chunk of toBatches(group, PAGE_SIZE)) {
+					const stored = await reader.withKeys(code, chunk.map(([, entry]) => entry.key), [RECORD_ID, REVISION, code, ...Object.keys(mapping.recordShape)]);
 					const found = new Map<string, KintoneRecord[]>();
 					for (const record of stored) {
-						const key = keyText(field, record[field.code]?.value);
+						const key = keyText(field, record[code]?.value);
 						found.set(key, [...(found.get(key) ?? []), record]);
 					}
-					for (const record of chunk) verdicts.set(record, verdictOf(mapping, record, found.get(keyOf(record, field))));
+					for (const [record, entry] of chunk) {
+						const holders = found.get(entry.key) ?? [];
+						if (holders.length > 1) verdicts.set(record, { unknown: `${holders.length} records hold this key: check them before running again` });
+						else verdicts.set(record, decide(record, holders[0], holders.length === 1 && holdsAll(mapping, entry.values, holders[0])));
+					}
 				}
 			}
 			return verdicts;
@@ -68,20 +125,13 @@ export function uniqueFieldReadBack(client: ServiceClient, target: KintoneTarget
 	};
 }
 
-const entryOf = (record: PendingRecord<RecordWrite>) => record.payload.entry as Record<string, { value?: unknown } | undefined>;
-
-function keyOf(record: PendingRecord<RecordWrite>, field: FormField): string {
-	return keyText(field, entryOf(record)[field.code]?.value);
-}
-
-function verdictOf(mapping: FieldMapping, record: PendingRecord<RecordWrite>, holders: KintoneRecord[] | undefined): ReadBackVerdict {
-	if (!holders || holders.length === 0) return { notApplied: true };
-	if (holders.length > 1) return { unknown: `${holders.length} records hold this key: check them before running again` };
-	const [current] = holders;
-	const entry = entryOf(record);
-	for (const code in entry) {
-		const sent = entry[code];
-		if (sent !== undefined && !sameValue(mapping.writable[code], sent.value, current[code]?.value)) return { unknown: DIFFERS };
+/** Whether the record holds every value sent, as kintone stores it. */
+function holdsAll(mapping: FieldMapping, values: Values, current: KintoneRecord): boolean {
+	for (const code in values) {
+		const sent = values[code];
+		if (sent !== undefined && mapping.writable[code] && !sameValue(mapping.writable[code], sent.value, current[code]?.value)) return false;
 	}
-	return { applied: writtenRecord({ id: current[RECORD_ID]?.value as string, revision: current[REVISION]?.value as string }, entry as IDataObject) };
+	return true;
 }
+
+const metaOf = (current: KintoneRecord): IDataObject => ({ id: current[RECORD_ID]?.value as string, revision: current[REVISION]?.value as string });

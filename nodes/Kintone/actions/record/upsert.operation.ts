@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { ServiceClient } from '../../../shared/client';
 import type { KintoneTarget } from '../../transport';
 import { appLocator, fieldMapper, revisionOption, writeOptions } from '../descriptions';
+import { updateKeyReadBack } from './readBack';
 import type { WriteOperation } from './write';
 import { keyOf, writeUpdates, writtenRecord } from './write';
 
@@ -52,5 +53,5 @@ export async function execute(
 	client: ServiceClient,
 	target: KintoneTarget,
 ): Promise<INodeExecutionData[]> {
-	return await writeUpdates(this, client, target, upsertRecords);
+	return await writeUpdates(this, client, target, upsertRecords, (mapping) => updateKeyReadBack(client, target, mapping));
 }

@@ -14,6 +14,7 @@ import type { KintoneTarget } from '../../transport';
 import { kintoneRequest } from '../../transport';
 import { kintonePath } from '../../transport/url';
 import { DEFAULT_CONCURRENCY, START_CONCURRENCY } from '../descriptions';
+import type { FieldMapping } from './mapping';
 import { readFieldMapping, updateEntry } from './mapping';
 import { atomicRefusal, requestRefusal } from './refusal';
 
@@ -133,10 +134,11 @@ export async function writeUpdates(
 	client: ServiceClient,
 	target: KintoneTarget,
 	operation: WriteOperation,
+	readBack?: (mapping: FieldMapping) => ReadBack<RecordWrite>,
 ): Promise<INodeExecutionData[]> {
 	// Upserts both add and update: only fields kintone writes in either case are taken.
 	const mapping = await readFieldMapping(ctx, client, target, 'update', true);
-	return await writeRecords(ctx, client, target, operation, (itemIndex) => updateEntry(ctx, mapping, itemIndex));
+	return await writeRecords(ctx, client, target, operation, (itemIndex) => updateEntry(ctx, mapping, itemIndex), readBack?.(mapping));
 }
 
 /**
