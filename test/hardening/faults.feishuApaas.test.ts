@@ -61,7 +61,7 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 		defineBooks(emulator);
 	});
 
-	async function underFaults(parameters: INodeParameters, items: IDataObject[], rates: FaultRates, batchSize = 50) {
+	async function underFaults(parameters: INodeParameters, items: IDataObject[], rates: FaultRates, batchSize = 50, options: IDataObject = {}) {
 		const chaos = new Chaos({
 			random,
 			rates,
@@ -77,7 +77,7 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 		chaos.install(emulator.server);
 		const run = await runApaas(
 			emulator,
-			{ ...parameters, options: { batchSize, throttle: false, timeout: TIMEOUT_MS } },
+			{ ...parameters, options: { batchSize, throttle: false, timeout: TIMEOUT_MS, ...options } },
 			items,
 			{ node: { onError: 'continueRegularOutput' } },
 		);
@@ -111,6 +111,38 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 		});
 		totals = addCounts(totals, closeScenario('feishu aPaaS create', seed, chaos, result, bad.size));
 		for (const index of bad) expect(run.outputs[0][index].json.details).toMatchObject({ outcome: expect.any(String) });
+	});
+
+	it('create with a unique key: every record is written once or reported as not written; none is left unknown', async () => {
+		const MEMBERS = 'member__c';
+		emulator.defineObject(NS, MEMBERS, [
+			{ api_name: 'member_no', type: 'text', unique: true },
+			{ api_name: 'points', type: 'number' },
+		]);
+		const bad = new Set<number>();
+		const items = Array.from({ length: RECORDS }, (_, index) => {
+			if (isBad()) bad.add(index);
+			return { member_no: `key-${seed}-${index}`, points: bad.has(index) ? 'not a number' : index };
+		});
+
+		// "member_no" is unique in the object: named as Unique Field for Lost Answers, a lost answer is read back by it.
+		const { run, chaos } = await underFaults({ operation: 'create', objectApiName: MEMBERS, columns: autoMap }, items, SENT_ONCE, 20, {
+			uniqueField: 'member_no',
+		});
+
+		const byKey = new Map<string, string[]>();
+		for (const record of emulator.records(NS, MEMBERS).values()) {
+			const key = String(record.values.member_no);
+			byKey.set(key, [...(byKey.get(key) ?? []), record._id]);
+		}
+		const result = reconcile(run, RECORDS, (index) => byKey.get(items[index].member_no)?.length ?? 0, {
+			idempotent: false,
+			checkSuccess: (json, index) =>
+				json._id === byKey.get(items[index].member_no)?.[0] ? undefined : `its _id ${String(json._id)} is not the record's`,
+		});
+		totals = addCounts(totals, closeScenario('feishu aPaaS create with unique key', seed, chaos, result, bad.size));
+		expect(result.unknown).toBe(0);
+		for (const index of bad) expect(run.outputs[0][index].json.details).toMatchObject({ outcome: 'failed' });
 	});
 
 	it('update: every change lands or is reported as not written or unknown', async () => {

@@ -131,6 +131,31 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 		for (const index of bad) expect(run.outputs[0][index].json.error).toBeDefined();
 	});
 
+	it('create with a unique key: every record is written once or reported as not written; none is left unknown', async () => {
+		const bad = new Set<number>();
+		// "code" has "Prohibit duplicate values" on: a lost answer is read back by it.
+		const items = Array.from({ length: RECORDS }, (_, index) => {
+			if (isBad()) bad.add(index);
+			return { code: `key-${seed}-${index}`, marker: `keyed-${seed}-${index}`, qty: bad.has(index) ? -1 : index };
+		});
+
+		const { run, chaos } = await underFaults({ operation: 'create', columns: autoMap() }, items, SENT_ONCE);
+
+		const byMarker = new Map<string, string[]>();
+		for (const record of emulator.records(app)) {
+			const marker = String(record.record.marker?.value);
+			byMarker.set(marker, [...(byMarker.get(marker) ?? []), record.id]);
+		}
+		const result = reconcile(run, RECORDS, (index) => byMarker.get(items[index].marker)?.length ?? 0, {
+			idempotent: false,
+			checkSuccess: (json, index) =>
+				json.id === byMarker.get(items[index].marker)?.[0] ? undefined : `its id ${String(json.id)} is not the record's`,
+		});
+		totals = addCounts(totals, closeScenario('kintone create with unique key', seed, chaos, result, bad.size));
+		expect(result.unknown).toBe(0);
+		for (const index of bad) expect(run.outputs[0][index].json.error).toBeDefined();
+	});
+
 	it('update by record ID: every change lands or is reported as not written or unknown', async () => {
 		const ids = seed5000('update');
 		const bad = new Set<number>();
@@ -150,7 +175,7 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 		totals = addCounts(totals, closeScenario('kintone update', seed, chaos, result, bad.size));
 	});
 
-	it('upsert by update key: every record is added or changed once, or reported as not written or unknown', async () => {
+	it('upsert by update key: every record is added or changed, or reported as not written; a lost answer is resent, none is left unknown', async () => {
 		seed5000('upsert');
 		const bad = new Set<number>();
 		// Even items change seeded records, odd ones add records.
@@ -170,14 +195,17 @@ describe(`Kintone under faults: ${RECORDS.toLocaleString('en-US')} records per w
 			return Number(record.revision) - (index % 2 === 0 ? 1 : 0);
 		};
 		const result = reconcile(run, RECORDS, writes, {
-			idempotent: false,
+			// By update key, a resend after a lost answer lands on the same record with the same values.
+			idempotent: true,
 			checkSuccess: (json, index) => {
 				const record = byCode.get(items[index].code);
 				if (record?.record.marker?.value !== items[index].marker) return 'but the record has another value';
+				if (json._answerLost === true && json.operation === 'inserted or updated') return undefined;
 				return json.operation === (index % 2 === 0 ? 'updated' : 'inserted') ? undefined : `as ${String(json.operation)}`;
 			},
 		});
-		totals = addCounts(totals, closeScenario('kintone upsert', seed, chaos, result, bad.size));
+		totals = addCounts(totals, closeScenario('kintone upsert by update key', seed, chaos, result, bad.size));
+		expect(result.unknown).toBe(0);
 	});
 
 	it('delete: every record is gone once reported deleted, and still there when reported not deleted', async () => {
