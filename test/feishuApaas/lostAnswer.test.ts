@@ -1,7 +1,8 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodePropertyOptions } from 'n8n-workflow';
 
 import type { FaultAction } from '../emulators/server';
-import { NS, OBJ, requestsTo, runApaas, sentRecords, useFeishuApaasEmulator } from './setup';
+import { callNodeMethod } from '../harness/loadOptions';
+import { NS, OBJ, apaasEnvironment, requestsTo, runApaas, sentRecords, useFeishuApaasEmulator } from './setup';
 
 describe('Feishu aPaaS node: a resend after a lost answer', () => {
 	const apaas = useFeishuApaasEmulator();
@@ -97,6 +98,20 @@ describe('Feishu aPaaS node: a resend after a lost answer', () => {
 			expect(result.outputs[0].map((item) => item.json)).toEqual(
 				members.map((member) => ({ _id: records.get(member.member_no)!._id, ...member, _resolvedBy: 'readBack', _resent: 1 })),
 			);
+		});
+
+		it('the option offers the fields of single text or number values', async () => {
+			const options = await callNodeMethod<INodePropertyOptions[]>(
+				apaasEnvironment(apaas.emulator),
+				{
+					type: 'feishuApaas',
+					parameters: { resource: 'objectRecord', operation: 'create', namespace: NS, objectApiName: { __rl: true, mode: 'name', value: MEMBERS } },
+					credentialTypes: ['feishuApaasApi'],
+				},
+				'loadOptions',
+				'getUniqueFieldCandidates',
+			);
+			expect(options.map((option) => option.value)).toEqual(['member_no', 'name', 'points']);
 		});
 
 		it('without a Unique Field for Lost Answers: unknown, saying what to name', async () => {
