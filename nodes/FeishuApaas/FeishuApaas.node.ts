@@ -4,7 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { NODE_OUTPUTS } from '../shared/descriptions';
 import * as objectRecord from './actions/record';
 import { router } from './actions/router';
-import { credentialTest, listSearch, resourceMapping } from './methods';
+import { credentialTest, listSearch, loadOptions, resourceMapping } from './methods';
 
 export class FeishuApaas implements INodeType {
 	description: INodeTypeDescription = {
@@ -34,7 +34,7 @@ export class FeishuApaas implements INodeType {
 		],
 	};
 
-	methods = { credentialTest, listSearch, resourceMapping };
+	methods = { credentialTest, listSearch, loadOptions, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -9,6 +9,8 @@ import type { HttpResponse } from './request';
 import type { RecordFailure, RecordOutcome } from './results';
 import { failed } from './results';
 import { DryRun, isDryRun } from './dryRun';
+import type { ReadBack } from './readBack';
+import { markAnswerLost, settleByReadBack } from './readBack';
 
 /**
  * What an answer says about the records of its request: an outcome for each, or that the service
@@ -44,6 +46,11 @@ export interface BatchEndpoint<T> extends Batching<T> {
 	answer(records: Array<PendingRecord<T>>, response: HttpResponse): Answer | Promise<Answer>;
 	/** For refused requests; without it, every record of a refused request fails. */
 	onRefused?: RefusalHandler<T>;
+	/**
+	 * For writes that are not idempotent: reads back by key the records whose outcome is unknown
+	 * (a lost answer), to report them written, or send them again when they were not (readBack.ts).
+	 */
+	readBack?: ReadBack<T>;
 }
 
 /** What a write does to each record, as Dry Run says it. */
@@ -114,8 +121,22 @@ export function batchSending<T>(client: ServiceClient, write: WriteThrough<T>, p
 	};
 }
 
-/** Sends records in one request; one outcome per record, a refused request handled by the endpoint. */
+/**
+ * Sends records in one request; one outcome per record, a refused request handled by the endpoint,
+ * and records whose outcome is unknown read back when the endpoint can.
+ */
 async function sendRecords<T>(
+	client: ServiceClient,
+	endpoint: BatchEndpoint<T>,
+	records: Array<PendingRecord<T>>,
+	signal: BatchSignal,
+): Promise<RecordOutcome[]> {
+	const outcomes = await sendOnce(client, endpoint, records, signal);
+	if (!endpoint.readBack) return outcomes;
+	return await settleByReadBack(endpoint.readBack, records, outcomes, async (again) => await sendOnce(client, endpoint, again, signal));
+}
+
+async function sendOnce<T>(
 	client: ServiceClient,
 	endpoint: BatchEndpoint<T>,
 	records: Array<PendingRecord<T>>,
@@ -137,7 +158,8 @@ async function attempt<T>(
 	try {
 		const payloads = records.map((record) => record.payload);
 		const response = await client.send(endpoint.request(payloads), endpoint.idempotent(payloads));
-		return await endpoint.answer(records, response);
+		const answer = await endpoint.answer(records, response);
+		return response.afterLostAnswer ? markAnswerLost(answer) : answer;
 	} catch (error) {
 		return { outcomes: failEach(records, batchFailure(error)) };
 	}

@@ -61,7 +61,7 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 		defineBooks(emulator);
 	});
 
-	async function underFaults(parameters: INodeParameters, items: IDataObject[], rates: FaultRates, batchSize = 50) {
+	async function underFaults(parameters: INodeParameters, items: IDataObject[], rates: FaultRates, batchSize = 50, options: IDataObject = {}) {
 		const chaos = new Chaos({
 			random,
 			rates,
@@ -77,7 +77,7 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 		chaos.install(emulator.server);
 		const run = await runApaas(
 			emulator,
-			{ ...parameters, options: { batchSize, throttle: false, timeout: TIMEOUT_MS } },
+			{ ...parameters, options: { batchSize, throttle: false, timeout: TIMEOUT_MS, ...options } },
 			items,
 			{ node: { onError: 'continueRegularOutput' } },
 		);
@@ -90,14 +90,24 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 	const seedBooks = () =>
 		emulator.seedRecords(NS, OBJ, Array.from({ length: RECORDS }, (_, index) => ({ book_name: 'seeded', book_count: index })));
 
-	it('create: every record is written once or reported as not written or unknown', async () => {
+	/**
+	 * Create, with or without a key: with it, "book_name" is set to unique in the object and named as
+	 * Unique Field for Lost Answers, so a lost answer is read back by it and nothing is left unknown.
+	 */
+	async function createScenario(keyed: boolean) {
+		if (keyed) {
+			emulator.defineObject(NS, OBJ, [
+				{ api_name: 'book_name', type: 'text', unique: true },
+				{ api_name: 'book_count', type: 'number' },
+			]);
+		}
 		const bad = new Set<number>();
 		const items = Array.from({ length: RECORDS }, (_, index) => {
 			if (isBad()) bad.add(index);
-			return { book_name: `create-${seed}-${index}`, book_count: bad.has(index) ? 'not a number' : index };
+			return { book_name: `${keyed ? 'keyed' : 'create'}-${seed}-${index}`, book_count: bad.has(index) ? 'not a number' : index };
 		});
 
-		const { run, chaos } = await underFaults({ operation: 'create', columns: autoMap }, items, SENT_ONCE, 20);
+		const { run, chaos } = await underFaults({ operation: 'create', columns: autoMap }, items, SENT_ONCE, 20, keyed ? { uniqueField: 'book_name' } : {});
 
 		const byName = new Map<string, string[]>();
 		for (const record of emulator.records(NS, OBJ).values()) {
@@ -109,9 +119,14 @@ describe(`Feishu aPaaS under faults: ${RECORDS.toLocaleString('en-US')} records 
 			checkSuccess: (json, index) =>
 				json._id === byName.get(items[index].book_name)?.[0] ? undefined : `its _id ${String(json._id)} is not the record's`,
 		});
-		totals = addCounts(totals, closeScenario('feishu aPaaS create', seed, chaos, result, bad.size));
-		for (const index of bad) expect(run.outputs[0][index].json.details).toMatchObject({ outcome: expect.any(String) });
-	});
+		totals = addCounts(totals, closeScenario(keyed ? 'feishu aPaaS create with unique key' : 'feishu aPaaS create', seed, chaos, result, bad.size));
+		if (keyed) expect(result.unknown).toBe(0);
+		for (const index of bad) expect(run.outputs[0][index].json.details).toMatchObject({ outcome: keyed ? 'failed' : expect.any(String) });
+	}
+
+	it('create: every record is written once or reported as not written or unknown', async () => await createScenario(false));
+
+	it('create with a unique key: every record is written once or reported as not written; none is left unknown', async () => await createScenario(true));
 
 	it('update: every change lands or is reported as not written or unknown', async () => {
 		const ids = seedBooks();

@@ -13,6 +13,11 @@ export interface Reconciliation {
 	/** Items reported as "may or may not have been written". */
 	unknown: number;
 	/**
+	 * Items whose answer was lost and whose outcome the node decided by reading the record back by
+	 * key (`_resolvedBy` / `details.resolvedBy`), whatever it decided; counted in the others too.
+	 */
+	resolved: number;
+	/**
 	 * Items whose result does not match the emulator: no single output item, reported written but
 	 * not applied, or reported not written but applied.
 	 */
@@ -45,7 +50,7 @@ export function reconcile(
 	appliedTimes: (itemIndex: number) => number,
 	options: ReconcileOptions,
 ): Reconciliation {
-	const result: Reconciliation = { survived: 0, failed: 0, unknown: 0, lost: 0, duplicated: 0, replayed: 0, problems: [] };
+	const result: Reconciliation = { survived: 0, failed: 0, unknown: 0, resolved: 0, lost: 0, duplicated: 0, replayed: 0, problems: [] };
 	const problem = (text: string) => {
 		if (result.problems.length < 10) result.problems.push(text);
 	};
@@ -65,6 +70,7 @@ export function reconcile(
 		const { json } = output;
 		const isError = json.error !== undefined;
 		const outcome = isError ? (json.details as IDataObject | undefined)?.outcome : 'written';
+		if ((isError ? (json.details as IDataObject | undefined)?.resolvedBy : json._resolvedBy) !== undefined) result.resolved++;
 
 		if (applied > 1) {
 			if (options.idempotent && outcome !== 'failed' && outcome !== 'notSent') {
@@ -118,7 +124,7 @@ export function closeScenario(
 	const faults = chaos.total + badRecords;
 	process.stdout.write(
 		`${label} (seed ${seed}): ${faults} faults ${JSON.stringify({ ...chaos.counts, badRecords })}; ` +
-			`survived ${result.survived}, failed ${result.failed}, unknown ${result.unknown}, replayed ${result.replayed}, ` +
+			`survived ${result.survived}, failed ${result.failed}, resolved ${result.resolved}, unknown ${result.unknown}, replayed ${result.replayed}, ` +
 			`lost ${result.lost}, duplicated ${result.duplicated}\n`,
 	);
 	expect(result.problems).toEqual([]);

@@ -10,6 +10,8 @@ export interface FieldDefinition {
 	type: string;
 	/** Plain text (taken as zh_cn) or a map of locales. */
 	label?: string | Record<string, string>;
+	/** A field set to unique in the console: a record whose value another record holds is refused. */
+	unique?: boolean;
 }
 
 export interface StoredRecord {
@@ -174,12 +176,26 @@ export class ObjectStore {
 	}
 
 	create(object: ObjectState, values: Record<string, unknown>): RecordResult {
-		const error = this.validate(object, values);
+		const error = this.validate(object, values) ?? this.duplicateOf(object, values);
 		if (error) return { success: false, errors: [error] };
 		const id = this.newId();
 		const now = this.writeTime();
 		object.records.set(id, { _id: id, values: { ...values }, writes: 1, createdAt: now, updatedAt: now });
 		return { success: true, id, errors: [] };
+	}
+
+	/** A unique field whose value another record holds already. */
+	private duplicateOf(object: ObjectState, values: Record<string, unknown>, id?: string): RecordError | undefined {
+		for (const field of object.fields.values()) {
+			const value = values[field.api_name];
+			if (!field.unique || value === undefined || value === null || value === '') continue;
+			for (const record of object.records.values()) {
+				if (record._id !== id && String(record.values[field.api_name]) === String(value)) {
+					return recordError('field_value_duplicate', `field ${field.api_name} must be unique: ${String(value)} exists`, [field.api_name]);
+				}
+			}
+		}
+		return undefined;
 	}
 
 	update(object: ObjectState, id: string, values: Record<string, unknown>): RecordResult {

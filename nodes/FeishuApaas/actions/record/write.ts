@@ -10,6 +10,7 @@ import type { ServiceClient } from '../../../shared/client';
 import { RATE_LIMITED_CONCURRENCY } from '../../../shared/concurrency';
 import { RecordInputError } from '../../../shared/errors';
 import { assertSomethingMapped, FieldMapper } from '../../../shared/mapping';
+import type { ReadBack } from '../../../shared/readBack';
 import type { HttpResponse } from '../../../shared/request';
 import type { RecordFailure, RecordOutcome } from '../../../shared/results';
 import { failed, succeeded } from '../../../shared/results';
@@ -48,6 +49,8 @@ export interface RecordBatch<T> {
 	/** Field labels by API name, as the mapping form holds them, to name refused fields as people see them. */
 	labels?: ReadonlyMap<string, string>;
 	onSuccess(record: PendingRecord<T>, result: RecordResult): IDataObject;
+	/** For writes that are not idempotent: reads back the records of a lost answer by key (readBack.ts). */
+	readBack?: ReadBack<T>;
 }
 
 /** One batch write operation: every item becomes a record, sent in batches of at most 500. */
@@ -75,13 +78,16 @@ export function recordWrite<T>(ctx: IExecuteFunctions, client: ServiceClient, ta
 			idempotent: () => spec.idempotent,
 			request: (payloads) => ({ method: spec.method, path: recordsPath(target, spec.action), body: spec.body(payloads) }),
 			answer: (batch, response) => ({ outcomes: batchOutcomes(client, target, batch, response, spec) }),
+			readBack: spec.readBack,
 		},
 	};
 }
 
 /** A create or update of mapped fields: what it sends for each item's fields, and its answer. */
-export type MappedWrite = Omit<RecordBatch<IDataObject>, 'body' | 'labels'> & {
+export type MappedWrite = Omit<RecordBatch<IDataObject>, 'body' | 'labels' | 'readBack'> & {
 	prepare(fields: IDataObject): { key: string; payload: IDataObject };
+	/** How the records of a lost answer are read back, for the run's options. */
+	lostAnswers?(ctx: IExecuteFunctions, client: ServiceClient, target: ObjectTarget): ReadBack<IDataObject>;
 	/** Input fields never sent, without a word (create: `_id`, which Feishu assigns). */
 	neverSent?: string[];
 };
@@ -100,6 +106,7 @@ export function mappedWriteOperation(spec: MappedWrite) {
 		assertSomethingMapped(this, `object "${target.objectApiName}"`);
 		return await writeRecords<IDataObject>(this, client, target, {
 			...mappedRecords(this, spec),
+			readBack: spec.lostAnswers?.(this, client, target),
 			prepare: (itemIndex) => {
 				const { values, ignored } = mapper.read(itemIndex);
 				return { ...spec.prepare(values), ignored };

@@ -6,6 +6,7 @@ import { columnsParameter, writeOptions } from '../descriptions';
 import type { MissingColumns } from './addRows';
 import { addRowsRequest, inOrder, missingColumnsOption } from './addRows';
 import { readMapping } from './mapping';
+import { uniqueKeyReadBack } from './readBack';
 import { writeRows } from './write';
 
 const displayOptions: IDisplayOptions = { show: { resource: ['row'], operation: ['insert'] } };
@@ -17,7 +18,8 @@ export const description: INodeProperties[] = [
 
 /**
  * `POST .../records`: one new row per item, `record_ids` mapped back to the items in order. Never
- * resent when the outcome is unknown: that could add rows twice.
+ * resent blindly when the outcome is unknown (that could add rows twice): rows with a unique key
+ * are read back by it, and sent again only when not found (readBack.ts).
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -36,5 +38,6 @@ export async function execute(
 		idempotent: false,
 		request: (rows) => addRowsRequest(client, target, rows, { prefer: missing === 'default' ? 'missing=default' : undefined }),
 		answer: (part, response) => inOrder(part, response),
+		readBack: uniqueKeyReadBack(client, target),
 	});
 }

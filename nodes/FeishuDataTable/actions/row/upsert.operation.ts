@@ -12,6 +12,7 @@ import { columnsParameter, writeOptions } from '../descriptions';
 import type { MissingColumns, RowAction } from './addRows';
 import { addRowsRequest, inOrder, lookUpIds, missingColumnsOption, written } from './addRows';
 import { readMapping } from './mapping';
+import { uniqueKeyReadBack } from './readBack';
 import type { RowRecord } from './write';
 import { recordIds, writeRows } from './write';
 
@@ -84,6 +85,9 @@ export async function execute(
 		idempotent: true,
 		request: (rows) => addRowsRequest(client, target, rows, { onConflict: keyColumns, prefer }),
 		beforeSend: reportAction || resolution === 'ignore-conflicts' ? async (sent) => await keys.lookUp(sent) : undefined,
+		// A resend refused, or lost every time: read back by the key. Rows kept by ignore-conflicts hold
+		// other values, so only "Update It" can tell a written row by its values.
+		readBack: resolution === 'merge-duplicates' ? uniqueKeyReadBack(client, target, keyColumns) : undefined,
 		answer: async (part, response) =>
 			resolution === 'ignore-conflicts'
 				? await keys.afterIgnoreConflicts(part, response)

@@ -7,6 +7,7 @@ import { bisect } from '../../../shared/bisect';
 import type { ServiceClient, ServiceRequest } from '../../../shared/client';
 import { RATE_LIMITED_CONCURRENCY } from '../../../shared/concurrency';
 import type { PreparedRecord } from '../../../shared/bulkWrite';
+import type { ReadBack } from '../../../shared/readBack';
 import type { MappedItem } from '../../../shared/mapping';
 import type { HttpResponse } from '../../../shared/request';
 import type { RecordFailure, RecordOutcome } from '../../../shared/results';
@@ -45,6 +46,8 @@ export interface RowSending {
 	request(rows: IDataObject[]): ServiceRequest;
 	/** Each row's outcome from an accepted answer. */
 	answer(part: RowRecord[], response: HttpResponse): Promise<RecordOutcome[]> | RecordOutcome[];
+	/** For writes that are not idempotent: reads back the rows of a lost answer by key (readBack.ts). */
+	readBack?: ReadBack<RowPayload>;
 	/** Runs once per batch before its first request, e.g. to look up what exists. */
 	beforeSend?(sent: RowRecord[]): Promise<void>;
 	/** The output of an item whose values went with an earlier item of the same key (with key columns only). */
@@ -140,6 +143,7 @@ export function rowWrite(client: ServiceClient, spec: RowSending): WriteThrough<
 			answer: async (part, response) =>
 				client.isSuccess(response) ? { outcomes: await spec.answer(part, response) } : refusedAnswer(client, part, response),
 			onRefused: bisect({ service: 'Feishu', noun: 'row', valuesOf: sentRow }),
+			readBack: spec.readBack,
 		},
 		around: async (batch, send) => {
 			const sent = batch.filter((record) => record.payload.leader === undefined);

@@ -13,7 +13,7 @@ import type { KintoneTarget } from '../../transport';
 import { kintonePath } from '../../transport/url';
 import type { FormFields } from '../../transport/fields';
 import { RECORD_ID } from '../../transport/fields';
-import { keyText, queryText, RecordReader } from './read';
+import { looseKeyText, RecordReader } from './read';
 import type { RecordWrite } from './write';
 
 /**
@@ -201,12 +201,8 @@ async function keepCurrentFiles(
 	const fields = [...new Set(keeping.flatMap((record) => record.payload.files!.keep))];
 	let current: Map<string, Record<string, { value?: unknown }>>;
 	try {
-		const records = await reader.page({
-			query: `${keyField} in (${keeping.map((record) => queryText(keyOf(record.payload))).join(', ')})`,
-			fields: [keyField, ...fields],
-			max: keeping.length,
-		});
-		current = new Map(records.map((found) => [keyText(found[keyField]?.value), found]));
+		const records = await reader.withKeys(keyField, keeping.map((record) => keyOf(record.payload)), [keyField, ...fields]);
+		current = new Map(records.map((found) => [looseKeyText(found[keyField]?.value), found]));
 	} catch (error) {
 		for (const record of keeping) {
 			failures.set(record, failed(record.itemIndex, { ...batchFailure(error), outcome: 'notSent', message: `The files to keep could not be read, so the record was not sent: ${(error as Error).message}` }, record.key));
@@ -214,7 +210,7 @@ async function keepCurrentFiles(
 		return;
 	}
 	for (const record of keeping) {
-		const found = current.get(keyText(keyOf(record.payload)));
+		const found = current.get(looseKeyText(keyOf(record.payload)));
 		const entry = record.payload.entry.record as IDataObject;
 		for (const code of record.payload.files!.keep) {
 			const kept = ((found?.[code]?.value ?? []) as Array<{ fileKey: string }>).map(({ fileKey }) => ({ fileKey }));

@@ -6,7 +6,7 @@ import type { KintoneTarget } from '../../transport';
 import { kintoneRequest } from '../../transport';
 import type { KintoneErrorBody, RecordProblem } from '../../transport/errors';
 import { KINTONE_CODES, problemsByRecord, recordIdsInMessage } from '../../transport/errors';
-import { keyText, queryText } from './read';
+import { looseKeyText, queryText } from './read';
 import type { RecordWrite } from './write';
 
 /** The records of a refused request, as positions in the batch, with what kintone said about each. */
@@ -99,10 +99,10 @@ async function probeRecords(
 		return [];
 	}
 	const byId = new Map(current.map((record) => [String(record.$id?.value), record]));
-	const byKey = new Map(current.map((record) => [keyText(keyField ? record[keyField]?.value : undefined), record]));
+	const byKey = new Map(current.map((record) => [looseKeyText(keyField ? record[keyField]?.value : undefined), record]));
 
 	return records.flatMap((record, position) => {
-		const found = record.id !== undefined ? byId.get(record.id) : byKey.get(keyText(record.updateKey?.value));
+		const found = record.id !== undefined ? byId.get(record.id) : byKey.get(looseKeyText(record.updateKey?.value));
 		if (code === KINTONE_CODES.revisionConflict) {
 			return found && record.revision !== undefined && found.$revision?.value !== record.revision ? [position] : [];
 		}

@@ -10,6 +10,12 @@ export function sameValue(field: FormField, sent: unknown, stored: unknown): boo
 	return same(sent, stored, field);
 }
 
+/** A unique field's value as kintone compares keys: a number field's `"1.50"` is the record of `1.5`. */
+export function keyText(field: FormField | undefined, value: unknown): string {
+	const text = value === null || value === undefined ? '' : String(value);
+	return field?.type === 'NUMBER' && text.trim() !== '' ? String(Number(text)) : text;
+}
+
 type Same = (sent: unknown, stored: unknown, field: FormField) => boolean;
 
 /** kintone returns an empty field as "" (text) or null (a date, a choice): both mean empty. */

@@ -5,6 +5,7 @@ import type { ServiceClient } from '../../../shared/client';
 import type { KintoneTarget } from '../../transport';
 import { appLocator, fieldMapper, writeOptions } from '../descriptions';
 import { itemRecord, itemValues, readFieldMapping } from './mapping';
+import { uniqueFieldReadBack } from './readBack';
 import type { WriteOperation } from './write';
 import { writeRecords, writtenRecord } from './write';
 
@@ -17,7 +18,7 @@ export const createRecords: WriteOperation = {
 	method: 'POST',
 	action: 'create',
 	keysNameRecords: false,
-	// A replay would add the records twice.
+	// A replay would add the records twice; a lost answer is read back by a unique field instead (readBack.ts).
 	idempotent: () => false,
 	payload: (app, records) => ({ app, records: records.map((record) => record.entry) }),
 	results: (answer, records) => {
@@ -33,8 +34,15 @@ export async function execute(
 	target: KintoneTarget,
 ): Promise<INodeExecutionData[]> {
 	const mapping = await readFieldMapping(this, client, target, 'add', false);
-	return await writeRecords(this, client, target, createRecords, (itemIndex) => {
-		const { record, ignored, files } = itemRecord(this, mapping, itemIndex, itemValues(this, mapping, itemIndex));
-		return { key: 'new record', payload: { entry: record, ...(files ? { files } : {}) }, ignored };
-	});
+	return await writeRecords(
+		this,
+		client,
+		target,
+		createRecords,
+		(itemIndex) => {
+			const { record, ignored, files } = itemRecord(this, mapping, itemIndex, itemValues(this, mapping, itemIndex));
+			return { key: 'new record', payload: { entry: record, ...(files ? { files } : {}) }, ignored };
+		},
+		uniqueFieldReadBack(client, target, mapping),
+	);
 }

@@ -13,8 +13,11 @@ export function queryText(value: string): string {
 	return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-/** A key as kintone compares it: `"1.50"` and `1.5` name the same record of a number field. */
-export function keyText(value: unknown): string {
+/**
+ * A key as kintone compares it, when the field's type is not at hand (compare.ts keyText when it
+ * is): text that is a number is compared as a number, `"1.50"` as `1.5`.
+ */
+export function looseKeyText(value: unknown): string {
 	const text = String(value ?? '').trim();
 	return text !== '' && Number.isFinite(Number(text)) ? String(Number(text)) : text;
 }
@@ -50,6 +53,11 @@ export class RecordReader {
 			request.itemIndex,
 		);
 		return body.records ?? [];
+	}
+
+	/** The records whose `field` holds one of `keys` (at most 500), with `fields`: `field in ("a", "b")`. */
+	async withKeys(field: string, keys: string[], fields: string[]): Promise<KintoneRecord[]> {
+		return await this.page({ query: `${field} in (${keys.map(queryText).join(', ')})`, fields, max: keys.length });
 	}
 
 	/**

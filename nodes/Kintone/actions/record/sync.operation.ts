@@ -12,14 +12,14 @@ import { runSync } from '../../../shared/sync';
 import type { KintoneTarget } from '../../transport';
 import { RECORD_ID, REVISION } from '../../transport/fields';
 import { appLocator, fieldMapper, writeOptions, keepFilesOption } from '../descriptions';
-import { sameValue } from './compare';
+import { keyText, sameValue } from './compare';
 import { createRecords } from './create.operation';
 import { deleteRecords } from './delete.operation';
 import { simplified } from './getAll.operation';
 import type { FieldMapping } from './mapping';
 import { readFieldMapping, updateEntry } from './mapping';
 import type { KintoneRecord } from './read';
-import { PAGE_SIZE, queryText, RecordReader } from './read';
+import { PAGE_SIZE, RecordReader } from './read';
 import { updateRecords } from './update.operation';
 import type { RecordWrite } from './write';
 import { keyOf, recordWrite } from './write';
@@ -77,14 +77,7 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 			read: {
 				size: PAGE_SIZE,
 				concurrency: READ_CONCURRENCY,
-				records: async (keys) =>
-					withKeys(
-						await reader.page({
-							query: `${matchOn} in (${keys.map(queryText).join(', ')})`,
-							fields: fields(),
-							max: keys.length,
-						}),
-					),
+				records: async (keys) => withKeys(await reader.withKeys(matchOn, keys, fields())),
 			},
 			changes: (desired, current) => changedFields(mapping, desired, current),
 			create: { write: recordWrite(this, client, target, createRecords), payload: (desired) => newRecord(mapping, desired) },
@@ -101,8 +94,7 @@ export async function execute(this: IExecuteFunctions, client: ServiceClient, ta
 
 /** The key as kintone compares it: a number field's `"1.50"` is the record of `1.5`. */
 function matchKeyOf(mapping: FieldMapping, value: unknown): string {
-	const text = value === null || value === undefined ? '' : String(value);
-	return mapping.matchField?.type === 'NUMBER' && text.trim() !== '' ? String(Number(text)) : text;
+	return keyText(mapping.matchField, value);
 }
 
 const idOf = (record: KintoneRecord) => String(record[RECORD_ID]?.value);

@@ -16,7 +16,7 @@ import { appLocator, revisionOption, writeOptions } from '../descriptions';
 import type { Probe } from './blame';
 import { expectedRevision, recordIdOf } from './mapping';
 import type { KintoneRecord } from './read';
-import { keyText, queryText, RecordReader } from './read';
+import { looseKeyText, RecordReader } from './read';
 import type { RecordWrite, WriteOperation } from './write';
 import { recordWrite, writtenRecord } from './write';
 
@@ -195,15 +195,11 @@ type Send = (records: Array<PendingRecord<RecordWrite>>) => Promise<RecordOutcom
 
 /** Looks the batch's records up by their unique field (one read), then sends those found, by ID. */
 async function withIds(reader: RecordReader, keyField: string, batch: Array<PendingRecord<RecordWrite>>, send: Send): Promise<RecordOutcome[]> {
-	const found = await reader.page({
-		query: `${keyField} in (${batch.map((record) => queryText(record.payload.updateKey!.value)).join(', ')})`,
-		fields: [RECORD_ID, keyField],
-		max: batch.length,
-	});
-	const ids = new Map(found.map((record) => [keyText(record[keyField]?.value), String(record[RECORD_ID]?.value)]));
+	const found = await reader.withKeys(keyField, batch.map((record) => record.payload.updateKey!.value), [RECORD_ID, keyField]);
+	const ids = new Map(found.map((record) => [looseKeyText(record[keyField]?.value), String(record[RECORD_ID]?.value)]));
 	const missing = new Map<PendingRecord<RecordWrite>, RecordOutcome>();
 	const ready = batch.filter((record) => {
-		const id = ids.get(keyText(record.payload.updateKey!.value));
+		const id = ids.get(looseKeyText(record.payload.updateKey!.value));
 		if (id === undefined) {
 			missing.set(record, failed(record.itemIndex, { message: `No record of this app has ${record.key}, so no status was changed`, outcome: 'notSent', fields: [keyField] }, record.key));
 			return false;

@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { ServiceClient } from '../../../shared/client';
 import type { KintoneTarget } from '../../transport';
 import { appLocator, fieldMapper, revisionOption, writeOptions, keepFilesOption } from '../descriptions';
+import { updateKeyReadBack } from './readBack';
 import type { WriteOperation } from './write';
 import { keyOf, writeUpdates, writtenRecord } from './write';
 
@@ -16,10 +17,12 @@ export const upsertRecords: WriteOperation = {
 	method: 'PUT',
 	action: 'create or update',
 	keysNameRecords: true,
-	// A replay after an unknown outcome could add a record twice (an unknown ID inserts a new record).
-	idempotent: () => false,
+	// By update key, a replay lands on the record the first attempt added or changed: the record ends
+	// the same (unless a revision is checked: a replay would then be refused). By record ID, a replay
+	// after an unknown outcome could add a record twice (an unknown ID inserts a new record).
+	idempotent: (records) => records.every((record) => record.updateKey !== undefined && record.revision === undefined),
 	payload: (app, records) => ({ app, upsert: true, records: records.map((record) => record.entry) }),
-	results: (answer, records) => {
+	results: (answer, records, afterLostAnswer) => {
 		const results = (answer.records ?? []) as IDataObject[];
 		return records.map((record, index) =>
 			writtenRecord(
@@ -28,7 +31,7 @@ export const upsertRecords: WriteOperation = {
 					...keyOf(record),
 					id: results[index]?.id,
 					revision: results[index]?.revision,
-					operation: results[index]?.operation === 'INSERT' ? 'inserted' : 'updated',
+					operation: operationOf(results[index]?.operation, afterLostAnswer),
 				},
 				record.entry.record as IDataObject,
 			),
@@ -36,10 +39,19 @@ export const upsertRecords: WriteOperation = {
 	},
 };
 
+/**
+ * What kintone did to the record. A resend after a lost answer that updated the record cannot tell
+ * whether the lost attempt had inserted it; an insert by the resend means the lost attempt did not.
+ */
+function operationOf(operation: unknown, afterLostAnswer: boolean | undefined): string {
+	if (operation === 'INSERT') return 'inserted';
+	return afterLostAnswer ? 'inserted or updated' : 'updated';
+}
+
 export async function execute(
 	this: IExecuteFunctions,
 	client: ServiceClient,
 	target: KintoneTarget,
 ): Promise<INodeExecutionData[]> {
-	return await writeUpdates(this, client, target, upsertRecords);
+	return await writeUpdates(this, client, target, upsertRecords, (mapping) => updateKeyReadBack(client, target, mapping));
 }

@@ -7,12 +7,14 @@ import type { BatchEndpoint, WriteAction, WriteThrough } from '../../../shared/b
 import { writeBatches } from '../../../shared/batchEndpoint';
 import type { ServiceClient } from '../../../shared/client';
 import type { Concurrency } from '../../../shared/concurrency';
+import type { ReadBack } from '../../../shared/readBack';
 import type { RecordOutcome } from '../../../shared/results';
 import { succeeded } from '../../../shared/results';
 import type { KintoneTarget } from '../../transport';
 import { kintoneRequest } from '../../transport';
 import { kintonePath } from '../../transport/url';
 import { DEFAULT_CONCURRENCY, START_CONCURRENCY } from '../descriptions';
+import type { FieldMapping } from './mapping';
 import { readFieldMapping, updateEntry } from './mapping';
 import type { RecordFiles } from './attachments';
 import { fileStep } from './attachments';
@@ -51,8 +53,11 @@ export interface WriteOperation {
 	idempotent(records: RecordWrite[]): boolean;
 	/** The payload of one records.json request (at most 100 records). */
 	payload(app: string, records: RecordWrite[]): IDataObject;
-	/** One output per record, from kintone's answer to that request. */
-	results(answer: IDataObject, records: RecordWrite[]): IDataObject[];
+	/**
+	 * One output per record, from kintone's answer to that request; `afterLostAnswer` when it answers
+	 * a resend whose earlier attempt may have been applied.
+	 */
+	results(answer: IDataObject, records: RecordWrite[], afterLostAnswer?: boolean): IDataObject[];
 }
 
 /**
@@ -108,8 +113,9 @@ export async function writeRecords(
 	target: KintoneTarget,
 	operation: WriteOperation,
 	prepare: Prepare<RecordWrite>,
+	readBack?: ReadBack<RecordWrite>,
 ): Promise<INodeExecutionData[]> {
-	return await writeBatches<RecordWrite>(ctx, client, { ...recordWrite(ctx, client, target, operation), prepare });
+	return await writeBatches<RecordWrite>(ctx, client, { ...recordWrite(ctx, client, target, operation, readBack), prepare });
 }
 
 /** How the records of one write operation go to kintone, with the run's options (atomic, concurrency). */
@@ -118,16 +124,16 @@ export function recordWrite(
 	client: ServiceClient,
 	target: KintoneTarget,
 	operation: WriteOperation,
+	readBack?: ReadBack<RecordWrite>,
 ): WriteThrough<RecordWrite> {
 	const settings = writeSettingsOf(ctx);
+	const endpoint = settings.atomic ? bulkEndpoint(client, target, operation, settings) : recordsEndpoint(client, target, operation, settings);
 	return {
 		targetName: `app ${target.app}`,
 		action: operation.action,
 		// A delete's revision travels in the request's own `revisions` list, not in its entry.
 		sentRecord: (record) => (record.revision === undefined ? record.entry : { ...record.entry, revision: record.revision }),
-		endpoint: settings.atomic
-			? bulkEndpoint(client, target, operation, settings)
-			: recordsEndpoint(client, target, operation, settings),
+		endpoint: readBack ? { ...endpoint, readBack } : endpoint,
 		// The item's files are uploaded right before their batch goes (see attachments.ts).
 		around: fileStep(ctx, client, target),
 	};
@@ -139,10 +145,11 @@ export async function writeUpdates(
 	client: ServiceClient,
 	target: KintoneTarget,
 	operation: WriteOperation,
+	readBack?: (mapping: FieldMapping) => ReadBack<RecordWrite>,
 ): Promise<INodeExecutionData[]> {
 	// Upserts both add and update: only fields kintone writes in either case are taken.
 	const mapping = await readFieldMapping(ctx, client, target, 'update', true);
-	return await writeRecords(ctx, client, target, operation, (itemIndex) => updateEntry(ctx, mapping, itemIndex));
+	return await writeRecords(ctx, client, target, operation, (itemIndex) => updateEntry(ctx, mapping, itemIndex), readBack?.(mapping));
 }
 
 /**
@@ -168,7 +175,7 @@ function recordsEndpoint(
 		answer: (batch, response) => {
 			if (!client.isSuccess(response)) return { refused: client.refusal(response), response };
 			const records = batch.map((record) => record.payload);
-			return { outcomes: accepted(batch, operation.results(response.body as IDataObject, records)) };
+			return { outcomes: accepted(batch, operation.results(response.body as IDataObject, records, response.afterLostAnswer)) };
 		},
 		onRefused: requestRefusal(client, target, operation.probe?.(client, target)),
 	};
@@ -204,7 +211,7 @@ function bulkEndpoint(
 			if (!client.isSuccess(response)) return { refused: client.refusal(response), response };
 			const answers = ((response.body as { results?: IDataObject[] }).results ?? []) as IDataObject[];
 			const results = chunksOf(batch).flatMap((chunk, index) =>
-				operation.results(answers[index] ?? {}, chunk.map((record) => record.payload)),
+				operation.results(answers[index] ?? {}, chunk.map((record) => record.payload), response.afterLostAnswer),
 			);
 			return { outcomes: accepted(batch, results) };
 		},
