@@ -163,10 +163,7 @@ function singleEntity(value: unknown, _field: FormField, path: string): { code: 
 	return { code };
 }
 
-/**
- * FILE: file keys as a list, `{fileKey}`s or comma-separated text. An entry may also name one of the
- * item's files (a binary property, or `*` for all): `attachments.ts` uploads those.
- */
+/** FILE: file keys as a list, `{fileKey}`s or comma-separated text, or the item's files by name (attachments.ts). */
 function fileList(value: unknown, _field: FormField, path: string): Array<{ fileKey: string }> {
 	if (value === null || value === undefined || value === '') return [];
 	const entries = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').filter((entry) => entry.trim() !== '') : [value];
