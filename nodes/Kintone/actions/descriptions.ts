@@ -107,6 +107,22 @@ export const keepFilesOption: INodeProperties = {
 		'Attachment fields whose current files stay: the files an item gives are added after them. In other attachment fields, the files an item gives replace the current ones. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 };
 
+/** The record an item names by its ID (Delete, Update Status). */
+export function recordIdParameter(description: string, displayOptions?: INodeProperties['displayOptions']): INodeProperties {
+	return {
+		displayName: 'Record ID',
+		name: 'recordId',
+		type: 'string',
+		// Not an expression: n8n's editor drops what a user types over an expression default in a new node.
+		default: '',
+		placeholder: '123',
+		required: true,
+		description,
+		hint: 'Map it, e.g. {{ $json.$id }} from Get Many',
+		...(displayOptions ? { displayOptions } : {}),
+	};
+}
+
 /** The resource mapper of a write, after "Choose an app first"; `mode` decides required fields and matching, so it reloads with the operation. */
 export function fieldMapper(mode: 'add' | 'update' | 'upsert'): INodeProperties[] {
 	return [chooseTargetNotice('app', 'Choose an app first'), fieldMappingProperty(mode, ['app.value', 'options.guestSpaceId', 'operation'], {

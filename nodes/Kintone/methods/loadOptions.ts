@@ -2,6 +2,7 @@ import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { kintoneRequest } from '../transport';
+import type { FormField } from '../transport/fields';
 import { canBeUpdateKey, fieldDisplayName } from '../transport/fields';
 import { editorClient, editorForm } from './context';
 
@@ -10,36 +11,30 @@ const NO_VALUE = new Set(['LABEL', 'SPACER', 'HR', 'GROUP', 'REFERENCE_TABLE']);
 
 /** Every field Get Many can return, plus the record ID and revision; none until an app is chosen. */
 export async function getReadableFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const found = await editorForm(this);
-	if (!found) return [];
-	// n8n shows an options list's error in the list itself: the whole sentence, fix included.
-	if ('problem' in found) throw new NodeOperationError(this.getNode(), found.problem);
-	const fields = Object.entries(found.form)
-		.filter(([, field]) => !NO_VALUE.has(field.type))
-		.map(([code, field]) => ({ name: fieldDisplayName({ ...field, code }), value: code }))
-		.sort((a, b) => a.name.localeCompare(b.name));
-	return [{ name: 'Record ID', value: '$id' }, { name: 'Revision', value: '$revision' }, ...fields];
+	const fields = await fieldOptions(this, (field) => !NO_VALUE.has(field.type));
+	return fields ? [{ name: 'Record ID', value: '$id' }, { name: 'Revision', value: '$revision' }, ...fields] : [];
 }
 
 /** The app's attachment (FILE) fields at the top level of the form, for "Keep Existing Files In". */
 export async function getFileFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const found = await editorForm(this);
-	if (!found) return [];
-	if ('problem' in found) throw new NodeOperationError(this.getNode(), found.problem);
-	return Object.entries(found.form)
-		.filter(([, field]) => field.type === 'FILE')
-		.map(([code, field]) => ({ name: fieldDisplayName({ ...field, code }), value: code }))
-		.sort((a, b) => a.name.localeCompare(b.name));
+	return (await fieldOptions(this, (field) => field.type === 'FILE')) ?? [];
 }
 
 /** Text and Number fields with "Prohibit duplicate values", which can name records. */
 export async function getUniqueFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const found = await editorForm(this);
-	if (!found) return [];
-	if ('problem' in found) throw new NodeOperationError(this.getNode(), found.problem);
+	return (await fieldOptions(this, canBeUpdateKey)) ?? [];
+}
+
+/** The fields of the chosen app's form that `keep` takes, by label; undefined until an app is chosen. */
+async function fieldOptions(ctx: ILoadOptionsFunctions, keep: (field: FormField) => boolean): Promise<INodePropertyOptions[] | undefined> {
+	const found = await editorForm(ctx);
+	if (!found) return undefined;
+	// n8n shows an options list's error in the list itself: the whole sentence, fix included.
+	if ('problem' in found) throw new NodeOperationError(ctx.getNode(), found.problem);
 	return Object.entries(found.form)
-		.filter(([code, field]) => canBeUpdateKey({ ...field, code }))
-		.map(([code, field]) => ({ name: fieldDisplayName({ ...field, code }), value: code }))
+		.map(([code, field]) => ({ ...field, code }))
+		.filter(keep)
+		.map((field) => ({ name: fieldDisplayName(field), value: field.code }))
 		.sort((a, b) => a.name.localeCompare(b.name));
 }
 

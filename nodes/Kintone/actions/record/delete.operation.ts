@@ -3,24 +3,14 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { ServiceClient } from '../../../shared/client';
 import type { KintoneTarget } from '../../transport';
-import { appLocator, revisionOption, writeOptions } from '../descriptions';
+import { appLocator, recordIdParameter, revisionOption, writeOptions } from '../descriptions';
 import { expectedRevision, recordIdOf } from './mapping';
 import type { WriteOperation } from './write';
 import { writeRecords } from './write';
 
 const properties: INodeProperties[] = [
 	appLocator,
-	{
-		displayName: 'Record ID',
-		name: 'recordId',
-		type: 'string',
-		// Not an expression: n8n's editor drops what a user types over an expression default in a new node.
-		default: '',
-		placeholder: '123',
-		required: true,
-		description: 'The ID of the record to delete, per item',
-		hint: 'Map it, e.g. {{ $json.$id }} from Get Many',
-	},
+	recordIdParameter('The ID of the record to delete, per item'),
 	writeOptions([revisionOption]),
 ];
 

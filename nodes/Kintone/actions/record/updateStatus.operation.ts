@@ -12,7 +12,7 @@ import { kintoneRequest } from '../../transport';
 import type { FormFields } from '../../transport/fields';
 import { canBeUpdateKey, fetchFormFields, RECORD_ID } from '../../transport/fields';
 import { toKeyValue } from '../../transport/convert';
-import { appLocator, revisionOption, writeOptions } from '../descriptions';
+import { appLocator, recordIdParameter, revisionOption, writeOptions } from '../descriptions';
 import type { Probe } from './blame';
 import { expectedRevision, recordIdOf } from './mapping';
 import type { KintoneRecord } from './read';
@@ -32,17 +32,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'id',
 	},
-	{
-		displayName: 'Record ID',
-		name: 'recordId',
-		type: 'string',
-		default: '',
-		placeholder: '123',
-		required: true,
-		displayOptions: { show: { findBy: ['id'] } },
-		description: 'The ID of the record whose status changes, per item',
-		hint: 'Map it, e.g. {{ $json.$id }} from Get Many',
-	},
+	recordIdParameter('The ID of the record whose status changes, per item', { show: { findBy: ['id'] } }),
 	{
 		displayName: 'Unique Field Name or ID',
 		name: 'keyField',
