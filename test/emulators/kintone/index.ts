@@ -99,6 +99,14 @@ export interface KintoneEmulator {
 	openCursors(): number;
 	/** Highest number of requests that were in flight at once since the last reset. */
 	peakConcurrency(): number;
+	/** Requests refused (429 GAIA_TO04) for being over the concurrency limit since the last reset. */
+	concurrencyRefusals(): number;
+	/**
+	 * Highest number of requests in flight at an arrival (the arriving one included) after the first
+	 * concurrency refusal, since the last reset; undefined while nothing was refused. Above
+	 * `maxConcurrent` means a later arrival was refused too: callers kept crowding the domain.
+	 */
+	peakConcurrencyAfterFirstRefusal(): number | undefined;
 	/**
 	 * Deletes every record and cursor, restarts record IDs at 1, seeds `keepOnReset` records again
 	 * and resets the server (recorded requests, pending faults). Apps, tokens and users stay.
@@ -124,6 +132,8 @@ export async function startKintoneEmulator(options: KintoneEmulatorOptions = {})
 		record: (app, id) => domain.recordView(app, String(id)),
 		openCursors: () => domain.cursors.size,
 		peakConcurrency: () => domain.peakConcurrency,
+		concurrencyRefusals: () => domain.concurrencyRefusals,
+		peakConcurrencyAfterFirstRefusal: () => domain.peakAfterFirstRefusal,
 		reset: () => {
 			domain.reset();
 			server.reset();
