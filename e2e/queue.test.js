@@ -102,6 +102,9 @@ return Array.from({ length: count }, (_, i) => ({ json: { warehouse: tag + '-' +
 	},
 	kintone: () => {
 		const node = exampleNode('kintone-update-by-update-key.json', 'kintone');
+		// Max Concurrency at its maximum: each execution may grow to 80 in flight, 12 of them far
+		// more than the domain's 100; only the adaptive concurrency keeps them within it.
+		node.parameters.options = { ...(node.parameters.options || {}), concurrency: 100 };
 		return webhookWorkflow(
 			'q-kintone',
 			`${BODY}
@@ -220,6 +223,7 @@ test('n8n queue mode: main + 2 workers on Redis and PostgreSQL, webhook executio
 			const count = scaled(10_000);
 			apaas.setRateLimits(APAAS_WINDOWS, true);
 			const refusedBefore = apaas429();
+			const requestsBefore = apaas.server.requests.length;
 			const tag = `QA${TAG}`;
 			const { runs, seconds } = await fireAndWait(
 				stack,
@@ -231,6 +235,10 @@ test('n8n queue mode: main + 2 workers on Redis and PostgreSQL, webhook executio
 			const requests = executions * Math.ceil(count / 50);
 			const ideal = idealSeconds(requests, APAAS_WINDOWS);
 			const failed = runs.reduce((s, r) => s + r.failed, 0);
+			// The part the window governs: first create request in to last create answered (the wall
+			// time adds n8n's own work: queueing, making 10,000 items, saving each run).
+			const creates = apaas.server.requests.slice(requestsBefore).filter((r) => r.path.endsWith('/records/batch_create'));
+			const requestSpan = creates.length ? (Math.max(...creates.map((r) => r.receivedAt)) - Math.min(...creates.map((r) => r.receivedAt))) / 1000 : 0;
 			report({
 				scenario: 'aPaaS create 6×10,000 (Batch Size 50)',
 				executions: runs.length,
@@ -242,6 +250,8 @@ test('n8n queue mode: main + 2 workers on Redis and PostgreSQL, webhook executio
 				seconds: Number(seconds.toFixed(1)),
 				ideal: Number(ideal.toFixed(1)),
 				ratio: Number((seconds / Math.max(ideal, 1)).toFixed(2)),
+				requestSpanSeconds: Number(requestSpan.toFixed(1)),
+				requestSpanRatio: Number((requestSpan / Math.max(ideal, 1)).toFixed(2)),
 			});
 			assert.equal(runs.length, executions);
 			assert.equal(describeRuns(runs), '', 'every execution succeeds with no failed item');
@@ -439,7 +449,7 @@ test('n8n queue mode: main + 2 workers on Redis and PostgreSQL, webhook executio
 			let last = -1;
 			let stableSince = Date.now();
 			let state;
-			while (Date.now() - killedAt < 150_000) {
+			while (Date.now() - killedAt < 120_000) {
 				const now = apaasRecords(`${tag}-`).rows;
 				const [e] = await stack.executions('q-apaas', since);
 				state = e;
@@ -449,7 +459,7 @@ test('n8n queue mode: main + 2 workers on Redis and PostgreSQL, webhook executio
 				}
 				const ended = e && !['new', 'running', 'waiting', 'unknown'].includes(e.status);
 				if (ended && Date.now() - stableSince > 3000) break;
-				if (!ended && Date.now() - stableSince > 75_000) break;
+				if (!ended && Date.now() - stableSince > 40_000) break;
 				await sleep(1000);
 			}
 			const recs = apaasRecords(`${tag}-`);
