@@ -12,7 +12,8 @@
  *   ...
  *   await backends.close();
  *
- * startBackends({ ports?: {kintone?, apaas?, dataTable?}, latencyMs? }) resolves with:
+ * startBackends({ ports?: {kintone?, apaas?, dataTable?}, latencyMs?, emulators?: {kintone?, apaas?, dataTable?} })
+ * (`emulators`: more options for each emulator's start, e.g. `{apaas: {strictRateLimits: true}}`) resolves with:
  *   kintone     KintoneEmulator (test/emulators/kintone): `.url`, `.server.requests`, `.records(app)` ...
  *   apaas       FeishuApaasEmulator (test/emulators/feishuApaas): `.url`, `.records(namespace, object)` ...
  *   dataTable   FeishuDataTableEmulator (test/emulators/feishuDataTable, PGlite): `.url`, `.rows(ws, table)` ...
@@ -196,22 +197,23 @@ function credentialsFor(kintone, sample, apaas, dataTable) {
 
 /**
  * Starts the three emulators on 127.0.0.1, seeds them and builds the n8n credentials.
- * @param {{ports?: {kintone?: number, apaas?: number, dataTable?: number}, latencyMs?: number}} [options]
+ * @param {{ports?: {kintone?: number, apaas?: number, dataTable?: number}, latencyMs?: number, emulators?: {kintone?: object, apaas?: object, dataTable?: object}}} [options]
  */
 async function startBackends(options = {}) {
 	const ports = options.ports || {};
 	const latencyMs = options.latencyMs || 0;
+	const more = options.emulators || {};
 	const { startKintoneEmulator } = loadEmulator('kintone');
 	const { startFeishuApaasEmulator } = loadEmulator('feishuApaas');
 	const { startFeishuDataTableEmulator } = loadEmulator('feishuDataTable');
 
 	const started = [];
 	try {
-		const kintone = await startKintoneEmulator({ port: ports.kintone, latencyMs });
+		const kintone = await startKintoneEmulator({ port: ports.kintone, latencyMs, ...more.kintone });
 		started.push(kintone);
-		const apaas = await startFeishuApaasEmulator({ port: ports.apaas, latencyMs });
+		const apaas = await startFeishuApaasEmulator({ port: ports.apaas, latencyMs, ...more.apaas });
 		started.push(apaas);
-		const dataTable = await startFeishuDataTableEmulator({ port: ports.dataTable, latencyMs });
+		const dataTable = await startFeishuDataTableEmulator({ port: ports.dataTable, latencyMs, ...more.dataTable });
 		started.push(dataTable);
 
 		const sample = seedKintone(kintone);

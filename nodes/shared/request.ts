@@ -146,6 +146,8 @@ export async function sendRequest<T = unknown>(
 				continue;
 			}
 
+			// The service's answers set this execution's share of its rate (see Throttle).
+			if (response && !isRateLimited(result, rules)) options.throttle?.accepted();
 			const verdict = judge(result, rules, options.idempotent);
 			const what = describe(result);
 			if (verdict === 'done') {
@@ -172,6 +174,7 @@ export async function sendRequest<T = unknown>(
 			mayHaveApplied ||= mayHaveBeenApplied(result);
 			const rateLimited = isRateLimited(result, rules);
 			const hintMs = response ? retryHintMs(response, rules.retryHintHeaders ?? []) : undefined;
+			if (rateLimited) options.throttle?.rateLimited(hintMs);
 			let delayMs: number;
 			let exhausted: boolean;
 			if (rateLimited) {

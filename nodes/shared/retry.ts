@@ -59,14 +59,22 @@ export function retryHintMs(response: HttpResponse, hintHeaders: readonly string
 	return undefined;
 }
 
+/** Twice the longest random spread after a hint: returns spread over up to a second are enough. */
+const MAX_SPREAD_MS = 2000;
+
 /**
- * The wait before retry number `retry` (0 for the first): the longer of the service's hint and an
- * exponential backoff, plus a random spread of up to half the backoff. The spread matters most
- * with a hint: executions refused together (n8n queue mode) would otherwise all come back at the
- * very moment the service's window reopens, and be refused together again.
+ * The wait before retry number `retry` (0 for the first). Without a hint from the service: an
+ * exponential backoff, spread at random over its upper half. With one: the hint, plus a random
+ * spread of up to half the backoff, half the hint or one second, whichever is least. The spread keeps executions
+ * refused together (n8n queue mode) from all coming back at the very moment the service's window
+ * reopens; the hint is not stretched further, because a service that counts refused calls keeps
+ * its window shut for a caller that comes back late as much as for one that comes back early, and
+ * how many requests an execution sends is its throttle's business (its share shrinks with each
+ * rate limit, see Throttle), not each request's backoff.
  */
 export function retryDelayMs(retry: number, hintMs: number | undefined, budget: RetryBudget): number {
 	const ceiling = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** retry);
-	const floor = Math.max(ceiling / 2, Math.min(hintMs ?? 0, budget.maxHintMs));
-	return Math.round(floor + Math.random() * (ceiling / 2));
+	if (hintMs === undefined) return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+	const hint = Math.min(hintMs, budget.maxHintMs);
+	return Math.round(hint + Math.random() * (Math.min(ceiling, hint, MAX_SPREAD_MS) / 2));
 }

@@ -39,7 +39,7 @@ describe('retryDelayMs', () => {
 		}
 	});
 
-	it('with a hint: never shorter than the hint, spread over up to half the backoff after it, and growing', () => {
+	it('with a hint: never shorter than the hint, spread over up to half the backoff after it', () => {
 		const delays = (retry: number) => Array.from({ length: 200 }, () => retryDelayMs(retry, 3000, budget));
 		for (const retry of [0, 3]) {
 			const ceiling = Math.min(1000, 100 * 2 ** retry);
@@ -49,8 +49,16 @@ describe('retryDelayMs', () => {
 			// Executions refused together do not all come back at the same moment.
 			expect(new Set(samples).size).toBeGreaterThan(10);
 		}
-		// A backoff longer than the hint wins over it.
-		expect(retryDelayMs(20, 100, { ...budget, maxDelayMs: 30_000 })).toBeGreaterThanOrEqual(15_000);
+	});
+
+	it("with a hint: does not stretch it by a long backoff (the throttle's share slows a fleet down, not each request)", () => {
+		const long = { ...budget, maxDelayMs: 30_000 };
+		for (let sample = 0; sample < 50; sample++) {
+			const delay = retryDelayMs(20, 1000, long);
+			expect(delay).toBeGreaterThanOrEqual(1000);
+			// Spread over up to half the hint when the backoff is longer than the hint.
+			expect(delay).toBeLessThanOrEqual(1500);
+		}
 	});
 
 	it('cuts a hint longer than the longest one honoured', () => {

@@ -124,6 +124,15 @@ export class KintoneDomain {
 
 	peakConcurrency = 0;
 
+	/** Requests answered 429 GAIA_TO04 for being over `maxConcurrent`, since the last reset. */
+	concurrencyRefusals = 0;
+
+	/**
+	 * Highest number of requests in flight (the arriving one included, so a refused arrival counts)
+	 * seen at an arrival after the first concurrency refusal; undefined while there was none.
+	 */
+	peakAfterFirstRefusal: number | undefined;
+
 	private nextRowId = 1;
 
 	/** Records `reset()` seeds again. */
@@ -238,6 +247,8 @@ export class KintoneDomain {
 		this.files.reset();
 		this.nextRowId = 1;
 		this.peakConcurrency = 0;
+		this.concurrencyRefusals = 0;
+		this.peakAfterFirstRefusal = undefined;
 		for (const { app, records } of this.fixtures) this.seedRecords(app, records);
 	}
 

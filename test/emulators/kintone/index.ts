@@ -149,6 +149,14 @@ export interface KintoneEmulator {
 	unusedUploads(): string[];
 	/** Download fileKeys of the files records hold now. */
 	storedFiles(): string[];
+	/** Requests refused (429 GAIA_TO04) for being over the concurrency limit since the last reset. */
+	concurrencyRefusals(): number;
+	/**
+	 * Highest number of requests in flight at an arrival (the arriving one included) after the first
+	 * concurrency refusal, since the last reset; undefined while nothing was refused. Above
+	 * `maxConcurrent` means a later arrival was refused too: callers kept crowding the domain.
+	 */
+	peakConcurrencyAfterFirstRefusal(): number | undefined;
 	/**
 	 * Deletes every record, cursor and file (uploads and stored), restarts record IDs at 1, seeds
 	 * `keepOnReset` records again and resets the server (recorded requests, pending faults). Apps,
@@ -196,6 +204,8 @@ export async function startKintoneEmulator(options: KintoneEmulatorOptions = {})
 		uploads: () => files.issued,
 		unusedUploads: () => [...files.uploads.values()].filter((upload) => !upload.used).map((upload) => upload.key),
 		storedFiles: () => domain.heldFileKeys(),
+		concurrencyRefusals: () => domain.concurrencyRefusals,
+		peakConcurrencyAfterFirstRefusal: () => domain.peakAfterFirstRefusal,
 		reset: () => {
 			domain.reset();
 			server.reset();

@@ -27,6 +27,9 @@ export function routes(domain: KintoneDomain, latencyMs = 0, basicAuth?: { user:
 	return async (request) => {
 		domain.inFlight++;
 		domain.peakConcurrency = Math.max(domain.peakConcurrency, domain.inFlight);
+		if (domain.peakAfterFirstRefusal !== undefined) {
+			domain.peakAfterFirstRefusal = Math.max(domain.peakAfterFirstRefusal, domain.inFlight);
+		}
 		try {
 			const limitHeaders = {
 				'X-ConcurrencyLimit-Limit': String(domain.maxConcurrent),
@@ -34,6 +37,8 @@ export function routes(domain: KintoneDomain, latencyMs = 0, basicAuth?: { user:
 			};
 			const t = messages(languageOf(header(request, 'accept-language')));
 			if (domain.inFlight > domain.maxConcurrent) {
+				domain.concurrencyRefusals++;
+				domain.peakAfterFirstRefusal ??= 0;
 				return withHeaders(
 					errorReply(new KintoneError(429, 'GAIA_TO04', t.concurrency, undefined, { 'X-Cybozu-Error': 'GAIA_TO04' })),
 					limitHeaders,
