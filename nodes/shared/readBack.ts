@@ -30,9 +30,10 @@ export interface ReadBack<T> {
  * showed the record absent, so none can write it twice: this only ends the run of a service that
  * keeps losing answers. A resend refused for its data is split (bisect.ts) into further requests,
  * each of which may lose its answer too, so it is well above the engine's count of resends of an
- * idempotent write (retry.ts).
+ * idempotent write (retry.ts). With 10, a hardening seed left records unknown on a busy machine:
+ * batches in flight together took the requests that went through between faults.
  */
-export const MAX_RESENDS = 10;
+export const MAX_RESENDS = 20;
 
 /** Output fields (a success item's json) and error details saying how an outcome was decided. */
 const RESOLVED_BY = 'readBack';
