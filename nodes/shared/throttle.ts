@@ -153,9 +153,9 @@ export class Throttle {
 		const now = this.now();
 		this.forgetStartsBefore(now - this.longestIntervalMs);
 		let waitMs = this.pausedUntil - now;
-		if (this.shortest && this.share < 1) {
-			// Once the service pushed back, starts are spaced evenly over the shortest window, not
-			// sent in a burst at its start: executions sharing the limit then meet a full window
+		if (this.shortest) {
+			// Starts are spaced evenly over the shortest window, not sent in a burst at its start
+			// (the same number per window): executions sharing the limit then meet a full window
 			// with one request each, not with a burst each.
 			waitMs = Math.max(waitMs, this.lastStartAt + this.shortest.intervalMs / this.limitOf(this.shortest) - now);
 		}

@@ -50,15 +50,26 @@ describe('Throttle', () => {
 		expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(300);
 	});
 
-	it('does not wait when no window is full', async () => {
+	it('does not wait when no window is full and the last start is a spacing (interval / limit) ago', async () => {
 		let clock = 0;
 		const throttle = new Throttle([{ limit: 2, intervalMs: 1000 }], () => clock);
 		await throttle.acquire();
 		clock = 999;
 		await throttle.acquire();
-		clock = 1001;
+		clock = 1499;
 		await throttle.acquire();
-		expect(clock).toBe(1001);
+		expect(clock).toBe(1499);
+	});
+
+	it('spaces starts evenly over the shortest window instead of a burst at its start', async () => {
+		let clock = 0;
+		const throttle = new Throttle([{ limit: 2, intervalMs: 1000 }], () => clock);
+		await throttle.acquire();
+		clock = 499;
+		const next = throttle.acquire();
+		expect(await Promise.race([next.then(() => 'started'), Promise.resolve('waiting')])).toBe('waiting');
+		clock = 500;
+		await next;
 	});
 
 	it('counts a request at its answer once told, so a slow request cannot crowd the next window', async () => {
